@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int h2_placeholder_huffman;
