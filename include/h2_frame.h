@@ -84,6 +84,11 @@ typedef struct h2_frame_reader {
     size_t have;              /* payload bytes assembled */
     uint32_t need;            /* payload length of the frame in progress */
     int dead;                 /* a connection error happened: reader refuses further input */
+    /* added with the codec implementation (frame.c internal state): */
+    int skip;                 /* discarding the payload of a frame whose header already
+                               * decided a stream error (PRIORITY length != 5) */
+    h2_frame_error err;       /* the connection error once dead (returned again), or the
+                               * stream error pending while skipping */
 } h2_frame_reader;
 
 void h2_frame_reader_init(h2_frame_reader *r, uint32_t max_frame_size);
@@ -99,6 +104,12 @@ void h2_frame_reader_set_max(h2_frame_reader *r, uint32_t max_frame_size);
  *               ready for the next one; a connection error leaves the reader dead.
  * A length above max_frame_size is a connection error FRAME_SIZE_ERROR detected on the
  * header alone: nothing is allocated for it.
+ *
+ * On H2_FR_ERROR *f holds at least the header fields (length, type, flags, stream_id) for
+ * the log, and err->stream_id is the frame's stream id for both kinds of error. A stream
+ * error found in the payload (a priority dependency on the stream itself, §5.3.1) leaves
+ * *f fully decoded: for HEADERS the session must still feed f->payload to the HPACK
+ * decoder, or the compression context goes out of step (§4.3).
  */
 int h2_frame_read(h2_frame_reader *r, const uint8_t *in, size_t len, size_t *consumed,
                   h2_frame *f, h2_frame_error *err);
@@ -110,6 +121,9 @@ int h2_frame_read(h2_frame_reader *r, const uint8_t *in, size_t len, size_t *con
 void h2_frame_pack_hdr(uint8_t out[H2_FRAME_HDR_LEN], uint32_t length, uint8_t type,
                        uint8_t flags, uint32_t stream_id);
 int h2_frame_put_hdr(h2_buf *b, uint32_t length, uint8_t type, uint8_t flags, uint32_t stream_id);
+/* pad_len counts like h2_frame.pad_len: the padding octets plus the Pad Length octet, so the
+ * frame length is len + pad_len (1: PADDED with Pad Length 0; 255: Pad Length 254). Every
+ * encoder returns -1 also when a payload does not fit the 24-bit length field. */
 int h2_frame_put_data(h2_buf *b, uint32_t stream_id, const uint8_t *data, size_t len,
                       int end_stream, uint8_t pad_len /* 0: not padded */);
 /* HEADERS (+ CONTINUATION frames when block_len > max_frame_size) carrying a field block */

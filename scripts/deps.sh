@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the Debian packages mod_h2 needs to build, serve and test. Idempotent.
+# usage: scripts/deps.sh [build|test]   (test adds the test peers, clang and sanitizer runtimes)
+set -euo pipefail
+what=${1:-build}
+pkgs=(build-essential autoconf automake libtool pkg-config apache2 apache2-dev libssl-dev
+      libjansson-dev openssl curl ca-certificates)
+if [ "$what" = test ]; then
+  pkgs+=(clang libclang-rt-14-dev nghttp2-client libnghttp2-dev python3 python3-h2 python3-pytest)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all ${#pkgs[@]} packages present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; then
+  echo "deps: apt-get update, then retry"
+  $SUDO apt-get update
+  $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+# Debian starts the packaged apache2 on port 80 on install; our tests and demo run private
+# instances and need nothing from it.

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Install what is missing, build mod_h2 and run every test:
+#   1. C unit + engine conformance tests (gcc, -Wall -Wextra -Werror)
+#   2. the same tests under ASan + UBSan (clang)
+#   3. each libFuzzer target for FUZZ_SECONDS (default 60) from the seed corpus
+#   4. h2hpack over the hpack-test-case stories
+#   5. integration tests: pytest against a real httpd with the built module
+# The last line is the total: "total: N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+passed=0; failed=0
+step() { echo; echo "== test: $*"; }
+count_c_logs() {  # add up the "N passed, N failed" lines of the C test logs in $1
+  local p f
+  for log in "$1"/tests/unit/*.log; do
+    [ -f "$log" ] || continue
+    read -r p f < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log" | tail -1)
+    if [ -z "${p:-}" ]; then failed=$((failed + 1)); echo "  no result line in $log"; continue; fi
+    passed=$((passed + p)); failed=$((failed + f))
+  done
+}
+fail_step() { failed=$((failed + 1)); echo "FAILED: $*"; }
+
+step "installing packages (if missing)"
+scripts/deps.sh test || { echo "deps failed"; exit 1; }
+
+step "build (gcc, -Werror)"
+if ! scripts/build.sh build/gcc --enable-werror; then echo "0 passed, 1 failed"; exit 1; fi
+
+step "C tests (gcc)"
+(cd build/gcc && make -j"$(nproc)" check >check.out 2>&1) || { fail_step "make check (gcc)"; tail -40 build/gcc/check.out; cat build/gcc/tests/unit/*.log 2>/dev/null | grep -E 'FAIL' | head -40; }
+grep -E '^(# (TOTAL|PASS|FAIL|ERROR)|PASS:|FAIL:)' build/gcc/check.out || true
+count_c_logs build/gcc
+
+step "C tests under ASan + UBSan (clang)"
+san="-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+if scripts/build.sh build/asan --enable-werror CC=clang "CFLAGS=$san" "LDFLAGS=-fsanitize=address,undefined"; then
+  (cd build/asan && ASAN_OPTIONS=detect_leaks=1 make -j"$(nproc)" check >check.out 2>&1) || { fail_step "make check (asan)"; tail -40 build/asan/check.out; }
+  grep -E '^(# (TOTAL|PASS|FAIL|ERROR)|PASS:|FAIL:)' build/asan/check.out || true
+  count_c_logs build/asan
+else
+  fail_step "asan build"
+fi
+
+step "h2hpack decode over every hpack-test-case story"
+hc="$top/../shared/hpack-test-case"
+if [ -d "$hc" ]; then
+  for d in "$hc"/*/; do
+    name=$(basename "$d")
+    [ "$name" = raw-data ] && continue
+    if build/gcc/tests/tools/h2hpack decode "$d"/*.json >/dev/null 2>build/gcc/h2hpack-$name.err; then
+      passed=$((passed + 1)); echo "  ok   $name"
+    else
+      fail_step "h2hpack decode $name"; head -5 build/gcc/h2hpack-$name.err
+    fi
+  done
+else
+  echo "  (no $hc: skipped)"
+fi
+
+step "fuzzing: each target ${FUZZ_SECONDS}s (clang, libFuzzer, ASan + UBSan)"
+if scripts/build.sh build/fuzz --enable-fuzz CC=clang; then
+  pids=()
+  for fz in build/fuzz/tests/fuzz/fuzz_*; do
+    [ -x "$fz" ] || continue
+    name=$(basename "$fz"); seed="tests/fuzz/corpus/${name#fuzz_}"
+    work=$(mktemp -d); mkdir -p "$seed"
+    ( "$fz" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -artifact_prefix="build/fuzz/$name-" "$work" "$seed" >"build/fuzz/$name.out" 2>&1
+      echo $? >"build/fuzz/$name.rc"; rm -rf "$work" ) &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
+  for rc in build/fuzz/*.rc; do
+    [ -f "$rc" ] || continue
+    name=$(basename "$rc" .rc)
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "build/fuzz/$name.out")
+    cov=$(grep -o 'cov: [0-9]*' "build/fuzz/$name.out" | tail -1)
+    if [ "$(cat "$rc")" = 0 ]; then
+      passed=$((passed + 1)); echo "  ok   $name: ${runs:-?} runs, $cov"
+    else
+      fail_step "$name"; grep -E 'ERROR|SUMMARY|==[0-9]+==' "build/fuzz/$name.out" | head -20
+    fi
+  done
+else
+  fail_step "fuzz build"
+fi
+
+step "integration tests (pytest, real httpd on free loopback ports)"
+export MOD_H2_SO="$top/build/gcc/mod_h2/.libs/mod_h2.so"
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration 2>&1 | tee build/gcc/pytest.out
+rc=${PIPESTATUS[0]}
+p=$(tail -1 build/gcc/pytest.out | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+'); passed=$((passed + ${p:-0}))
+f=$(tail -1 build/gcc/pytest.out | grep -oE '[0-9]+ (failed|error)' | awk '{s+=$1} END {print s+0}'); failed=$((failed + ${f:-0}))
+if [ "$rc" -ne 0 ] && [ "${f:-0}" = 0 ]; then fail_step "pytest exit $rc"; fi
+
+echo
+echo "total: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,338 @@
+# Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0.
+"""Private httpd instances for tests, benchmarks and the demo.
+
+An instance is a server root of its own (conf, htdocs, cgi-bin, logs, TLS key and
+certificate) with Debian's apache2 binary, listening on free loopback ports chosen at run
+time: `http_port` (cleartext, HTTP/1.1 + h2c) and `https_port` (TLS, h2 + http/1.1).
+
+Used by conftest.py (pytest), tests/bench/ and scripts/demo.sh (python3 h2conf.py demo DIR).
+Standard library only.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+APACHE_BIN = os.environ.get("APACHE_BIN", "/usr/sbin/apache2")
+MODULES_DIR = os.environ.get("APACHE_MODULES", "/usr/lib/apache2/modules")
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def free_port():
+    """A free TCP port on 127.0.0.1 (the kernel picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def default_module():
+    env = os.environ.get("MOD_H2_SO")
+    if env:
+        return os.path.abspath(env)
+    for cand in ("build/gcc/mod_h2/.libs/mod_h2.so", "mod_h2/.libs/mod_h2.so"):
+        p = os.path.join(TOP, cand)
+        if os.path.exists(p):
+            return p
+    raise RuntimeError("mod_h2.so not found: build first (scripts/build.sh build/gcc) or set MOD_H2_SO")
+
+
+BASE_MODULES = ["authz_core", "authz_host", "authn_core", "mime", "dir", "alias",
+                "setenvif", "env", "headers", "ssl", "socache_shmcb", "cgi", "rewrite",
+                "deflate", "filter", "status", "proxy", "proxy_http"]
+
+CGI_SCRIPTS = {
+    "echo.py": r'''#!/usr/bin/python3
+import os, sys
+data = sys.stdin.buffer.read()
+sys.stdout.write("Content-Type: application/octet-stream\r\n")
+sys.stdout.write("X-Request-Length: %d\r\n" % len(data))
+sys.stdout.write("X-Content-Length: %s\r\n\r\n" % os.environ.get("CONTENT_LENGTH", ""))
+sys.stdout.flush()
+sys.stdout.buffer.write(data)
+''',
+    "env.py": r'''#!/usr/bin/python3
+import os
+print("Content-Type: text/plain\r\n\r\n", end="")
+for k in sorted(os.environ):
+    print("%s=%s" % (k, os.environ[k]))
+''',
+    "slow.py": r'''#!/usr/bin/python3
+import sys, time, os
+qs = os.environ.get("QUERY_STRING", "")
+secs = float(qs) if qs else 2.0
+sys.stdout.write("Content-Type: text/plain\r\n\r\n")
+sys.stdout.flush()
+time.sleep(secs)
+sys.stdout.write("slept %s\n" % secs)
+''',
+    "stream.py": r'''#!/usr/bin/python3
+import sys, os
+qs = os.environ.get("QUERY_STRING", "")
+n = int(qs) if qs else 5
+sys.stdout.write("Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n")
+sys.stdout.flush()
+for i in range(n):
+    line = sys.stdin.readline() if False else ""
+    sys.stdout.write("data: event %d\n\n" % i)
+    sys.stdout.flush()
+''',
+}
+
+
+class Httpd:
+    """One private httpd. `extra` is config text appended inside the main server."""
+
+    def __init__(self, root, module=None, mpm="event", use_mod_http2=False, extra="",
+                 vhosts="", log_level="warn", threads=25, processes=1):
+        self.root = os.path.abspath(root)
+        self.module = module or (None if use_mod_http2 else default_module())
+        self.use_mod_http2 = use_mod_http2
+        self.mpm = mpm
+        self.extra = extra
+        self.vhosts = vhosts
+        self.log_level = log_level
+        self.threads = threads
+        self.processes = processes
+        self.http_port = free_port()
+        self.https_port = free_port()
+        self.proc = None
+
+    # ---- files
+    @property
+    def docroot(self):
+        return os.path.join(self.root, "htdocs")
+
+    @property
+    def error_log(self):
+        return os.path.join(self.root, "logs", "error_log")
+
+    @property
+    def access_log(self):
+        return os.path.join(self.root, "logs", "access_log")
+
+    @property
+    def conf_path(self):
+        return os.path.join(self.root, "conf", "httpd.conf")
+
+    def make_root(self):
+        for d in ("conf", "htdocs", "cgi-bin", "logs", "run"):
+            os.makedirs(os.path.join(self.root, d), exist_ok=True)
+        os.chmod(self.root, 0o755)
+        self._make_cert()
+        self._make_docs()
+        self.write_conf()
+
+    def _make_cert(self):
+        key = os.path.join(self.root, "conf", "server.key")
+        crt = os.path.join(self.root, "conf", "server.crt")
+        if os.path.exists(crt):
+            return
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+                        "-keyout", key, "-out", crt, "-subj", "/CN=localhost",
+                        "-addext", "subjectAltName=DNS:localhost,DNS:test.localhost,"
+                        "DNS:other.localhost,IP:127.0.0.1"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def _make_docs(self):
+        d = self.docroot
+        with open(os.path.join(d, "index.html"), "w") as f:
+            f.write("<!DOCTYPE html>\n<html><head><title>mod_h2 demo</title>"
+                    "<link rel=\"stylesheet\" href=\"/style.css\"></head>\n"
+                    "<body><h1>mod_h2</h1><p>Served by Apache httpd with mod_h2.</p>"
+                    "<script src=\"/app.js\"></script></body></html>\n")
+        with open(os.path.join(d, "style.css"), "w") as f:
+            f.write("body { font-family: sans-serif; }\n")
+        with open(os.path.join(d, "app.js"), "w") as f:
+            f.write("document.title += ' (' + performance.getEntriesByType('navigation')[0]"
+                    ".nextHopProtocol + ')';\n")
+        for name, size in (("1k.txt", 1024), ("100k.bin", 100 * 1024), ("10m.bin", 10 * 1024 * 1024)):
+            p = os.path.join(d, name)
+            if not os.path.exists(p) or os.path.getsize(p) != size:
+                with open(p, "wb") as f:
+                    block = bytes((i * 7 + 13) & 0xff for i in range(1024))
+                    for _ in range(size // 1024):
+                        f.write(block)
+        for name, body in CGI_SCRIPTS.items():
+            p = os.path.join(self.root, "cgi-bin", name)
+            with open(p, "w") as f:
+                f.write(body)
+            os.chmod(p, 0o755)
+
+    def write_conf(self):
+        mods = []
+        mods.append("LoadModule mpm_%s_module %s/mod_mpm_%s.so" % (self.mpm, MODULES_DIR, self.mpm))
+        for m in BASE_MODULES:
+            if m == "cgi" and self.mpm != "prefork":
+                m = "cgid"
+            mods.append("LoadModule %s_module %s/mod_%s.so" % (m, MODULES_DIR, m))
+        if self.use_mod_http2:
+            mods.append("LoadModule http2_module %s/mod_http2.so" % MODULES_DIR)
+        else:
+            mods.append("LoadModule h2_module %s" % self.module)
+        if self.mpm == "prefork":
+            mpm_conf = "StartServers 2\nMaxRequestWorkers 32\n"
+        else:
+            mpm_conf = ("StartServers %d\nServerLimit %d\nThreadsPerChild %d\nThreadLimit %d\n"
+                        "MaxRequestWorkers %d\nMinSpareThreads 1\nMaxSpareThreads %d\n"
+                        % (self.processes, self.processes, self.threads, self.threads,
+                           self.threads * self.processes, self.threads * self.processes))
+        r = self.root
+        user = "User www-data\nGroup www-data\n" if os.getuid() == 0 else ""
+        conf = f"""# generated by tests/integration/h2conf.py
+ServerRoot "{r}"
+DefaultRuntimeDir "{r}/run"
+PidFile "{r}/run/httpd.pid"
+{chr(10).join(mods)}
+{user}ServerName localhost
+Listen 127.0.0.1:{self.http_port}
+Listen 127.0.0.1:{self.https_port}
+{mpm_conf}
+ErrorLog "{r}/logs/error_log"
+LogLevel {self.log_level}
+LogFormat "%h %l %u %t \\"%r\\" %>s %b %H %{{HTTP2}}e" h2
+CustomLog "{r}/logs/access_log" h2
+TypesConfig /etc/mime.types
+DocumentRoot "{r}/htdocs"
+DirectoryIndex index.html
+Timeout 30
+KeepAliveTimeout 5
+Protocols h2 h2c http/1.1
+ScriptSock "{r}/run/cgid.sock"
+Mutex file:{r}/run default
+<Directory />
+    Require all denied
+</Directory>
+<Directory "{r}/htdocs">
+    Require all granted
+</Directory>
+ScriptAlias /cgi-bin/ "{r}/cgi-bin/"
+<Directory "{r}/cgi-bin">
+    Require all granted
+</Directory>
+<Location /server-status>
+    SetHandler server-status
+    Require ip 127.0.0.1
+</Location>
+ExtendedStatus on
+SSLRandomSeed startup builtin
+SSLSessionCache "shmcb:{r}/run/ssl_scache(512000)"
+
+<VirtualHost 127.0.0.1:{self.https_port}>
+    ServerName localhost
+    SSLEngine on
+    SSLCertificateFile "{r}/conf/server.crt"
+    SSLCertificateKeyFile "{r}/conf/server.key"
+</VirtualHost>
+
+{self.vhosts}
+{self.extra}
+"""
+        with open(self.conf_path, "w") as f:
+            f.write(conf.replace("{https_port}", str(self.https_port))
+                    .replace("{http_port}", str(self.http_port)).replace("{root}", r))
+
+    # ---- process control
+    def _ctl(self, *args):
+        return subprocess.run([APACHE_BIN, "-d", self.root, "-f", self.conf_path] + list(args),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def config_test(self):
+        return self._ctl("-t")
+
+    def start(self, timeout=20):
+        if not os.path.exists(self.conf_path):
+            self.make_root()
+        res = self._ctl("-k", "start")
+        if res.returncode != 0:
+            raise RuntimeError("httpd failed to start: %s\n%s" % (res.stdout, self.log_tail()))
+        self._wait_listening(timeout)
+
+    def _wait_listening(self, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ok = 0
+            for port in (self.http_port, self.https_port):
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=1):
+                        ok += 1
+                except OSError:
+                    pass
+            if ok == 2 and self.pid():
+                return
+            time.sleep(0.05)  # polling for a condition, bounded by the deadline
+        raise RuntimeError("httpd did not listen within %ss\n%s" % (timeout, self.log_tail()))
+
+    def pid(self):
+        try:
+            with open(os.path.join(self.root, "run", "httpd.pid")) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def graceful(self):
+        res = self._ctl("-k", "graceful")
+        if res.returncode != 0:
+            raise RuntimeError(res.stdout)
+
+    def stop(self, timeout=20):
+        pid = self.pid()
+        if not pid:
+            return
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)  # polling for process exit, bounded by the deadline
+        os.kill(pid, signal.SIGKILL)
+
+    def log_tail(self, n=40):
+        try:
+            with open(self.error_log, errors="replace") as f:
+                return "".join(f.readlines()[-n:])
+        except OSError:
+            return "(no error log)"
+
+    def url(self, path="/", tls=True):
+        if tls:
+            return "https://localhost:%d%s" % (self.https_port, path)
+        return "http://localhost:%d%s" % (self.http_port, path)
+
+
+def main(argv):
+    if len(argv) >= 3 and argv[1] == "demo":
+        h = Httpd(argv[2], log_level="info")
+        stale = Httpd.__new__(Httpd)
+        stale.root = h.root
+        stale.stop()
+        h.make_root()
+        res = h.config_test()
+        if res.returncode != 0:
+            print(res.stdout)
+            return 1
+        h.start()
+        print("demo: httpd running, pid %s, server root %s" % (h.pid(), h.root))
+        print("demo: https://localhost:%d/  (h2 over TLS, self-signed certificate)" % h.https_port)
+        print("demo: http://localhost:%d/   (h2c by prior knowledge or Upgrade, and HTTP/1.1)" % h.http_port)
+        with open(os.path.join(h.root, "ports"), "w") as f:
+            f.write("%d %d\n" % (h.http_port, h.https_port))
+        return 0
+    if len(argv) >= 3 and argv[1] == "stop":
+        h = Httpd.__new__(Httpd)
+        h.root = os.path.abspath(argv[2])
+        h.stop()
+        return 0
+    print("usage: h2conf.py demo DIR | stop DIR", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
