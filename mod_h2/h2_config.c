@@ -32,7 +32,7 @@ extern module AP_MODULE_DECLARE_DATA h2_module;
 #define DEF_MAX_CONTINUATIONS  32
 #define DEF_RESET_BUDGET       200
 #define DEF_CONTROL_BUDGET     1000
-#define DEF_EMPTY_BUDGET       100
+#define DEF_EMPTY_BUDGET       1000
 #define DEF_UPGRADE_BODY_MAX   (64 * 1024)
 
 void *h2_config_create_srv(apr_pool_t *p, server_rec *s)
@@ -221,6 +221,8 @@ static const char *set_srv_num(cmd_parms *cmd, void *dc, const char *arg)
     return "internal error: unknown numeric directive";
 }
 
+static void config_warn(cmd_parms *cmd, const char *msg);
+
 static const char *set_srv_flag(cmd_parms *cmd, void *dc, const char *arg)
 {
     h2_srv_config *sc = sconf_of(cmd);
@@ -236,9 +238,7 @@ static const char *set_srv_flag(cmd_parms *cmd, void *dc, const char *arg)
     else if (!strcasecmp(name, "H2SerializeHeaders")) {
         sc->serialize_headers = v;
         if (v)
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server, H2LOGNO(00101)
-                         "H2SerializeHeaders on has no effect in mod_h2 (%s:%d)",
-                         cmd->directive->filename, cmd->directive->line_num);
+            config_warn(cmd, "H2SerializeHeaders on has no effect in mod_h2");
     }
     else return "internal error: unknown flag directive";
     return NULL;
@@ -377,15 +377,38 @@ static const char *add_early_hint(cmd_parms *cmd, void *dc, const char *name, co
     return NULL;
 }
 
-/* mod_http2 directives without an implementation here: accept and warn once per line. */
+/* Start-up warnings: kept until post_config, when the error log is open. */
+#define WARN_KEY "mod_h2_config_warnings"
+static void config_warn(cmd_parms *cmd, const char *msg)
+{
+    apr_array_header_t *w = NULL;
+    apr_pool_userdata_get((void **)&w, WARN_KEY, cmd->pool);
+    if (!w) {
+        w = apr_array_make(cmd->pool, 5, sizeof(const char *));
+        apr_pool_userdata_setn(w, WARN_KEY, apr_pool_cleanup_null, cmd->pool);
+    }
+    APR_ARRAY_PUSH(w, const char *) = apr_psprintf(cmd->pool, "%s (%s:%d)", msg,
+        cmd->directive ? cmd->directive->filename : "?",
+        cmd->directive ? cmd->directive->line_num : 0);
+}
+
+void h2_config_log_warnings(apr_pool_t *pconf, server_rec *s)
+{
+    apr_array_header_t *w = NULL;
+    int i;
+    apr_pool_userdata_get((void **)&w, WARN_KEY, pconf);
+    for (i = 0; w && i < w->nelts; ++i)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, H2LOGNO(00102) "%s",
+                     APR_ARRAY_IDX(w, i, const char *));
+}
+
+/* mod_http2 directives without an implementation here: accept and warn. */
 static const char *set_unsupported(cmd_parms *cmd, void *dc, const char *args)
 {
     (void)dc;
     (void)args;
-    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server, H2LOGNO(00102)
-                 "%s is not supported by mod_h2 and is ignored (%s:%d)", cmd->cmd->name,
-                 cmd->directive ? cmd->directive->filename : "?",
-                 cmd->directive ? cmd->directive->line_num : 0);
+    config_warn(cmd, apr_psprintf(cmd->pool, "%s is not supported by mod_h2 and is ignored",
+                                  cmd->cmd->name));
     return NULL;
 }
 

@@ -106,6 +106,9 @@ int h2_config_copy_files(server_rec *s, request_rec *r);
 /* Fill unset numeric values of every server with defaults (post_config). */
 void h2_config_apply_defaults(server_rec *s);
 
+/* Log the start-up warnings collected while reading the configuration (post_config). */
+void h2_config_log_warnings(apr_pool_t *pconf, server_rec *s);
+
 /* Worker pool sizing after MPM values are known (child_init). */
 void h2_config_workers(server_rec *s, int *pmin, int *pmax, int *pidle_secs);
 

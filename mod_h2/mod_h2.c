@@ -11,14 +11,25 @@
 #include "mod_h2.h"
 #include "h2_log.h"
 #include "h2_version.h"
+#include "h2_config.h"
+#include "h2_c1.h"
+#include "h2_c2.h"
+#include "h2_switch.h"
+#include "h2_workers.h"
 
 
 APLOG_USE_MODULE(h2);
 
 static int h2_is_h2(conn_rec *c)
 {
-    (void)c;
-    return 0;
+    return h2_c1_is_h2(c);
+}
+
+static void h2_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    int mn, mx, idle;
+    h2_config_workers(s, &mn, &mx, &idle);
+    h2_workers_create(s, pchild, mn, mx, idle);
 }
 
 static int h2_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
@@ -31,6 +42,8 @@ static int h2_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
         apr_pool_userdata_set((const void *)1, key, apr_pool_cleanup_null, s->process->pool);
         return OK;
     }
+    h2_config_apply_defaults(s);
+    h2_config_log_warnings(pconf, s);
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, H2LOGNO(00001) "mod_h2 %s started (own HTTP/2 engine)",
                  MOD_H2_VERSION);
     return OK;
@@ -41,16 +54,20 @@ static void h2_register_hooks(apr_pool_t *p)
     (void)p;
     /* post_config: APR_HOOK_MIDDLE, nothing we set up here depends on other modules. */
     ap_hook_post_config(h2_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    /* child_init: MIDDLE, the worker pool needs nothing from other modules */
+    ap_hook_child_init(h2_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    h2_switch_register_hooks();
+    h2_c2_register_hooks();
     APR_REGISTER_OPTIONAL_FN(h2_is_h2);
 }
 
 module AP_MODULE_DECLARE_DATA h2_module = {
     STANDARD20_MODULE_STUFF,
-    NULL, /* dir config creater */
-    NULL, /* dir merger */
-    NULL, /* server config */
-    NULL, /* merge server config */
-    NULL, /* command table */
+    h2_config_create_dir, /* dir config creater */
+    h2_config_merge_dir,  /* dir merger */
+    h2_config_create_srv, /* server config */
+    h2_config_merge_srv,  /* merge server config */
+    h2_cmds,              /* command table */
     h2_register_hooks,
 #if defined(AP_MODULE_FLAG_ALWAYS_MERGE)
     AP_MODULE_FLAG_ALWAYS_MERGE /* per-dir H2Push must see every level */

@@ -1,0 +1,838 @@
+/* Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0. */
+/*
+ * h2_c1.c -- the session loop on the client connection's thread. See h2_c1.h.
+ *
+ * One loop iteration: read everything c1's input filters have (non-blocking, so bytes
+ * pending inside mod_ssl are drained), feed the engine; collect what workers reported
+ * (one wakeup per batch); let the engine produce frames into one output buffer; pass
+ * them through c1's output filters with a single FLUSH; then wait on the socket and the
+ * workers' wakeup pipe together.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <errno.h>
+
+#include "apr_strings.h"
+#include "apr_time.h"
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_connection.h"
+#include "http_protocol.h"
+#include "http_log.h"
+#include "ap_mpm.h"
+#include "mod_ssl.h"
+
+#include "h2_log.h"
+#include "h2_ctx.h"
+#include "h2_c1.h"
+#include "h2_c2.h"
+#include "h2_workers.h"
+
+APLOG_USE_MODULE(h2);
+
+#define OBUF_SIZE        (64 * 1024)
+#define SEND_CHUNK       (128 * 1024)
+#define READ_CHUNK       (64 * 1024)
+
+static apr_uint64_t now_ms(void)
+{
+    return (apr_uint64_t)(apr_time_now() / 1000);
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* header blocks */
+
+h2_hdrs *h2_hdrs_from_nv(const h2_nv *nv, size_t n, int status)
+{
+    size_t i, sz = sizeof(h2_hdrs) + n * sizeof(h2_nv);
+    h2_hdrs *h;
+    char *p;
+    for (i = 0; i < n; ++i)
+        sz += nv[i].name_len + nv[i].value_len + 2;
+    h = malloc(sz);
+    if (!h) return NULL;
+    h->status = status;
+    h->n = n;
+    h->nv = (h2_nv *)(h + 1);
+    p = (char *)(h->nv + n);
+    for (i = 0; i < n; ++i) {
+        memcpy(p, nv[i].name, nv[i].name_len);
+        p[nv[i].name_len] = 0;
+        h->nv[i].name = (const uint8_t *)p;
+        h->nv[i].name_len = nv[i].name_len;
+        p += nv[i].name_len + 1;
+        memcpy(p, nv[i].value, nv[i].value_len);
+        p[nv[i].value_len] = 0;
+        h->nv[i].value = (const uint8_t *)p;
+        h->nv[i].value_len = nv[i].value_len;
+        h->nv[i].flags = nv[i].flags;
+        p += nv[i].value_len + 1;
+    }
+    return h;
+}
+
+void h2_hdrs_free(h2_hdrs *h)
+{
+    free(h);
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* wakeups */
+
+void h2_c1_mark_dirty(h2_strm *strm, int *pwake)
+{
+    h2_c1 *c1 = strm->c1;
+    if (!strm->dirty) {
+        strm->dirty = 1;
+        strm->next_dirty = c1->dirty_head;
+        c1->dirty_head = strm;
+    }
+    if (!c1->wake_pending) {
+        c1->wake_pending = 1;
+        *pwake = 1;
+    }
+}
+
+void h2_c1_wake(h2_c1 *c1)
+{
+    if (c1->pollset)
+        apr_pollset_wakeup(c1->pollset);
+}
+
+int h2_c1_is_h2(conn_rec *c)
+{
+    h2_conn_ctx *ctx;
+    if (!c) return 0;
+    ctx = h2_ctx_get(c);
+    if (ctx && (ctx->proto || ctx->is_c2)) return 1;
+    return c->master ? h2_c1_is_h2(c->master) : 0;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* output buffer */
+
+static void ob_emit(h2_c1 *c1)
+{
+    apr_bucket *b;
+    if (!c1->olen) return;
+    b = apr_bucket_heap_create(c1->obuf, c1->olen, free, c1->c->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(c1->bbout, b);
+    c1->batch_bytes += c1->olen;
+    c1->obuf = malloc(OBUF_SIZE);
+    c1->ocap = c1->obuf ? OBUF_SIZE : 0;
+    c1->olen = 0;
+}
+
+static int ob_room(h2_c1 *c1)
+{
+    if (c1->olen == c1->ocap) ob_emit(c1);
+    return c1->ocap > c1->olen;
+}
+
+static int ob_append(h2_c1 *c1, const void *p, size_t n)
+{
+    const char *s = p;
+    while (n) {
+        size_t k;
+        if (!ob_room(c1)) return -1;
+        k = c1->ocap - c1->olen;
+        if (k > n) k = n;
+        memcpy(c1->obuf + c1->olen, s, k);
+        c1->olen += k;
+        s += k;
+        n -= k;
+    }
+    return 0;
+}
+
+/* Pass what was produced through c1's output filters; flush: add a FLUSH bucket. */
+static apr_status_t pass_out(h2_c1 *c1, int flush)
+{
+    apr_status_t rv;
+    ob_emit(c1);
+    if (APR_BRIGADE_EMPTY(c1->bbout))
+        return APR_SUCCESS;
+    if (flush)
+        APR_BRIGADE_INSERT_TAIL(c1->bbout, apr_bucket_flush_create(c1->c->bucket_alloc));
+    rv = ap_pass_brigade(c1->c->output_filters, c1->bbout);
+    apr_brigade_cleanup(c1->bbout);
+    c1->batch_bytes = 0;
+    if (rv != APR_SUCCESS) {
+        c1->write_status = rv;
+        c1->c->aborted = 1;
+    }
+    return rv;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* streams */
+
+h2_strm *h2_c1_strm_new(h2_c1 *c1, uint32_t id)
+{
+    h2_strm *strm = c1->free_strms;
+    if (strm) {
+        apr_thread_cond_t *cond = strm->cond;
+        c1->free_strms = strm->next_free;
+        memset(strm, 0, sizeof(*strm));
+        strm->cond = cond;
+    }
+    else {
+        strm = apr_pcalloc(c1->c->pool, sizeof(*strm));
+        if (apr_thread_cond_create(&strm->cond, c1->c->pool) != APR_SUCCESS)
+            return NULL;
+    }
+    strm->c1 = c1;
+    strm->id = id;
+    strm->req_content_length = -1;
+    strm->next_active = c1->active_head;
+    if (c1->active_head) c1->active_head->prev_active = strm;
+    c1->active_head = strm;
+    ++c1->strms_active;
+    return strm;
+}
+
+static void strm_release(h2_c1 *c1, h2_strm *strm)
+{
+    h2_oitem *oi;
+    h2_ichunk *ic;
+    h2_interim *im;
+    while ((oi = strm->out_head)) {
+        strm->out_head = oi->next;
+        if (oi->type == H2_OI_FILE) close(oi->fd);
+        free(oi);
+    }
+    while ((ic = strm->in_head)) {
+        strm->in_head = ic->next;
+        free(ic);
+    }
+    while ((im = strm->interims)) {
+        strm->interims = im->next;
+        h2_hdrs_free(im->hdrs);
+        free(im);
+    }
+    h2_hdrs_free(strm->req);
+    h2_hdrs_free(strm->resp);
+    h2_hdrs_free(strm->trailers);
+    h2_hdrs_free(strm->in_trailers);
+    free(strm->method);
+    strm->req = strm->resp = strm->trailers = strm->in_trailers = NULL;
+    strm->method = NULL;
+    if (strm->id && c1->engine && !strm->closed)
+        h2_session_set_stream_data(c1->engine, strm->id, NULL);
+    if (strm->prev_active) strm->prev_active->next_active = strm->next_active;
+    else c1->active_head = strm->next_active;
+    if (strm->next_active) strm->next_active->prev_active = strm->prev_active;
+    strm->next_active = strm->prev_active = NULL;
+    strm->next_free = c1->free_strms;
+    c1->free_strms = strm;
+    --c1->strms_active;
+}
+
+static void strm_dispatch(h2_c1 *c1, h2_strm *strm)
+{
+    h2_workers *w = h2_workers_get();
+    strm->dispatched = 1;
+    if (!w || h2_workers_submit(w, h2_c2_process, strm) != APR_SUCCESS) {
+        /* no worker pool (prefork or shutting down): process on this thread; output is
+         * unbounded then (nobody else could drain it) */
+        h2_c2_process(strm, NULL);
+    }
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* engine callbacks (c1 thread) */
+
+static int cb_send_bytes(void *ud, const uint8_t *p, size_t n)
+{
+    return ob_append(ud, p, n);
+}
+
+static long cb_data_available(void *ud, uint32_t sid, void *sud, size_t max, int *eos)
+{
+    h2_c1 *c1 = ud;
+    h2_strm *strm = sud;
+    apr_size_t n;
+    *eos = 0;
+    if (!strm) return -1;
+    apr_thread_mutex_lock(c1->lock);
+    n = strm->out_total;
+    if (n > max) n = max;
+    if (strm->out_eos && n == strm->out_total) {
+        if (strm->trailers && !strm->trailers_submitted) {
+            h2_session_submit_trailers(c1->engine, sid, strm->trailers->nv, strm->trailers->n);
+            strm->trailers_submitted = 1;
+        }
+        *eos = 1;
+    }
+    else if (n < max) {
+        strm->deferred = 1;
+    }
+    apr_thread_mutex_unlock(c1->lock);
+    return (long)n;
+}
+
+static int cb_send_data(void *ud, uint32_t sid, void *sud, const uint8_t hdr[H2_FRAME_HDR_LEN],
+                        size_t len, int end_stream)
+{
+    h2_c1 *c1 = ud;
+    h2_strm *strm = sud;
+    int signal = 0;
+    if (ob_append(c1, hdr, H2_FRAME_HDR_LEN) < 0) return -1;
+    apr_thread_mutex_lock(c1->lock);
+    while (len > 0) {
+        h2_oitem *oi = strm->out_head;
+        size_t k;
+        if (!oi) break; /* cannot happen: data_available counted it */
+        k = oi->len < len ? oi->len : len;
+        if (oi->type == H2_OI_MEM) {
+            if (ob_append(c1, oi->data + oi->off, k) < 0) goto fail;
+            oi->off += k;
+            strm->out_mem -= k;
+        }
+        else {
+            size_t done = 0;
+            while (done < k) {
+                ssize_t r;
+                size_t want;
+                if (!ob_room(c1)) goto fail;
+                want = c1->ocap - c1->olen;
+                if (want > k - done) want = k - done;
+                r = pread(oi->fd, c1->obuf + c1->olen, want, oi->foff);
+                if (r <= 0) {
+                    ap_log_cerror(APLOG_MARK, APLOG_ERR, r < 0 ? errno : 0, c1->c, H2LOGNO(00301)
+                                  "h2 stream %u: reading file data failed", (unsigned)sid);
+                    goto fail;
+                }
+                c1->olen += (size_t)r;
+                oi->foff += r;
+                done += (size_t)r;
+            }
+        }
+        oi->len -= k;
+        strm->out_total -= k;
+        len -= k;
+        if (oi->len == 0) {
+            strm->out_head = oi->next;
+            if (!strm->out_head) strm->out_tail = NULL;
+            if (oi->type == H2_OI_FILE) close(oi->fd);
+            free(oi);
+        }
+    }
+    if (end_stream) strm->eos_sent = 1;
+    if (strm->out_waiting && strm->out_mem < c1->stream_max_mem) {
+        strm->out_waiting = 0;
+        signal = 1;
+    }
+    if (signal) apr_thread_cond_signal(strm->cond);
+    apr_thread_mutex_unlock(c1->lock);
+    return 0;
+fail:
+    apr_thread_mutex_unlock(c1->lock);
+    return -1;
+}
+
+static int cb_on_request(void *ud, const h2_request *req)
+{
+    h2_c1 *c1 = ud;
+    h2_strm *strm = h2_c1_strm_new(c1, req->stream_id);
+    size_t sz;
+    char *p;
+    if (!strm) return -1;
+    strm->req = h2_hdrs_from_nv(req->fields, req->nfields, 0);
+    /* pseudo headers in one block */
+    sz = req->method_len + req->scheme_len + req->authority_len + req->path_len + 4;
+    p = malloc(sz);
+    if (!strm->req || !p) { free(p); strm_release(c1, strm); return -1; }
+#define PUT(field, src, n) do { strm->field = p; if (src) memcpy(p, src, n); p[n] = 0; p += (n) + 1; } while (0)
+    PUT(method, req->method, req->method_len);
+    PUT(scheme, req->scheme, req->scheme_len);
+    PUT(authority, req->authority, req->authority_len);
+    PUT(path, req->path, req->path_len);
+#undef PUT
+    if (!req->scheme) strm->scheme = NULL;
+    if (!req->authority) strm->authority = NULL;
+    if (!req->path) strm->path = NULL;
+    strm->req_too_large = req->too_large;
+    strm->req_content_length = req->content_length;
+    strm->req_has_body = !req->end_stream;
+    h2_session_set_stream_data(c1->engine, req->stream_id, strm);
+    strm_dispatch(c1, strm);
+    return 0;
+}
+
+static int cb_on_data(void *ud, uint32_t sid, void *sud, const uint8_t *data, size_t len)
+{
+    h2_c1 *c1 = ud;
+    h2_strm *strm = sud;
+    h2_ichunk *ic;
+    if (!strm || !len) {
+        if (len) h2_session_consume(c1->engine, sid, len);
+        return 0;
+    }
+    apr_thread_mutex_lock(c1->lock);
+    if (strm->c2_done || strm->aborted) {
+        apr_thread_mutex_unlock(c1->lock);
+        h2_session_consume(c1->engine, sid, len);
+        return 0;
+    }
+    ic = malloc(sizeof(*ic) + len);
+    if (!ic) { apr_thread_mutex_unlock(c1->lock); return -1; }
+    ic->next = NULL;
+    ic->len = len;
+    ic->off = 0;
+    memcpy(ic->data, data, len);
+    if (strm->in_tail) strm->in_tail->next = ic; else strm->in_head = ic;
+    strm->in_tail = ic;
+    strm->in_bytes += len;
+    if (strm->in_waiting) {
+        strm->in_waiting = 0;
+        apr_thread_cond_signal(strm->cond);
+    }
+    apr_thread_mutex_unlock(c1->lock);
+    return 0;
+}
+
+static int cb_on_request_end(void *ud, uint32_t sid, void *sud, const h2_nv *trailers, size_t n)
+{
+    h2_c1 *c1 = ud;
+    h2_strm *strm = sud;
+    h2_hdrs *t = NULL;
+    (void)sid;
+    if (!strm) return 0;
+    if (n) t = h2_hdrs_from_nv(trailers, n, 0);
+    apr_thread_mutex_lock(c1->lock);
+    strm->in_eos = 1;
+    strm->in_trailers = t;
+    strm->in_eos_seen = 1;
+    if (strm->in_waiting) {
+        strm->in_waiting = 0;
+        apr_thread_cond_signal(strm->cond);
+    }
+    apr_thread_mutex_unlock(c1->lock);
+    return 0;
+}
+
+static void cb_on_stream_close(void *ud, uint32_t sid, void *sud, uint32_t code, int by_peer)
+{
+    h2_c1 *c1 = ud;
+    h2_strm *strm = sud;
+    int release;
+    if (!strm) return;
+    strm->closed = 1;
+    apr_thread_mutex_lock(c1->lock);
+    if (code != H2_NO_ERROR || !strm->eos_sent) {
+        strm->aborted = 1;
+        apr_thread_cond_signal(strm->cond);
+    }
+    release = strm->c2_done && !strm->dirty;
+    apr_thread_mutex_unlock(c1->lock);
+    ap_log_cerror(APLOG_MARK, APLOG_TRACE1, 0, c1->c, H2LOGNO(00302)
+                  "h2 stream %u closed (%s, %s)", (unsigned)sid, h2_error_name(code),
+                  by_peer ? "by peer" : "by us");
+    if (release) strm_release(c1, strm);
+}
+
+static void cb_on_conn_error(void *ud, uint32_t code, const char *reason)
+{
+    h2_c1 *c1 = ud;
+    ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c1->c, H2LOGNO(00303)
+                  "h2 connection error %s: %s", h2_error_name(code), reason ? reason : "");
+}
+
+static void cb_on_stream_error(void *ud, uint32_t sid, uint32_t code, const char *reason)
+{
+    h2_c1 *c1 = ud;
+    ap_log_cerror(APLOG_MARK, APLOG_TRACE1, 0, c1->c, H2LOGNO(00304)
+                  "h2 stream %u error %s: %s", (unsigned)sid, h2_error_name(code),
+                  reason ? reason : "");
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* worker news */
+
+static void process_dirty(h2_c1 *c1)
+{
+    h2_strm *list, *strm;
+    apr_thread_mutex_lock(c1->lock);
+    list = c1->dirty_head;
+    c1->dirty_head = NULL;
+    c1->wake_pending = 0;
+    while ((strm = list)) {
+        int release = 0;
+        list = strm->next_dirty;
+        strm->dirty = 0;
+        if (strm->in_consumed) {
+            if (!strm->closed && !strm->in_no_flow)
+                h2_session_consume(c1->engine, strm->id, strm->in_consumed);
+            strm->in_consumed = 0;
+        }
+        if (!strm->closed) {
+            h2_interim *im;
+            while ((im = strm->interims)) {
+                strm->interims = im->next;
+                h2_session_submit_response(c1->engine, strm->id, im->hdrs->status,
+                                           im->hdrs->nv, im->hdrs->n, 0);
+                h2_hdrs_free(im->hdrs);
+                free(im);
+            }
+            if (strm->resp && !strm->resp_submitted) {
+                int end = strm->out_eos && !strm->out_total && !strm->trailers;
+                h2_session_submit_response(c1->engine, strm->id, strm->resp->status,
+                                           strm->resp->nv, strm->resp->n, end);
+                strm->resp_submitted = 1;
+                if (end) strm->eos_sent = 1;
+                h2_hdrs_free(strm->resp);
+                strm->resp = NULL;
+            }
+            if (strm->rst_code) {
+                h2_session_submit_rst(c1->engine, strm->id, strm->rst_code);
+                strm->rst_code = 0;
+            }
+            else if (strm->resp_submitted && strm->deferred
+                     && (strm->out_total || strm->out_eos)) {
+                strm->deferred = 0;
+                h2_session_resume_data(c1->engine, strm->id);
+            }
+            else if (strm->c2_done && !strm->resp_submitted) {
+                /* the worker ended without a response */
+                h2_session_submit_rst(c1->engine, strm->id, H2_INTERNAL_ERROR);
+            }
+        }
+        if (strm->c2_done && strm->closed)
+            release = 1;
+        if (release) {
+            apr_thread_mutex_unlock(c1->lock);
+            strm_release(c1, strm);
+            apr_thread_mutex_lock(c1->lock);
+        }
+    }
+    apr_thread_mutex_unlock(c1->lock);
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* I/O */
+
+/* Read what is there without blocking and feed the engine. Returns APR_SUCCESS (read
+ * something), APR_EAGAIN (nothing there), or an error / APR_EOF. */
+static apr_status_t read_input(h2_c1 *c1, apr_read_type_e block)
+{
+    apr_status_t rv;
+    int got = 0;
+    for (;;) {
+        apr_bucket *b;
+        rv = ap_get_brigade(c1->c->input_filters, c1->bbin, AP_MODE_READBYTES, block, READ_CHUNK);
+        if (rv != APR_SUCCESS) break;
+        if (APR_BRIGADE_EMPTY(c1->bbin)) { rv = APR_EAGAIN; break; }
+        while ((b = APR_BRIGADE_FIRST(c1->bbin)) != APR_BRIGADE_SENTINEL(c1->bbin)) {
+            const char *data;
+            apr_size_t len;
+            if (APR_BUCKET_IS_EOS(b)) {
+                apr_brigade_cleanup(c1->bbin);
+                return APR_EOF;
+            }
+            rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
+            if (rv != APR_SUCCESS) { apr_brigade_cleanup(c1->bbin); return rv; }
+            ap_log_cerror(APLOG_MARK, APLOG_TRACE3, 0, c1->c, H2LOGNO(00312)
+                          "h2: %ld bytes in", (long)len);
+            if (len) {
+                int erv = h2_session_recv(c1->engine, (const uint8_t *)data, len, now_ms());
+                got = 1;
+                if (erv != H2_SESS_OK) {
+                    apr_brigade_cleanup(c1->bbin);
+                    c1->done = 1;
+                    return APR_EGENERAL;
+                }
+            }
+            apr_bucket_delete(b);
+        }
+        block = APR_NONBLOCK_READ;
+        if (!h2_session_want_read(c1->engine)) break;
+    }
+    if (got && (APR_STATUS_IS_EAGAIN(rv) || rv == APR_SUCCESS)) return APR_SUCCESS;
+    return rv;
+}
+
+static apr_status_t write_output(h2_c1 *c1)
+{
+    apr_status_t rv = APR_SUCCESS;
+    int n = 0;
+    while (h2_session_want_write(c1->engine)) {
+        size_t produced = 0;
+        int erv = h2_session_send(c1->engine, SEND_CHUNK, &produced);
+        if (erv != H2_SESS_OK) {
+            c1->done = 1;
+            pass_out(c1, 1);
+            return APR_EGENERAL;
+        }
+        if (!produced) break;
+        rv = pass_out(c1, 1);
+        if (rv != APR_SUCCESS) return rv;
+        if (++n > 8) {
+            /* fairness: look at input and workers now and then */
+            break;
+        }
+    }
+    if (c1->olen || !APR_BRIGADE_EMPTY(c1->bbout))
+        rv = pass_out(c1, 1);
+    return rv;
+}
+
+static int mpm_stopping(void)
+{
+    int state = AP_MPMQ_RUNNING;
+    ap_mpm_query(AP_MPMQ_MPM_STATE, &state);
+    return state == AP_MPMQ_STOPPING;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* setup */
+
+static const char *const bad_ciphers[] = {
+    /* RFC 7540 Appendix A style: no AEAD / no ephemeral key exchange */
+    "NULL", "RC4", "DES", "3DES", "MD5", "EXPORT", "CBC", "SHA1", NULL
+};
+
+static int tls_adequate(h2_c1 *c1)
+{
+    APR_OPTIONAL_FN_TYPE(ssl_var_lookup) *lookup = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
+    const char *proto, *cipher;
+    int i;
+    if (!lookup) return 1;
+    proto = lookup(c1->c->pool, c1->s, c1->c, NULL, "SSL_PROTOCOL");
+    cipher = lookup(c1->c->pool, c1->s, c1->c, NULL, "SSL_CIPHER");
+    if (proto && (!strcmp(proto, "SSLv3") || !strcmp(proto, "TLSv1") || !strcmp(proto, "TLSv1.1")))
+        return 0;
+    if (cipher && proto && strcmp(proto, "TLSv1.3")) {
+        /* TLS 1.2: only AEAD suites with ephemeral key exchange (RFC 9113 §9.2.2) */
+        for (i = 0; bad_ciphers[i]; ++i)
+            if (ap_strstr_c(cipher, bad_ciphers[i])) return 0;
+        if (strncmp(cipher, "ECDHE-", 6) && strncmp(cipher, "DHE-", 4)) return 0;
+    }
+    return 1;
+}
+
+static h2_c1 *c1_create(conn_rec *c)
+{
+    h2_c1 *c1 = apr_pcalloc(c->pool, sizeof(*c1));
+    h2_session_config cfg;
+    static const h2_session_callbacks cbs = {
+        cb_send_bytes, cb_data_available, cb_send_data, cb_on_request, cb_on_data,
+        cb_on_request_end, cb_on_stream_close, cb_on_conn_error, cb_on_stream_error,
+        NULL, NULL
+    };
+    APR_OPTIONAL_FN_TYPE(ssl_is_https) *is_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
+    int limit;
+
+    c1->c = c;
+    c1->s = c->base_server;
+    c1->cfg = h2_config_sget(c1->s);
+    c1->is_tls = is_https && is_https(c);
+    c1->proto = c1->is_tls ? "h2" : "h2c";
+    c1->sock = ap_get_conn_socket(c);
+    c1->bbin = apr_brigade_create(c->pool, c->bucket_alloc);
+    c1->bbout = apr_brigade_create(c->pool, c->bucket_alloc);
+    c1->stream_max_mem = (apr_size_t)c1->cfg->stream_max_mem;
+    c1->obuf = malloc(OBUF_SIZE);
+    c1->ocap = c1->obuf ? OBUF_SIZE : 0;
+    if (apr_thread_mutex_create(&c1->lock, APR_THREAD_MUTEX_DEFAULT, c->pool) != APR_SUCCESS)
+        return NULL;
+    if (apr_pollset_create(&c1->pollset, 2, c->pool, APR_POLLSET_WAKEABLE) != APR_SUCCESS)
+        return NULL;
+    c1->sockfd.p = c->pool;
+    c1->sockfd.desc_type = APR_POLL_SOCKET;
+    c1->sockfd.desc.s = c1->sock;
+    c1->sockfd.reqevents = APR_POLLIN;
+    c1->sockfd.client_data = c1;
+    apr_pollset_add(c1->pollset, &c1->sockfd);
+
+    h2_session_config_init(&cfg);
+    cfg.max_concurrent_streams = (uint32_t)c1->cfg->max_streams;
+    cfg.initial_window_size = (uint32_t)c1->cfg->window_size;
+    cfg.max_frame_size = (uint32_t)c1->cfg->max_frame_size;
+    cfg.header_table_size = (uint32_t)c1->cfg->header_table_size;
+    limit = c1->s->limit_req_fieldsize > 0 ? c1->s->limit_req_fieldsize : 8190;
+    cfg.max_header_list_size = (uint32_t)(limit + 32) > 65536u ? (uint32_t)(limit + 32) : 65536u;
+    cfg.max_header_fields = c1->s->limit_req_fields > 0 ? (uint32_t)c1->s->limit_req_fields : 1000;
+    cfg.conn_window_size = (uint32_t)c1->cfg->conn_window_size;
+    cfg.max_continuations = (uint32_t)c1->cfg->max_continuations;
+    cfg.max_resets = (uint32_t)c1->cfg->reset_budget;
+    cfg.max_glitches = (uint32_t)c1->cfg->reset_budget;
+    cfg.max_control_queued = (uint32_t)c1->cfg->control_budget;
+    cfg.max_empty_frames = (uint32_t)c1->cfg->empty_frame_budget;
+    c1->engine = h2_session_new(&cfg, &cbs, c1);
+    if (!c1->engine) return NULL;
+    return c1;
+}
+
+static apr_status_t c1_cleanup(void *data)
+{
+    h2_c1 *c1 = data;
+    h2_strm *strm;
+    if (c1->engine) {
+        h2_session_free(c1->engine);
+        c1->engine = NULL;
+    }
+    while ((strm = c1->free_strms)) c1->free_strms = strm->next_free;
+    free(c1->obuf);
+    c1->obuf = NULL;
+    return APR_SUCCESS;
+}
+
+/* The connection is going away: stop every stream and wait for the workers running
+ * them (they use memory of this connection). */
+static void drain_workers(h2_c1 *c1)
+{
+    for (;;) {
+        h2_strm *s, *next;
+        apr_int32_t n;
+        const apr_pollfd_t *out;
+        apr_thread_mutex_lock(c1->lock);
+        for (s = c1->active_head; s; s = s->next_active) {
+            s->closed = 1;
+            if (!s->aborted) {
+                s->aborted = 1;
+                apr_thread_cond_signal(s->cond);
+            }
+        }
+        apr_thread_mutex_unlock(c1->lock);
+        process_dirty(c1);
+        apr_thread_mutex_lock(c1->lock);
+        for (s = c1->active_head; s; s = next) {
+            next = s->next_active;
+            if (s->c2_done && !s->dirty) {
+                apr_thread_mutex_unlock(c1->lock);
+                strm_release(c1, s);
+                apr_thread_mutex_lock(c1->lock);
+                next = c1->active_head; /* list changed: start over */
+            }
+        }
+        apr_thread_mutex_unlock(c1->lock);
+        if (c1->strms_active <= 0) break;
+        apr_pollset_poll(c1->pollset, apr_time_from_msec(100), &n, &out);
+    }
+}
+
+/* ---------------------------------------------------------------------------------- */
+
+int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
+{
+    h2_conn_ctx *ctx = h2_ctx_create(c);
+    h2_c1 *c1 = ctx->c1;
+    int async = 0;
+    apr_interval_time_t idle_timeout;
+
+    if (!c1) {
+        c1 = c1_create(c);
+        if (!c1) {
+            ap_log_cerror(APLOG_MARK, APLOG_ERR, 0, c, H2LOGNO(00305)
+                          "h2: could not set up the session");
+            return DONE;
+        }
+        ctx->c1 = c1;
+        if (!ctx->proto) ctx->proto = c1->proto;
+        apr_pool_cleanup_register(c->pool, c1, c1_cleanup, apr_pool_cleanup_null);
+        c1->started_ms = now_ms();
+        if (c1->is_tls && c1->cfg->modern_tls_only && !tls_adequate(c1)) {
+            ap_log_cerror(APLOG_MARK, APLOG_INFO, 0, c, H2LOGNO(00306)
+                          "h2: TLS version or cipher not adequate for HTTP/2 (H2ModernTLSOnly)");
+            h2_session_submit_goaway(c1->engine, 0, H2_INADEQUATE_SECURITY, "TLS");
+            write_output(c1);
+            c->keepalive = AP_CONN_CLOSE;
+            return DONE;
+        }
+        if (upgrade_r) {
+            h2_strm *strm = h2_c2_upgrade_stream(c1, upgrade_r);
+            if (!strm || h2_session_upgrade(c1->engine, http2_settings,
+                                            strlen(http2_settings), strm) != H2_SESS_OK) {
+                ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00307)
+                              "h2c upgrade: bad HTTP2-Settings");
+                c->keepalive = AP_CONN_CLOSE;
+                return DONE;
+            }
+            strm_dispatch(c1, strm);
+        }
+        ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00308)
+                      "h2: session started (%s)", c1->proto);
+    }
+
+    ap_mpm_query(AP_MPMQ_IS_ASYNC, &async);
+    if (!c->cs) async = 0;
+    if (upgrade_r) async = 0; /* inside an HTTP/1.1 request: stay */
+    idle_timeout = c1->s->keep_alive_timeout > 0 ? c1->s->keep_alive_timeout
+                                                  : apr_time_from_sec(5);
+    if (c->cs) c->cs->state = CONN_STATE_PROCESSING;
+
+    while (!c1->done && !c->aborted) {
+        apr_status_t rv;
+        apr_int32_t nev = 0;
+        const apr_pollfd_t *ev;
+        apr_interval_time_t wait;
+
+        rv = read_input(c1, APR_NONBLOCK_READ);
+        ap_log_cerror(APLOG_MARK, APLOG_TRACE2, rv, c, H2LOGNO(00310)
+                      "h2 loop: read, active=%d want_write=%d", c1->strms_active,
+                      h2_session_want_write(c1->engine));
+        if (rv != APR_SUCCESS && !APR_STATUS_IS_EAGAIN(rv)) {
+            if (!c1->done && !APR_STATUS_IS_EOF(rv))
+                ap_log_cerror(APLOG_MARK, APLOG_DEBUG, rv, c, H2LOGNO(00309)
+                              "h2: reading from client");
+            c1->done = 1;
+        }
+        process_dirty(c1);
+        if (!c1->mpm_stopping_seen && mpm_stopping()) {
+            c1->mpm_stopping_seen = 1;
+            h2_session_submit_goaway(c1->engine, 1, H2_NO_ERROR, "shutdown");
+        }
+        h2_session_tick(c1->engine, now_ms());
+        if (write_output(c1) != APR_SUCCESS && !c1->done) c1->done = 1;
+        if (c1->done) break;
+        if (h2_session_is_done(c1->engine)) break;
+        if (h2_session_want_write(c1->engine)) continue;
+
+        if (c1->strms_active == 0 && !c1->dirty_head) {
+            if (c1->mpm_stopping_seen) break;
+            if (async && !c->data_in_input_filters) {
+                /* idle: give the thread back; the MPM calls us again when bytes arrive */
+                c->keepalive = AP_CONN_KEEPALIVE;
+                c->cs->state = CONN_STATE_WRITE_COMPLETION;
+                ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c, H2LOGNO(00311)
+                              "h2 loop: idle, back to the MPM");
+                return OK;
+            }
+            wait = idle_timeout;
+        }
+        else {
+            wait = c1->s->timeout;
+            if (c1->mpm_stopping_seen) wait = apr_time_from_msec(200);
+        }
+        {
+            apr_uint64_t t = h2_session_next_timer(c1->engine);
+            if (t) {
+                apr_uint64_t n = now_ms();
+                apr_interval_time_t tw = t > n ? apr_time_from_msec(t - n) : 0;
+                if (tw < wait) wait = tw;
+            }
+        }
+        rv = apr_pollset_poll(c1->pollset, wait, &nev, &ev);
+        if (APR_STATUS_IS_TIMEUP(rv) && c1->strms_active == 0 && !c1->mpm_stopping_seen
+            && !h2_session_next_timer(c1->engine)) {
+            /* keep-alive timeout on a connection we keep on this thread */
+            h2_session_submit_goaway(c1->engine, 0, H2_NO_ERROR, "timeout");
+            write_output(c1);
+            break;
+        }
+        /* APR_EINTR: woken by a worker; readable: loop reads */
+    }
+
+    /* connection ends */
+    if (c1->engine && !c->aborted) {
+        write_output(c1);
+    }
+    if (c1->strms_active > 0)
+        drain_workers(c1);
+    c->keepalive = AP_CONN_CLOSE;
+    if (c->cs) c->cs->state = CONN_STATE_LINGER;
+    return DONE;
+}

@@ -1,0 +1,28 @@
+/* Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0. */
+/*
+ * h2_c2.h -- stream processing on a worker: a secondary conn_rec (c2, recycled per
+ * worker) and a request_rec built straight from the decoded HTTP/2 request; filters that
+ * take the response from r->status / r->headers_out and move the body to c1.
+ *
+ * Threads: h2_c2_process runs on a worker thread (or inline on c1 without a worker
+ * pool); the filters run on the thread processing the stream.
+ */
+#ifndef H2_C2_H
+#define H2_C2_H
+
+#include "httpd.h"
+#include "h2_workers.h"
+
+struct h2_strm;
+struct h2_c1;
+
+/* Worker job: process one stream (baton: h2_strm). w is NULL when run inline. */
+void h2_c2_process(void *baton, h2_worker_ctx *w);
+
+/* Register filters and request hooks of the c2 side (register_hooks). */
+void h2_c2_register_hooks(void);
+
+/* c1 thread: turn the HTTP/1.1 request of an h2c Upgrade into stream 1 (reads its body). */
+struct h2_strm *h2_c2_upgrade_stream(struct h2_c1 *c1, request_rec *r);
+
+#endif /* H2_C2_H */

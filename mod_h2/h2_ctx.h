@@ -1,0 +1,52 @@
+/* Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0. */
+/*
+ * h2_ctx.h -- mod_h2's per-connection record, stored in conn_rec->conn_config, for the
+ * client connection (c1) and for each stream connection (c2).
+ *
+ * Threads: a c1 context is used by the c1 thread; a c2 context by the worker running
+ * the stream.
+ */
+#ifndef H2_CTX_H
+#define H2_CTX_H
+
+#include "httpd.h"
+#include "http_config.h"
+
+struct h2_c1;
+struct h2_strm;
+
+typedef struct h2_conn_ctx {
+    const char *proto;           /* "h2"/"h2c" once switched, NULL before */
+    int is_c2;
+    struct h2_c1 *c1;            /* c1: the running session; c2: the owning session */
+    struct h2_strm *strm;        /* c2: the stream being processed */
+    const char *upgrade_settings;/* c1: HTTP2-Settings of an h2c Upgrade */
+
+    /* c2 response state (worker thread) */
+    request_rec *r;
+    int resp_sent;               /* final response headers queued */
+    int body_off;                /* HEAD/204/304: no body */
+    int eos_seen;
+    int interim_text;            /* parsing an HTTP/1.x interim response (1xx) */
+    apr_size_t since_wake;       /* bytes queued since c1 was last woken */
+    int in_first_read;           /* the request body was read before (100-continue) */
+} h2_conn_ctx;
+
+extern module AP_MODULE_DECLARE_DATA h2_module;
+
+static APR_INLINE h2_conn_ctx *h2_ctx_get(const conn_rec *c)
+{
+    return c->conn_config ? ap_get_module_config(c->conn_config, &h2_module) : NULL;
+}
+
+static APR_INLINE h2_conn_ctx *h2_ctx_create(conn_rec *c)
+{
+    h2_conn_ctx *ctx = h2_ctx_get(c);
+    if (!ctx) {
+        ctx = apr_pcalloc(c->pool, sizeof(*ctx));
+        ap_set_module_config(c->conn_config, &h2_module, ctx);
+    }
+    return ctx;
+}
+
+#endif /* H2_CTX_H */

@@ -1,0 +1,46 @@
+/* Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0. */
+/*
+ * h2_workers.h -- the module's own worker thread pool (one per child process).
+ *
+ * Jobs are plain (fn, baton) pairs queued FIFO. min threads are started in child_init and
+ * live as long as the child; up to max threads are added while jobs wait and no thread is
+ * idle; threads above min exit after idle_secs without work. Each worker owns a long-lived
+ * pool and bucket allocator that jobs may use (h2_worker_ctx) so that stream connections
+ * (c2) are recycled per worker instead of rebuilt per request.
+ *
+ * Threads: h2_workers_submit() from any thread (c1's); jobs run on worker threads.
+ */
+#ifndef H2_WORKERS_H
+#define H2_WORKERS_H
+
+#include "apr_pools.h"
+#include "apr_buckets.h"
+#include "httpd.h"
+
+typedef struct h2_workers h2_workers;
+
+typedef struct h2_worker_ctx {
+    int id;                       /* worker number (for logs) */
+    apr_pool_t *pool;             /* worker lifetime; owned by the worker thread */
+    apr_bucket_alloc_t *bucket_alloc; /* worker lifetime */
+    void *c2_cache;               /* recycled stream connection, owned by h2_c2.c */
+#if APR_HAS_THREADS
+    apr_thread_t *thread;
+#endif
+} h2_worker_ctx;
+
+typedef void h2_job_fn(void *baton, h2_worker_ctx *w);
+
+/* Create the pool for a child; NULL under a non-threaded MPM (callers then run jobs inline). */
+h2_workers *h2_workers_create(server_rec *s, apr_pool_t *pchild, int min, int max, int idle_secs);
+
+/* Queue a job. Returns APR_SUCCESS, or an error when shutting down. */
+apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton);
+
+/* Current thread counts for status/logging */
+void h2_workers_counts(h2_workers *w, int *threads, int *idle, int *queued);
+
+/* The child's pool (set in child_init), NULL if none. */
+h2_workers *h2_workers_get(void);
+
+#endif /* H2_WORKERS_H */
