@@ -358,6 +358,12 @@ static int cb_on_request(void *ud, const h2_request *req)
     strm->req_content_length = req->content_length;
     strm->req_has_body = !req->end_stream;
     h2_session_set_stream_data(c1->engine, req->stream_id, strm);
+    if (!h2_workers_get() && strm->req_has_body) {
+        /* no worker threads (prefork): the stream runs on this thread once its body is
+         * here; the body is buffered (consumed at once so the client keeps sending) */
+        strm->inline_wait = 1;
+        return 0;
+    }
     strm_dispatch(c1, strm);
     return 0;
 }
@@ -379,6 +385,10 @@ static int cb_on_data(void *ud, uint32_t sid, void *sud, const uint8_t *data, si
     }
     ic = malloc(sizeof(*ic) + len);
     if (!ic) { apr_thread_mutex_unlock(c1->lock); return -1; }
+    if (strm->inline_wait) {
+        h2_session_consume(c1->engine, sid, len);
+        strm->in_no_flow = 1;
+    }
     ic->next = NULL;
     ic->len = len;
     ic->off = 0;
@@ -411,6 +421,10 @@ static int cb_on_request_end(void *ud, uint32_t sid, void *sud, const h2_nv *tra
         apr_thread_cond_signal(strm->cond);
     }
     apr_thread_mutex_unlock(c1->lock);
+    if (strm->inline_wait) {
+        strm->inline_wait = 0;
+        strm_dispatch(c1, strm);
+    }
     return 0;
 }
 
@@ -422,6 +436,10 @@ static void cb_on_stream_close(void *ud, uint32_t sid, void *sud, uint32_t code,
     if (!strm) return;
     strm->closed = 1;
     apr_thread_mutex_lock(c1->lock);
+    if (!strm->dispatched) {
+        strm->inline_wait = 0;
+        strm->c2_done = 1;  /* never ran */
+    }
     if (code != H2_NO_ERROR || !strm->eos_sent) {
         strm->aborted = 1;
         apr_thread_cond_signal(strm->cond);
@@ -691,6 +709,7 @@ static void drain_workers(h2_c1 *c1)
         apr_thread_mutex_lock(c1->lock);
         for (s = c1->active_head; s; s = s->next_active) {
             s->closed = 1;
+            if (!s->dispatched) s->c2_done = 1;
             if (!s->aborted) {
                 s->aborted = 1;
                 apr_thread_cond_signal(s->cond);

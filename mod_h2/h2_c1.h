@@ -114,6 +114,7 @@ struct h2_strm {
     int eos_sent;
     int in_eos_seen;             /* c1 saw the request end */
     int dispatched;
+    int inline_wait;             /* no worker pool: run once the request body is complete */
 };
 
 struct h2_c1 {

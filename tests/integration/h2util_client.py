@@ -67,11 +67,11 @@ class H2Client:
         local = dict(self.settings)
         if self.window is not None:
             local[h2.settings.SettingCodes.INITIAL_WINDOW_SIZE] = self.window
-        if local:
-            self.conn.local_settings.update(local)
         self.conn.initiate_connection()
-        self.flush()
         self.settings_acked = False
+        if local:
+            self.conn.update_settings(local)
+        self.flush()
         if local:
             # python-h2 applies its own new window to streams only when the server ACKs
             # the SETTINGS: wait for that before opening streams

@@ -1,0 +1,1132 @@
+/* Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0. */
+/*
+ * test_session.c -- API-level tests of the session engine: request/response with zero-copy
+ * DATA, flow-control stalls and window growth, budgets (rapid reset, PING/SETTINGS floods,
+ * empty frames, CONTINUATION floods, glitches), h2c upgrade, graceful shutdown; plus unit
+ * tests of the scheduler, the transition table, the Priority parser and base64url.
+ */
+#include "h2test.h"
+#include "h2sess.h"
+#include "stream.h"
+#include "sched.h"
+
+static tc T;
+
+static void setup(const h2_session_config *cfg)
+{
+    tc_init_cfg(&T, cfg);
+}
+
+static void setup_started(const h2_session_config *cfg)
+{
+    tc_init_cfg(&T, cfg);
+    tc_start(&T);
+}
+
+static void teardown(void)
+{
+    tc_free(&T);
+}
+
+static const tc_frame *last_goaway(void)
+{
+    long i;
+    for (i = (long)T.nf - 1; i >= 0; i--) {
+        if (T.f[i].type == H2_FT_GOAWAY) {
+            return &T.f[i];
+        }
+    }
+    return NULL;
+}
+
+static void expect_calm(const char *why)
+{
+    const tc_frame *g;
+    tc_feed(&T);
+    tc_pump(&T);
+    g = last_goaway();
+    H2_CHECK(g != NULL);
+    if (g) {
+        H2_CHECK_EQ(g->error_code, H2_ENHANCE_YOUR_CALM);
+    }
+    H2_CHECK_EQ(T.rv, H2_SESS_ERR_CONN);
+    H2_CHECK_EQ(T.n_conn_err, 1);
+    H2_CHECK(T.conn_err_reason != NULL);
+    if (why && T.conn_err_reason) {
+        H2_CHECK(strstr(T.conn_err_reason, why) != NULL);
+    }
+}
+
+static size_t data_frames(uint32_t sid, size_t *bytes, size_t *maxlen, int *es)
+{
+    size_t i, n = 0;
+    *bytes = 0;
+    *maxlen = 0;
+    *es = 0;
+    for (i = 0; i < T.nf; i++) {
+        if (T.f[i].type == H2_FT_DATA && T.f[i].sid == sid) {
+            n++;
+            *bytes += T.f[i].length;
+            if (T.f[i].length > *maxlen) *maxlen = T.f[i].length;
+            if (T.f[i].flags & H2_FLAG_END_STREAM) *es = 1;
+        }
+    }
+    return n;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Request / response */
+
+H2_TEST(session_full_request_response_zero_copy)
+{
+    static char body[50000];
+    size_t i, bytes, maxlen;
+    int es;
+    long h;
+    h2_setting s = { H2_SET_INITIAL_WINDOW_SIZE, 1 << 20 };
+    for (i = 0; i < sizeof(body); i++) body[i] = (char)('a' + i % 26);
+    setup(NULL);
+    tc_start_with(&T, &s, 1);
+    tc_wu(&T, 0, 1 << 20);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    H2_CHECK_EQ(T.n_req, 1);
+    H2_CHECK_EQ(T.n_req_end, 1);
+    H2_CHECK_EQ(h2_session_open_streams(T.s), 1);
+    tc_body(&T, 1, body, sizeof(body), 1);
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 1, 200, NULL, 0, 0), H2_SESS_OK);
+    H2_CHECK(h2_session_want_write(T.s));
+    tc_pump(&T);
+    h = tc_find(&T, H2_FT_HEADERS, 1);
+    H2_CHECK(h >= 0 && T.f[h].status == 200);
+    H2_CHECK_EQ(data_frames(1, &bytes, &maxlen, &es), 4);
+    H2_CHECK_EQ(bytes, sizeof(body));
+    H2_CHECK_EQ(maxlen, 16384);
+    H2_CHECK(es);
+    H2_CHECK_EQ(tc_src_of(&T, 1)->off, sizeof(body));   /* every byte came from the source */
+    H2_CHECK_EQ(T.n_closed, 1);
+    H2_CHECK_EQ(T.closed[0].code, H2_NO_ERROR);
+    H2_CHECK_EQ(h2_session_open_streams(T.s), 0);
+    H2_CHECK(!h2_session_want_write(T.s));
+    H2_CHECK(!T.out_bad);
+    teardown();
+}
+
+H2_TEST(session_streaming_body_deferred_and_resumed)
+{
+    static char body[300];
+    size_t bytes, maxlen;
+    int es;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    tc_body(&T, 1, body, sizeof(body), 1);
+    tc_src_of(&T, 1)->ready = 0;
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.data_bytes, 0);
+    H2_CHECK(!h2_session_want_write(T.s));   /* deferred */
+    tc_src_of(&T, 1)->ready = 100;
+    tc_pump(&T);
+    H2_CHECK_EQ(T.data_bytes, 0);            /* nothing until resumed */
+    H2_CHECK_EQ(h2_session_resume_data(T.s, 1), H2_SESS_OK);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.data_bytes, 100);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 1), H2_SS_HALF_CLOSED_REMOTE);
+    tc_src_of(&T, 1)->ready = 200;
+    h2_session_resume_data(T.s, 1);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.data_bytes, 300);
+    data_frames(1, &bytes, &maxlen, &es);
+    H2_CHECK(es);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 1), H2_SS_CLOSED);
+    teardown();
+}
+
+H2_TEST(session_trailers_after_body)
+{
+    h2_nv tr[1] = { TC_NV("X-Checksum", "1234") };
+    long d, h;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    tc_body(&T, 1, "hello", 5, 1);
+    H2_CHECK_EQ(h2_session_submit_trailers(T.s, 1, tr, 1), H2_SESS_ERR_STATE); /* no response */
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    H2_CHECK_EQ(h2_session_submit_trailers(T.s, 1, tr, 1), H2_SESS_OK);
+    tc_pump(&T);
+    d = tc_find(&T, H2_FT_DATA, 1);
+    H2_CHECK(d >= 0 && !(T.f[d].flags & H2_FLAG_END_STREAM));
+    h = (long)T.nf - 1;
+    H2_CHECK(T.f[h].type == H2_FT_HEADERS && (T.f[h].flags & H2_FLAG_END_STREAM) &&
+             T.f[h].n_fields == 1 && T.f[h].status == 0);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 1), H2_SS_CLOSED);
+    teardown();
+}
+
+H2_TEST(session_trailers_with_empty_body)
+{
+    h2_nv tr[1] = { TC_NV("grpc-status", "0") };
+    setup_started(NULL);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    tc_body(&T, 1, "", 0, 1);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    h2_session_submit_trailers(T.s, 1, tr, 1);
+    tc_pump(&T);
+    H2_CHECK_EQ(tc_count(&T, H2_FT_DATA), 0);
+    H2_CHECK_EQ(tc_count(&T, H2_FT_HEADERS), 2);
+    H2_CHECK(T.f[T.nf - 1].flags & H2_FLAG_END_STREAM);
+    teardown();
+}
+
+H2_TEST(session_empty_body_end_of_stream)
+{
+    long d;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    tc_body(&T, 1, "", 0, 1);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    tc_pump(&T);
+    d = tc_find(&T, H2_FT_DATA, 1);
+    H2_CHECK(d >= 0 && T.f[d].length == 0 && (T.f[d].flags & H2_FLAG_END_STREAM));
+    H2_CHECK_EQ(T.n_closed, 1);
+    teardown();
+}
+
+H2_TEST(session_data_source_failure_resets_stream)
+{
+    const tc_frame *r;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    tc_body(&T, 1, "x", 1, 1);
+    tc_src_of(&T, 1)->fail = 1;
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    tc_pump(&T);
+    r = tc_rst(&T, 1);
+    H2_CHECK(r && r->error_code == H2_INTERNAL_ERROR);
+    H2_CHECK_EQ(T.n_closed, 1);
+    H2_CHECK_EQ(T.closed[0].code, H2_INTERNAL_ERROR);
+    teardown();
+}
+
+H2_TEST(session_send_callback_failure_is_fatal)
+{
+    size_t n;
+    setup(NULL);
+    T.send_fail = 1;
+    H2_CHECK_EQ(h2_session_send(T.s, 0, &n), H2_SESS_ERR_CALLBACK);
+    H2_CHECK(h2_session_is_done(T.s));
+    teardown();
+}
+
+H2_TEST(session_respond_inside_callbacks)
+{
+    setup_started(NULL);
+    T.auto_respond = 1;
+    T.auto_body = "inline";
+    tc_get(&T, 1);
+    tc_request(&T, 3, "POST", "/", 0);
+    tc_data(&T, 3, "abc", 3, 1);
+    tc_feed(&T);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.n_req, 2);
+    H2_CHECK_EQ(T.data_bytes, 12);
+    H2_CHECK_EQ(T.n_closed, 2);
+    teardown();
+}
+
+H2_TEST(session_stream_user_data)
+{
+    static int tag;
+    setup_started(NULL);
+    tc_request(&T, 1, "POST", "/", 0);
+    tc_feed(&T);
+    H2_CHECK_EQ(h2_session_set_stream_data(T.s, 1, &tag), H2_SESS_OK);
+    H2_CHECK(h2_session_get_stream_data(T.s, 1) == &tag);
+    H2_CHECK(h2_session_get_stream_data(T.s, 3) == NULL);
+    H2_CHECK_EQ(h2_session_set_stream_data(T.s, 3, &tag), H2_SESS_ERR_STATE);
+    teardown();
+}
+
+H2_TEST(session_submit_on_unknown_stream)
+{
+    setup_started(NULL);
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 1, 200, NULL, 0, 1), H2_SESS_ERR_STATE);
+    H2_CHECK_EQ(h2_session_submit_rst(T.s, 1, H2_CANCEL), H2_SESS_ERR_STATE);
+    H2_CHECK_EQ(h2_session_resume_data(T.s, 1), H2_SESS_ERR_STATE);
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 1, 99, NULL, 0, 1), H2_SESS_ERR_ARG);
+    teardown();
+}
+
+H2_TEST(session_close_callback_only_for_known_streams)
+{
+    h2_nv bad[3] = { TC_NV(":method", "GET"), TC_NV(":path", "/"), TC_NV("X", "1") };
+    h2_session_config c;
+    h2_session_config_init(&c);
+    c.max_concurrent_streams = 1;
+    setup_started(&c);
+    tc_request(&T, 1, "POST", "/", 0);
+    tc_headers_nv(&T, 3, bad, 3, 1);    /* refused (limit) */
+    tc_feed(&T);
+    H2_CHECK_EQ(T.n_closed, 0);
+    h2_session_submit_rst(T.s, 1, H2_CANCEL);
+    H2_CHECK_EQ(T.n_closed, 0);         /* never from within a submit call */
+    tc_pump(&T);
+    H2_CHECK_EQ(T.n_closed, 1);
+    teardown();
+}
+
+H2_TEST(session_send_batches_by_max_bytes)
+{
+    static char body[100000];
+    size_t produced = 0;
+    h2_setting s = { H2_SET_INITIAL_WINDOW_SIZE, 1 << 20 };
+    setup(NULL);
+    tc_start_with(&T, &s, 1);
+    tc_wu(&T, 0, 1 << 20);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    tc_body(&T, 1, body, sizeof(body), 1);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    h2_session_send(T.s, 20000, &produced);
+    H2_CHECK(produced >= 20000 && produced < 20000 + 16384 + 9 + 100);
+    H2_CHECK(h2_session_want_write(T.s));
+    tc_pump(&T);
+    H2_CHECK_EQ(T.data_bytes, sizeof(body));
+    teardown();
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Flow control */
+
+H2_TEST(session_flow_control_stall_and_resume)
+{
+    static char body[70000];
+    h2_setting s = { H2_SET_INITIAL_WINDOW_SIZE, 0 };
+    setup(NULL);
+    tc_start_with(&T, &s, 1);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    tc_body(&T, 1, body, sizeof(body), 1);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.data_bytes, 0);
+    H2_CHECK(!h2_session_want_write(T.s));
+    tc_wu(&T, 1, 100000);   /* the stream may now, the connection only 65535 */
+    tc_feed(&T);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.data_bytes, 65535);
+    H2_CHECK(!h2_session_want_write(T.s));
+    tc_wu(&T, 0, 10000);
+    tc_feed(&T);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.data_bytes, 70000);
+    teardown();
+}
+
+H2_TEST(session_window_grows_for_fast_upload)
+{
+    static char d[16384];
+    int i;
+    uint64_t granted = 0;
+    size_t k;
+    h2_session_config c;
+    h2_session_stats st;
+    h2_session_config_init(&c);
+    c.stream_buffer_max = 1 << 20;
+    setup_started(&c);
+    T.auto_consume = 1;
+    tc_request(&T, 1, "POST", "/up", 0);
+    tc_feed(&T);
+    /* the client sends whatever the windows allow, the application consumes at once */
+    {
+        int64_t win = 65535;
+        for (i = 0; i < 400; i++) {
+            size_t n = win < (int64_t)sizeof(d) ? (size_t)win : sizeof(d);
+            if (n == 0) {
+                break;
+            }
+            tc_data(&T, 1, d, n, 0);
+            tc_feed(&T);
+            win -= (int64_t)n;
+            tc_pump(&T);
+            for (k = 0; k < T.nf; k++) {
+                if (T.f[k].type == H2_FT_WINDOW_UPDATE && T.f[k].sid == 1) {
+                    win += T.f[k].increment;
+                    granted += T.f[k].increment;
+                }
+            }
+            tc_clear(&T);
+            H2_CHECK(win <= (int64_t)c.stream_buffer_max);
+        }
+    }
+    H2_CHECK(T.body_total > 4u * 1024 * 1024);
+    H2_CHECK(granted > T.body_total - 65535);
+    h2_session_get_stats(T.s, &st);
+    H2_CHECK(st.conn_recv_unconsumed == 0);
+    H2_CHECK_EQ(T.n_stream_err, 0);
+    /* the window grew beyond the initial 65535 */
+    {
+        int64_t last = 0;
+        tc_data(&T, 1, d, 1, 0);
+        tc_feed(&T);
+        (void)last;
+    }
+    teardown();
+}
+
+H2_TEST(session_upload_without_consume_is_bounded)
+{
+    static char d[16384];
+    int i;
+    h2_session_stats st;
+    setup_started(NULL);
+    tc_request(&T, 1, "POST", "/", 0);
+    for (i = 0; i < 3; i++) tc_data(&T, 1, d, sizeof(d), 0);
+    tc_data(&T, 1, d, 65535 - 3 * sizeof(d), 0);
+    tc_feed(&T);
+    tc_pump(&T);
+    H2_CHECK_EQ(tc_count(&T, H2_FT_WINDOW_UPDATE), 0);
+    h2_session_get_stats(T.s, &st);
+    H2_CHECK_EQ(st.conn_recv_unconsumed, 65535);
+    /* one more byte exceeds the stream window */
+    tc_data(&T, 1, d, 1, 0);
+    tc_feed(&T);
+    tc_pump(&T);
+    H2_CHECK(tc_rst(&T, 1) && tc_rst(&T, 1)->error_code == H2_FLOW_CONTROL_ERROR);
+    h2_session_get_stats(T.s, &st);
+    H2_CHECK_EQ(st.conn_recv_unconsumed, 0);   /* released with the stream */
+    teardown();
+}
+
+H2_TEST(session_consume_after_close_credits_connection)
+{
+    static char d[1000];
+    h2_session_stats st;
+    setup_started(NULL);
+    tc_request(&T, 1, "POST", "/", 0);
+    tc_data(&T, 1, d, sizeof(d), 0);
+    tc_rst_frame(&T, 1, H2_CANCEL);
+    tc_feed(&T);
+    h2_session_get_stats(T.s, &st);
+    H2_CHECK_EQ(st.conn_recv_unconsumed, 0);
+    H2_CHECK_EQ(h2_session_consume(T.s, 1, sizeof(d)), H2_SESS_OK);   /* ignored */
+    h2_session_get_stats(T.s, &st);
+    H2_CHECK_EQ(st.conn_recv_unconsumed, 0);
+    teardown();
+}
+
+H2_TEST(session_small_receive_window_config)
+{
+    static char d[5000];
+    h2_session_config c;
+    h2_session_config_init(&c);
+    c.initial_window_size = 4096;
+    c.stream_buffer_max = 4096;
+    setup_started(&c);
+    T.auto_consume = 1;
+    tc_request(&T, 1, "POST", "/", 0);
+    tc_data(&T, 1, d, 4096, 0);
+    tc_feed(&T);
+    tc_pump(&T);
+    H2_CHECK(tc_find(&T, H2_FT_WINDOW_UPDATE, 1) >= 0);
+    H2_CHECK(T.f[tc_find(&T, H2_FT_WINDOW_UPDATE, 1)].increment == 4096);
+    teardown();
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Budgets */
+
+H2_TEST(session_budget_rapid_reset)
+{
+    h2_session_config c;
+    int i;
+    h2_session_config_init(&c);
+    c.max_resets = 10;
+    setup_started(&c);
+    for (i = 0; i < 11; i++) {
+        tc_get(&T, (uint32_t)(1 + 2 * i));
+        tc_rst_frame(&T, (uint32_t)(1 + 2 * i), H2_CANCEL);
+    }
+    expect_calm("reset");
+    teardown();
+}
+
+H2_TEST(session_budget_rapid_reset_per_interval)
+{
+    h2_session_config c;
+    int i;
+    h2_session_config_init(&c);
+    c.max_resets = 10;
+    setup_started(&c);
+    for (i = 0; i < 30; i++) {
+        T.now = (uint64_t)(i / 5) * 1000;   /* 5 per second */
+        tc_get(&T, (uint32_t)(1 + 2 * i));
+        tc_rst_frame(&T, (uint32_t)(1 + 2 * i), H2_CANCEL);
+        tc_feed(&T);
+    }
+    tc_pump(&T);
+    H2_CHECK(tc_goaway(&T) == NULL);
+    H2_CHECK_EQ(T.n_req, 30);
+    teardown();
+}
+
+H2_TEST(session_budget_ping_flood_not_reading)
+{
+    h2_session_config c;
+    int i;
+    h2_session_config_init(&c);
+    c.max_pings = 0;
+    c.max_control_queued = 50;
+    setup_started(&c);
+    for (i = 0; i < 60; i++) {
+        tc_ping(&T, "floodxxx", 0);
+    }
+    tc_feed(&T);   /* no h2_session_send in between: the client does not read */
+    tc_pump(&T);
+    H2_CHECK(last_goaway() && last_goaway()->error_code == H2_ENHANCE_YOUR_CALM);
+    H2_CHECK(T.conn_err_reason && strstr(T.conn_err_reason, "queued"));
+    /* a client that reads may ping as much as it likes */
+    teardown();
+    setup_started(&c);
+    for (i = 0; i < 200; i++) {
+        tc_ping(&T, "floodxxx", 0);
+        tc_feed(&T);
+        tc_pump(&T);
+        tc_clear(&T);
+    }
+    H2_CHECK_EQ(T.n_conn_err, 0);
+    teardown();
+}
+
+H2_TEST(session_budget_ping_rate)
+{
+    h2_session_config c;
+    int i;
+    h2_session_config_init(&c);
+    c.max_pings = 10;
+    setup_started(&c);
+    for (i = 0; i < 11; i++) {
+        tc_ping(&T, "12345678", 0);
+    }
+    expect_calm("PING");
+    teardown();
+}
+
+H2_TEST(session_budget_settings_flood)
+{
+    h2_session_config c;
+    int i;
+    h2_session_config_init(&c);
+    c.max_settings = 5;
+    setup_started(&c);   /* the first SETTINGS counts */
+    for (i = 0; i < 5; i++) {
+        tc_settings(&T, NULL, 0);
+    }
+    expect_calm("SETTINGS");
+    teardown();
+}
+
+H2_TEST(session_budget_empty_data_frames)
+{
+    h2_session_config c;
+    int i;
+    h2_session_config_init(&c);
+    c.max_empty_frames = 20;
+    setup_started(&c);
+    tc_request(&T, 1, "POST", "/", 0);
+    for (i = 0; i < 21; i++) {
+        tc_data(&T, 1, "", 0, 0);
+    }
+    expect_calm("empty");
+    teardown();
+}
+
+H2_TEST(session_budget_empty_continuations)
+{
+    h2_session_config c;
+    int i;
+    h2_session_config_init(&c);
+    c.max_empty_frames = 10;
+    c.max_continuations = 0;   /* unlimited count: the empty budget catches it */
+    setup_started(&c);
+    h2_frame_put_hdr(&T.in, 1, H2_FT_HEADERS, 0, 1);
+    h2_buf_append_byte(&T.in, 0x82);
+    for (i = 0; i < 11; i++) {
+        h2_frame_put_hdr(&T.in, 0, H2_FT_CONTINUATION, 0, 1);
+    }
+    expect_calm("empty");
+    teardown();
+}
+
+H2_TEST(session_budget_continuation_count)
+{
+    h2_session_config c;
+    int i;
+    h2_session_config_init(&c);
+    c.max_continuations = 4;
+    setup_started(&c);
+    h2_frame_put_hdr(&T.in, 1, H2_FT_HEADERS, 0, 1);
+    h2_buf_append_byte(&T.in, 0x82);
+    for (i = 0; i < 5; i++) {
+        h2_frame_put_hdr(&T.in, 1, H2_FT_CONTINUATION, 0, 1);
+        h2_buf_append_byte(&T.in, 0x86);
+    }
+    expect_calm("CONTINUATION");
+    teardown();
+}
+
+H2_TEST(session_budget_continuation_bytes)
+{
+    h2_session_config c;
+    static uint8_t junk[16384];
+    int i;
+    h2_session_config_init(&c);
+    c.max_header_block_bytes = 40000;
+    c.max_continuations = 100;
+    setup_started(&c);
+    /* literals without indexing (name "x", 120-octet value), frame after frame */
+    for (i = 0; i + 123 <= (int)sizeof(junk); i += 123) {
+        junk[i] = 0x00; junk[i + 1] = 0x01; junk[i + 2] = 'x'; junk[i + 3] = 119;
+        memset(junk + i + 4, 'v', 119);
+    }
+    h2_frame_put_hdr(&T.in, 123 * 133, H2_FT_HEADERS, 0, 1);
+    h2_buf_append(&T.in, junk, 123 * 133);
+    for (i = 0; i < 3; i++) {
+        h2_frame_put_hdr(&T.in, 123 * 133, H2_FT_CONTINUATION, 0, 1);
+        h2_buf_append(&T.in, junk, 123 * 133);
+    }
+    expect_calm("header block");
+    teardown();
+}
+
+H2_TEST(session_budget_glitches)
+{
+    h2_session_config c;
+    h2_nv bad[3] = { TC_NV(":method", "GET"), TC_NV(":path", "/"), TC_NV("X", "1") };
+    int i;
+    h2_session_config_init(&c);
+    c.max_glitches = 10;
+    setup_started(&c);
+    for (i = 0; i < 11; i++) {
+        tc_headers_nv(&T, (uint32_t)(1 + 2 * i), bad, 3, 1);
+    }
+    expect_calm("glitch");
+    H2_CHECK_EQ(T.n_stream_err, 11);
+    teardown();
+}
+
+H2_TEST(session_budget_glitches_window_update_zero)
+{
+    /* MadeYouReset: provoke server resets with WINDOW_UPDATE 0 on streams */
+    h2_session_config c;
+    int i;
+    h2_session_config_init(&c);
+    c.max_glitches = 5;
+    setup_started(&c);
+    for (i = 0; i < 6; i++) {
+        tc_get(&T, (uint32_t)(1 + 2 * i));
+        tc_wu(&T, (uint32_t)(1 + 2 * i), 0);
+    }
+    expect_calm("glitch");
+    teardown();
+}
+
+H2_TEST(session_max_requests_goaway)
+{
+    const tc_frame *g;
+    h2_session_config c;
+    h2_session_config_init(&c);
+    c.max_requests = 2;
+    setup_started(&c);
+    T.auto_respond = 1;
+    tc_get(&T, 1);
+    tc_get(&T, 3);
+    tc_get(&T, 5);
+    tc_feed(&T);
+    tc_pump(&T);
+    g = tc_goaway(&T);
+    H2_CHECK(g && g->error_code == H2_NO_ERROR && g->last_sid == 3);
+    H2_CHECK_EQ(T.n_req, 2);
+    H2_CHECK(h2_session_is_done(T.s));
+    teardown();
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Connection lifecycle */
+
+H2_TEST(session_upgrade_h2c)
+{
+    static const char b64[] = "AAQAAAPoAAMAAAAK";   /* INITIAL_WINDOW_SIZE 1000, MAX_CONCURRENT 10 */
+    static char body[2000];
+    static int tag;
+    setup(NULL);
+    H2_CHECK_EQ(h2_session_upgrade(T.s, b64, sizeof(b64) - 1, &tag), H2_SESS_OK);
+    H2_CHECK_EQ(h2_session_peer_setting(T.s, H2_SET_INITIAL_WINDOW_SIZE), 1000);
+    H2_CHECK_EQ(h2_session_peer_setting(T.s, H2_SET_MAX_CONCURRENT_STREAMS), 10);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 1), H2_SS_HALF_CLOSED_REMOTE);
+    H2_CHECK(h2_session_get_stream_data(T.s, 1) == &tag);
+    H2_CHECK_EQ(h2_session_last_stream_id(T.s), 1);
+    H2_CHECK_EQ(h2_session_upgrade(T.s, b64, sizeof(b64) - 1, NULL), H2_SESS_ERR_STATE);
+    tc_body(&T, 1, body, sizeof(body), 1);
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 1, 200, NULL, 0, 0), H2_SESS_OK);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.f[0].type, H2_FT_SETTINGS);   /* our SETTINGS go first */
+    H2_CHECK_EQ(tc_count(&T, H2_FT_SETTINGS), 1); /* no ACK for HTTP2-Settings */
+    H2_CHECK_EQ(T.data_bytes, 1000);             /* the upgrade's window applies */
+    /* the client preface is still required */
+    tc_preface(&T);
+    tc_settings(&T, NULL, 0);
+    tc_wu(&T, 1, 5000);
+    tc_get(&T, 3);
+    tc_feed(&T);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.rv, H2_SESS_OK);
+    H2_CHECK_EQ(T.data_bytes, 2000);
+    H2_CHECK_EQ(T.n_req, 1);
+    H2_CHECK_EQ(T.req_sid[0], 3);
+    teardown();
+    /* without the preface: PROTOCOL_ERROR */
+    setup(NULL);
+    h2_session_upgrade(T.s, b64, sizeof(b64) - 1, NULL);
+    tc_get(&T, 3);
+    tc_feed(&T);
+    tc_pump(&T);
+    H2_CHECK(tc_goaway(&T) && tc_goaway(&T)->error_code == H2_PROTOCOL_ERROR);
+    teardown();
+}
+
+H2_TEST(session_upgrade_invalid_settings)
+{
+    setup(NULL);
+    H2_CHECK_EQ(h2_session_upgrade(T.s, "AAQ", 3, NULL), H2_SESS_ERR_ARG);        /* 2 octets */
+    H2_CHECK_EQ(h2_session_upgrade(T.s, "AAI!AAAC", 8, NULL), H2_SESS_ERR_ARG);   /* bad char */
+    H2_CHECK_EQ(h2_session_upgrade(T.s, "AAIAAAAC", 8, NULL), H2_SESS_ERR_ARG);   /* push=2 */
+    H2_CHECK_EQ(h2_session_upgrade(T.s, "", 0, NULL), H2_SESS_OK);               /* empty ok */
+    teardown();
+    setup_started(NULL);
+    H2_CHECK_EQ(h2_session_upgrade(T.s, "", 0, NULL), H2_SESS_ERR_STATE);
+    teardown();
+}
+
+H2_TEST(session_graceful_goaway_lifecycle)
+{
+    setup_started(NULL);
+    tc_request(&T, 1, "POST", "/", 0);
+    tc_feed(&T);
+    H2_CHECK(h2_session_want_read(T.s));
+    h2_session_submit_goaway(T.s, 0, H2_NO_ERROR, "bye");
+    tc_pump(&T);
+    H2_CHECK(tc_goaway(&T) && strcmp(tc_goaway(&T)->debug, "bye") == 0);
+    H2_CHECK(!h2_session_is_done(T.s));
+    H2_CHECK(h2_session_want_read(T.s));   /* the request body may still come */
+    tc_data(&T, 1, "x", 1, 1);
+    tc_feed(&T);
+    H2_CHECK_EQ(T.n_req_end, 1);
+    h2_session_submit_response(T.s, 1, 204, NULL, 0, 1);
+    H2_CHECK(!h2_session_is_done(T.s));    /* HEADERS not yet sent */
+    tc_pump(&T);
+    H2_CHECK(h2_session_is_done(T.s));
+    H2_CHECK(!h2_session_want_read(T.s));
+    teardown();
+}
+
+H2_TEST(session_goaway_with_error_code)
+{
+    setup_started(NULL);
+    tc_request(&T, 1, "POST", "/", 0);
+    tc_feed(&T);
+    H2_CHECK_EQ(h2_session_submit_goaway(T.s, 0, H2_INTERNAL_ERROR, "fatal"), H2_SESS_OK);
+    tc_pump(&T);
+    H2_CHECK(tc_goaway(&T) && tc_goaway(&T)->error_code == H2_INTERNAL_ERROR &&
+             tc_goaway(&T)->last_sid == 1);
+    H2_CHECK_EQ(T.n_closed, 1);
+    H2_CHECK(h2_session_is_done(T.s));
+    H2_CHECK_EQ(T.n_conn_err, 0);   /* local: not reported as an error of the peer */
+    teardown();
+}
+
+H2_TEST(session_peer_goaway_with_error_closes)
+{
+    setup_started(NULL);
+    tc_request(&T, 1, "POST", "/", 0);
+    h2_frame_put_goaway(&T.in, 0, H2_PROTOCOL_ERROR, (const uint8_t *)"x", 1);
+    tc_feed(&T);
+    H2_CHECK_EQ(T.rv, H2_SESS_ERR_CONN);
+    H2_CHECK_EQ(T.n_closed, 1);
+    H2_CHECK_EQ(T.closed[0].by_peer, 1);
+    H2_CHECK_EQ(T.closed[0].code, H2_PROTOCOL_ERROR);
+    tc_pump(&T);
+    H2_CHECK(h2_session_is_done(T.s));
+    teardown();
+}
+
+H2_TEST(session_conn_error_closes_all_streams)
+{
+    setup_started(NULL);
+    tc_request(&T, 1, "POST", "/", 0);
+    tc_request(&T, 3, "POST", "/", 0);
+    tc_data(&T, 0, "x", 1, 0);
+    tc_feed(&T);
+    H2_CHECK_EQ(T.n_closed, 2);
+    H2_CHECK_EQ(T.closed[0].code, H2_PROTOCOL_ERROR);
+    H2_CHECK_EQ(h2_session_open_streams(T.s), 0);
+    teardown();
+}
+
+H2_TEST(session_ping_submitted_and_ack_consumed)
+{
+    setup_started(NULL);
+    H2_CHECK_EQ(h2_session_submit_ping(T.s, (const uint8_t *)"rttprobe"), H2_SESS_OK);
+    tc_pump(&T);
+    H2_CHECK(tc_find(&T, H2_FT_PING, 0) >= 0);
+    tc_clear(&T);
+    tc_ping(&T, "rttprobe", 1);
+    tc_feed(&T);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.nf, 0);
+    teardown();
+}
+
+H2_TEST(session_bookkeeping_bounded)
+{
+    h2_session_config c;
+    h2_session_stats st, st2;
+    int i;
+    h2_session_config_init(&c);
+    c.max_resets = 0;
+    c.max_closed_streams = 16;
+    c.max_pending_priorities = 8;
+    setup_started(&c);
+    T.auto_respond = 1;
+    T.auto_body = "ok";
+    for (i = 0; i < 2000; i++) {
+        uint32_t sid = (uint32_t)(1 + 2 * i);
+        uint8_t pu[16];
+        h2_put_u32(pu, sid + 200);
+        memcpy(pu + 4, "u=1", 3);
+        tc_raw(&T, H2_FT_PRIORITY_UPDATE, 0, 0, pu, 7);
+        if (i % 2) {
+            tc_request(&T, sid, "POST", "/", 0);
+            tc_rst_frame(&T, sid, H2_CANCEL);
+        } else {
+            tc_get(&T, sid);
+        }
+        T.now += 10;
+        tc_feed(&T);
+        tc_pump(&T);
+        tc_clear(&T);
+        if (i == 999) {
+            h2_session_get_stats(T.s, &st);
+        }
+    }
+    h2_session_get_stats(T.s, &st2);
+    H2_CHECK_EQ(T.rv, H2_SESS_OK);
+    H2_CHECK_EQ(T.n_req, 2000);
+    H2_CHECK_EQ(st2.streams_in_table, 0);
+    H2_CHECK(st2.closed_records <= 16);
+    H2_CHECK(st2.pending_priorities <= 8);
+    H2_CHECK_EQ(st2.mem_bytes, st.mem_bytes);   /* steady state: no growth */
+    teardown();
+}
+
+H2_TEST(session_stats_and_queries)
+{
+    h2_session_stats st;
+    setup_started(NULL);
+    tc_request(&T, 1, "POST", "/", 0);
+    tc_get(&T, 3);
+    tc_feed(&T);
+    h2_session_get_stats(T.s, &st);
+    H2_CHECK_EQ(st.streams_active, 2);
+    H2_CHECK_EQ(st.requests, 2);
+    H2_CHECK_EQ(st.last_client_stream, 3);
+    H2_CHECK_EQ(h2_session_last_stream_id(T.s), 3);
+    H2_CHECK_EQ(st.conn_send_window, 65535);
+    H2_CHECK(st.mem_bytes > 0);
+    H2_CHECK(strcmp(h2_stream_state_name(H2_SS_OPEN), "open") == 0);
+    teardown();
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Scheduler */
+
+static void node(h2_sched_node *n, uint32_t id, uint8_t u, uint8_t inc)
+{
+    memset(n, 0, sizeof(*n));
+    n->id = id;
+    n->urgency = u;
+    n->incremental = inc;
+}
+
+H2_TEST(sched_urgency_first)
+{
+    h2_sched q;
+    h2_sched_node a, b, c;
+    h2_sched_init(&q);
+    node(&a, 1, 3, 0);
+    node(&b, 3, 1, 0);
+    node(&c, 5, 7, 0);
+    h2_sched_add(&q, &a);
+    h2_sched_add(&q, &c);
+    h2_sched_add(&q, &b);
+    H2_CHECK(h2_sched_next(&q) == &b);
+    h2_sched_remove(&q, &b);
+    H2_CHECK(h2_sched_next(&q) == &a);
+    h2_sched_remove(&q, &a);
+    H2_CHECK(h2_sched_next(&q) == &c);
+    h2_sched_remove(&q, &c);
+    H2_CHECK(h2_sched_next(&q) == NULL);
+    H2_CHECK(h2_sched_empty(&q));
+}
+
+H2_TEST(sched_non_incremental_in_id_order)
+{
+    h2_sched q;
+    h2_sched_node a, b, c;
+    h2_sched_init(&q);
+    node(&a, 9, 3, 0);
+    node(&b, 3, 3, 0);
+    node(&c, 5, 3, 0);
+    h2_sched_add(&q, &a);
+    h2_sched_add(&q, &b);
+    h2_sched_add(&q, &c);
+    H2_CHECK(h2_sched_next(&q) == &b);
+    h2_sched_served(&q, &b);
+    H2_CHECK(h2_sched_next(&q) == &b);   /* keeps the turn */
+    h2_sched_remove(&q, &b);
+    H2_CHECK(h2_sched_next(&q) == &c);
+}
+
+H2_TEST(sched_incremental_round_robin)
+{
+    h2_sched q;
+    h2_sched_node a, b, c;
+    h2_sched_node *seq[6];
+    int i;
+    h2_sched_init(&q);
+    node(&a, 1, 3, 1);
+    node(&b, 3, 3, 1);
+    node(&c, 5, 3, 1);
+    h2_sched_add(&q, &a);
+    h2_sched_add(&q, &b);
+    h2_sched_add(&q, &c);
+    for (i = 0; i < 6; i++) {
+        seq[i] = h2_sched_next(&q);
+        h2_sched_served(&q, seq[i]);
+    }
+    H2_CHECK(seq[0] == &a && seq[1] == &b && seq[2] == &c);
+    H2_CHECK(seq[3] == &a && seq[4] == &b && seq[5] == &c);
+}
+
+H2_TEST(sched_mixed_groups_alternate)
+{
+    h2_sched q;
+    h2_sched_node s1, i1;
+    h2_sched_node *x, *y;
+    h2_sched_init(&q);
+    node(&s1, 1, 3, 0);
+    node(&i1, 3, 3, 1);
+    h2_sched_add(&q, &s1);
+    h2_sched_add(&q, &i1);
+    x = h2_sched_next(&q);
+    h2_sched_served(&q, x);
+    y = h2_sched_next(&q);
+    H2_CHECK(x != y);
+}
+
+H2_TEST(sched_reprioritize_moves_node)
+{
+    h2_sched q;
+    h2_sched_node a, b;
+    h2_sched_init(&q);
+    node(&a, 1, 3, 0);
+    node(&b, 3, 3, 0);
+    h2_sched_add(&q, &a);
+    h2_sched_add(&q, &b);
+    h2_sched_set_priority(&q, &b, 0, 0);
+    H2_CHECK(h2_sched_next(&q) == &b);
+    h2_sched_set_priority(&q, &b, 9, 1);   /* clamped to 7 */
+    H2_CHECK_EQ(b.urgency, 7);
+    H2_CHECK(h2_sched_next(&q) == &a);
+    H2_CHECK_EQ(q.count, 2);
+    h2_sched_add(&q, &a);                  /* already queued: no-op */
+    H2_CHECK_EQ(q.count, 2);
+}
+
+H2_TEST(session_round_robin_between_incremental_streams)
+{
+    static char body[40000];
+    h2_nv inc[5] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                     TC_NV(":authority", "a"), TC_NV(":path", "/"), TC_NV("priority", "i") };
+    h2_setting s = { H2_SET_INITIAL_WINDOW_SIZE, 1 << 20 };
+    size_t i, n = 0;
+    uint32_t order[8];
+    setup(NULL);
+    tc_start_with(&T, &s, 1);
+    tc_wu(&T, 0, 1 << 20);
+    tc_headers_nv(&T, 1, inc, 5, 1);
+    tc_headers_nv(&T, 3, inc, 5, 1);
+    tc_feed(&T);
+    tc_body(&T, 1, body, sizeof(body), 1);
+    tc_body(&T, 3, body, sizeof(body), 1);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    h2_session_submit_response(T.s, 3, 200, NULL, 0, 0);
+    tc_pump(&T);
+    for (i = 0; i < T.nf && n < 4; i++) {
+        if (T.f[i].type == H2_FT_DATA) order[n++] = T.f[i].sid;
+    }
+    H2_CHECK(n == 4 && order[0] == 1 && order[1] == 3 && order[2] == 1 && order[3] == 3);
+    teardown();
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Transition table, priority parser, base64url */
+
+H2_TEST(stream_transition_table)
+{
+    h2_stream_trans t;
+    unsigned st;
+    t = h2_stream_transition(H2_SS_IDLE, H2_EV_RECV_HEADERS);
+    H2_CHECK(t.action == H2_TR_OK && t.next == H2_SS_OPEN);
+    t = h2_stream_transition(H2_SS_OPEN, H2_EV_RECV_END_STREAM);
+    H2_CHECK(t.action == H2_TR_OK && t.next == H2_SS_HALF_CLOSED_REMOTE);
+    t = h2_stream_transition(H2_SS_HALF_CLOSED_REMOTE, H2_EV_SEND_END_STREAM);
+    H2_CHECK(t.action == H2_TR_OK && t.next == H2_SS_CLOSED);
+    t = h2_stream_transition(H2_SS_HALF_CLOSED_LOCAL, H2_EV_RECV_END_STREAM);
+    H2_CHECK(t.action == H2_TR_OK && t.next == H2_SS_CLOSED);
+    t = h2_stream_transition(H2_SS_HALF_CLOSED_REMOTE, H2_EV_RECV_DATA);
+    H2_CHECK(t.action == H2_TR_STREAM_ERR && t.code == H2_STREAM_CLOSED);
+    t = h2_stream_transition(H2_SS_CLOSED, H2_EV_RECV_DATA);
+    H2_CHECK(t.action == H2_TR_CONN_ERR && t.code == H2_STREAM_CLOSED);
+    t = h2_stream_transition(H2_SS_CLOSED_RST_SENT, H2_EV_RECV_DATA);
+    H2_CHECK(t.action == H2_TR_IGNORE);
+    t = h2_stream_transition(H2_SS_IDLE, H2_EV_SEND_RST);
+    H2_CHECK(t.action == H2_TR_INVALID);
+    t = h2_stream_transition(H2_SS_IDLE, H2_EV_SEND_PUSH_PROMISE);
+    H2_CHECK(t.action == H2_TR_OK && t.next == H2_SS_RESERVED_LOCAL);
+    t = h2_stream_transition(H2_SS_RESERVED_LOCAL, H2_EV_SEND_HEADERS);
+    H2_CHECK(t.action == H2_TR_OK && t.next == H2_SS_HALF_CLOSED_REMOTE);
+    /* PRIORITY is accepted in every state; nothing may be sent on a closed stream */
+    for (st = 0; st < H2_SS_COUNT; st++) {
+        t = h2_stream_transition((h2_stream_state)st, H2_EV_RECV_PRIORITY);
+        H2_CHECK(t.action == H2_TR_OK && t.next == st);
+        if (st == H2_SS_CLOSED || st == H2_SS_CLOSED_RST_SENT) {
+            H2_CHECK(h2_stream_transition((h2_stream_state)st, H2_EV_SEND_HEADERS).action == H2_TR_INVALID);
+            H2_CHECK(h2_stream_transition((h2_stream_state)st, H2_EV_SEND_RST).action == H2_TR_INVALID);
+        }
+    }
+}
+
+static int prio(const char *s, int *u, int *i)
+{
+    h2_priority p = { 3, 0 };
+    int rc = h2_priority_parse((const uint8_t *)s, strlen(s), &p);
+    *u = p.urgency;
+    *i = p.incremental;
+    return rc;
+}
+
+H2_TEST(priority_parse_values)
+{
+    int u, i;
+    H2_CHECK(prio("u=5", &u, &i) == 0 && u == 5 && i == 0);
+    H2_CHECK(prio("i", &u, &i) == 0 && u == 3 && i == 1);
+    H2_CHECK(prio("i=?0, u=0", &u, &i) == 0 && u == 0 && i == 0);
+    H2_CHECK(prio("u=1,i", &u, &i) == 0 && u == 1 && i == 1);
+    H2_CHECK(prio("u=9", &u, &i) == 0 && u == 3);            /* out of range: ignored */
+    H2_CHECK(prio("u=2.5", &u, &i) == 0 && u == 3);          /* decimal: ignored */
+    H2_CHECK(prio("i=1", &u, &i) == 0 && i == 0);            /* not a boolean: ignored */
+    H2_CHECK(prio("foo=\"bar\", u=4;x=1, z=(a b)", &u, &i) == 0 && u == 4);
+    H2_CHECK(prio("u=4, u=6", &u, &i) == 0 && u == 6);       /* last wins */
+    H2_CHECK(prio("", &u, &i) == 0 && u == 3);
+    H2_CHECK(prio("u=", &u, &i) == -1 && u == 3);
+    H2_CHECK(prio("u=1,", &u, &i) == -1 && u == 3);
+    H2_CHECK(prio("U=1", &u, &i) == -1);
+    H2_CHECK(prio("u=1 i", &u, &i) == -1);
+    H2_CHECK(prio("u=\"unterminated", &u, &i) == -1);
+    H2_CHECK(prio("u=-1", &u, &i) == 0 && u == 3);
+    H2_CHECK(prio("u=:YWJj:, i=?1", &u, &i) == 0 && i == 1);
+}
+
+H2_TEST(base64url_decoding)
+{
+    uint8_t out[16];
+    H2_CHECK_EQ(h2_base64url_decode("AAMAAABk", 8, out, sizeof(out)), 6);
+    H2_CHECK(out[1] == 3 && out[5] == 100);
+    H2_CHECK_EQ(h2_base64url_decode("_-8", 3, out, sizeof(out)), 2);
+    H2_CHECK(out[0] == 0xff && out[1] == 0xef);
+    H2_CHECK_EQ(h2_base64url_decode("YQ==", 4, out, sizeof(out)), 1);
+    H2_CHECK_EQ(h2_base64url_decode("Y", 1, out, sizeof(out)), -1);
+    H2_CHECK_EQ(h2_base64url_decode("a+b/", 4, out, sizeof(out)), -1);
+    H2_CHECK_EQ(h2_base64url_decode("AAAAAAAA", 8, out, 5), -1);
+}
+
+H2_TEST(field_validation_helpers)
+{
+    H2_CHECK(h2_field_name_valid((const uint8_t *)"x-ok-1", 6));
+    H2_CHECK(!h2_field_name_valid((const uint8_t *)"X", 1));
+    H2_CHECK(!h2_field_name_valid((const uint8_t *)"", 0));
+    H2_CHECK(!h2_field_name_valid((const uint8_t *)"a\x7f", 2));
+    H2_CHECK(h2_field_value_valid((const uint8_t *)"", 0));
+    H2_CHECK(h2_field_value_valid((const uint8_t *)"a b", 3));
+    H2_CHECK(!h2_field_value_valid((const uint8_t *)"a ", 2));
+    H2_CHECK(h2_field_is_connection_specific((const uint8_t *)"upgrade", 7));
+    H2_CHECK(!h2_field_is_connection_specific((const uint8_t *)"te", 2));
+}
+
+int main(void)
+{
+    H2_RUN(session_full_request_response_zero_copy);
+    H2_RUN(session_streaming_body_deferred_and_resumed);
+    H2_RUN(session_trailers_after_body);
+    H2_RUN(session_trailers_with_empty_body);
+    H2_RUN(session_empty_body_end_of_stream);
+    H2_RUN(session_data_source_failure_resets_stream);
+    H2_RUN(session_send_callback_failure_is_fatal);
+    H2_RUN(session_respond_inside_callbacks);
+    H2_RUN(session_stream_user_data);
+    H2_RUN(session_submit_on_unknown_stream);
+    H2_RUN(session_close_callback_only_for_known_streams);
+    H2_RUN(session_send_batches_by_max_bytes);
+    H2_RUN(session_flow_control_stall_and_resume);
+    H2_RUN(session_window_grows_for_fast_upload);
+    H2_RUN(session_upload_without_consume_is_bounded);
+    H2_RUN(session_consume_after_close_credits_connection);
+    H2_RUN(session_small_receive_window_config);
+    H2_RUN(session_budget_rapid_reset);
+    H2_RUN(session_budget_rapid_reset_per_interval);
+    H2_RUN(session_budget_ping_flood_not_reading);
+    H2_RUN(session_budget_ping_rate);
+    H2_RUN(session_budget_settings_flood);
+    H2_RUN(session_budget_empty_data_frames);
+    H2_RUN(session_budget_empty_continuations);
+    H2_RUN(session_budget_continuation_count);
+    H2_RUN(session_budget_continuation_bytes);
+    H2_RUN(session_budget_glitches);
+    H2_RUN(session_budget_glitches_window_update_zero);
+    H2_RUN(session_max_requests_goaway);
+    H2_RUN(session_upgrade_h2c);
+    H2_RUN(session_upgrade_invalid_settings);
+    H2_RUN(session_graceful_goaway_lifecycle);
+    H2_RUN(session_goaway_with_error_code);
+    H2_RUN(session_peer_goaway_with_error_closes);
+    H2_RUN(session_conn_error_closes_all_streams);
+    H2_RUN(session_ping_submitted_and_ack_consumed);
+    H2_RUN(session_bookkeeping_bounded);
+    H2_RUN(session_stats_and_queries);
+    H2_RUN(sched_urgency_first);
+    H2_RUN(sched_non_incremental_in_id_order);
+    H2_RUN(sched_incremental_round_robin);
+    H2_RUN(sched_mixed_groups_alternate);
+    H2_RUN(sched_reprioritize_moves_node);
+    H2_RUN(session_round_robin_between_incremental_streams);
+    H2_RUN(stream_transition_table);
+    H2_RUN(priority_parse_values);
+    H2_RUN(base64url_decoding);
+    H2_RUN(field_validation_helpers);
+    return h2test_summary();
+}
