@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <errno.h>
+#include <sys/mman.h>
 
 #include "apr_strings.h"
 #include "apr_time.h"
@@ -33,8 +34,52 @@
 APLOG_USE_MODULE(h2);
 
 #define OBUF_SIZE        (64 * 1024)
-#define SEND_CHUNK       (128 * 1024)
+#define SEND_CHUNK       (512 * 1024)
 #define READ_CHUNK       (64 * 1024)
+#define MAP_WINDOW       (8 * 1024 * 1024)
+
+/* A file mapping or descriptor still referenced by buckets on their way out. */
+typedef struct h2_defer {
+    struct h2_defer *next;
+    char *map;
+    apr_size_t map_len;
+    int fd;
+} h2_defer;
+
+static void defer_release(h2_c1 *c1, char *map, apr_size_t map_len, int fd)
+{
+    h2_defer *d = malloc(sizeof(*d));
+    if (!d) {
+        /* cannot defer: release now (only reachable when memory is gone anyway) */
+        if (map) munmap(map, map_len);
+        if (fd >= 0) close(fd);
+        return;
+    }
+    d->map = map;
+    d->map_len = map_len;
+    d->fd = fd;
+    d->next = c1->defer;
+    c1->defer = d;
+}
+
+static void defer_run(h2_c1 *c1)
+{
+    h2_defer *d;
+    while ((d = c1->defer)) {
+        c1->defer = d->next;
+        if (d->map) munmap(d->map, d->map_len);
+        if (d->fd >= 0) close(d->fd);
+        free(d);
+    }
+}
+
+/* c1: dispose of a FILE item (its mapping may still be referenced by output buckets) */
+static void oitem_file_done(h2_c1 *c1, h2_oitem *oi)
+{
+    defer_release(c1, oi->map, oi->map_len, oi->fd);
+    oi->map = NULL;
+    oi->fd = -1;
+}
 
 static apr_uint64_t now_ms(void)
 {
@@ -159,6 +204,7 @@ static apr_status_t pass_out(h2_c1 *c1, int flush)
     rv = ap_pass_brigade(c1->c->output_filters, c1->bbout);
     apr_brigade_cleanup(c1->bbout);
     c1->batch_bytes = 0;
+    if (flush || rv != APR_SUCCESS) defer_run(c1);
     if (rv != APR_SUCCESS) {
         c1->write_status = rv;
         c1->c->aborted = 1;
@@ -200,7 +246,7 @@ static void strm_release(h2_c1 *c1, h2_strm *strm)
     h2_interim *im;
     while ((oi = strm->out_head)) {
         strm->out_head = oi->next;
-        if (oi->type == H2_OI_FILE) close(oi->fd);
+        if (oi->type == H2_OI_FILE) oitem_file_done(c1, oi);
         free(oi);
     }
     while ((ic = strm->in_head)) {
@@ -230,19 +276,97 @@ static void strm_release(h2_c1 *c1, h2_strm *strm)
     --c1->strms_active;
 }
 
+/* Worker job of a session: process its pending streams one after another, so that a
+ * worker that finished a stream takes the next one without a trip through the pool's
+ * queue (and without sleeping). The session stays alive while attached > 0. */
+static void session_job(void *baton, h2_worker_ctx *w)
+{
+    h2_c1 *c1 = baton;
+    apr_thread_mutex_lock(c1->lock);
+    for (;;) {
+        h2_strm *strm = c1->pending_head;
+        if (!strm) break;
+        c1->pending_head = strm->next_pending;
+        if (!c1->pending_head) c1->pending_tail = NULL;
+        --c1->pending_n;
+        apr_thread_mutex_unlock(c1->lock);
+        h2_c2_process(strm, w);
+        apr_thread_mutex_lock(c1->lock);
+    }
+    --c1->attached;
+    apr_thread_mutex_unlock(c1->lock);
+    /* c1 may be gone from here on */
+}
+
 static void strm_dispatch(h2_c1 *c1, h2_strm *strm)
 {
-    h2_workers *w = h2_workers_get();
     strm->dispatched = 1;
-    if (!w || h2_workers_submit(w, h2_c2_process, strm) != APR_SUCCESS) {
-        /* no worker pool (prefork or shutting down): process on this thread; output is
-         * unbounded then (nobody else could drain it) */
+    strm->next_pending = NULL;
+    if (!h2_workers_get()) {
+        /* no worker pool (prefork): process on this thread; output is unbounded then
+         * (nobody else could drain it) */
         h2_c2_process(strm, NULL);
+        return;
+    }
+    if (c1->new_tail) c1->new_tail->next_pending = strm; else c1->new_head = strm;
+    c1->new_tail = strm;
+}
+
+/* Hand the streams collected during a read to workers: one lock, as few jobs as needed. */
+static void dispatch_new(h2_c1 *c1)
+{
+    h2_workers *w = h2_workers_get();
+    int need, i;
+    if (!c1->new_head) return;
+    apr_thread_mutex_lock(c1->lock);
+    if (c1->pending_tail) c1->pending_tail->next_pending = c1->new_head;
+    else c1->pending_head = c1->new_head;
+    c1->pending_tail = c1->new_tail;
+    for (; c1->new_head; c1->new_head = c1->new_head->next_pending) ++c1->pending_n;
+    c1->new_tail = NULL;
+    need = c1->pending_n - c1->attached;
+    if (need < 0) need = 0;
+    c1->attached += need;
+    apr_thread_mutex_unlock(c1->lock);
+    for (i = 0; i < need; ++i) {
+        if (!w || h2_workers_submit(w, session_job, c1) != APR_SUCCESS) {
+            /* shutting down: run what is pending here */
+            session_job(c1, NULL);
+        }
     }
 }
 
 /* ---------------------------------------------------------------------------------- */
 /* engine callbacks (c1 thread) */
+
+/* Make sure [foff, foff + k) of a FILE item is mapped (windows of MAP_WINDOW bytes; a
+ * window that is done goes to the deferred list). 0 when mapping is not possible. */
+static int file_map(h2_c1 *c1, h2_oitem *oi, apr_size_t k)
+{
+    static long pagesize;
+    apr_off_t start;
+    size_t len;
+    void *m;
+    if (oi->map && oi->foff >= oi->map_off
+        && oi->foff + (apr_off_t)k <= oi->map_off + (apr_off_t)oi->map_len)
+        return 1;
+    if (oi->fd < 0 || !oi->can_map) return 0;
+    if (!pagesize) pagesize = sysconf(_SC_PAGESIZE);
+    if (oi->map) {
+        defer_release(c1, oi->map, oi->map_len, -1);
+        oi->map = NULL;
+    }
+    start = oi->foff - (oi->foff % pagesize);
+    len = (size_t)(oi->foff - start) + oi->len;
+    if (len > MAP_WINDOW) len = MAP_WINDOW;
+    if (start + (apr_off_t)len < oi->foff + (apr_off_t)k) return 0;
+    m = mmap(NULL, len, PROT_READ, MAP_SHARED, oi->fd, start);
+    if (m == MAP_FAILED) return 0;
+    oi->map = m;
+    oi->map_off = start;
+    oi->map_len = len;
+    return 1;
+}
 
 static int cb_send_bytes(void *ud, const uint8_t *p, size_t n)
 {
@@ -291,6 +415,16 @@ static int cb_send_data(void *ud, uint32_t sid, void *sud, const uint8_t hdr[H2_
             oi->off += k;
             strm->out_mem -= k;
         }
+        else if (!c1->is_tls && file_map(c1, oi, k)) {
+            /* h2c: the bytes go out straight from the page cache mapping */
+            apr_bucket *b;
+            ob_emit(c1);
+            b = apr_bucket_immortal_create(oi->map + (oi->foff - oi->map_off), k,
+                                           c1->c->bucket_alloc);
+            APR_BRIGADE_INSERT_TAIL(c1->bbout, b);
+            c1->batch_bytes += k;
+            oi->foff += (apr_off_t)k;
+        }
         else {
             size_t done = 0;
             while (done < k) {
@@ -316,11 +450,12 @@ static int cb_send_data(void *ud, uint32_t sid, void *sud, const uint8_t hdr[H2_
         if (oi->len == 0) {
             strm->out_head = oi->next;
             if (!strm->out_head) strm->out_tail = NULL;
-            if (oi->type == H2_OI_FILE) close(oi->fd);
+            if (oi->type == H2_OI_FILE) oitem_file_done(c1, oi);
             free(oi);
         }
     }
     if (end_stream) strm->eos_sent = 1;
+    strm->last_progress = apr_time_now();
     if (strm->out_waiting && strm->out_mem < c1->stream_max_mem) {
         strm->out_waiting = 0;
         signal = 1;
@@ -467,6 +602,14 @@ static void cb_on_stream_error(void *ud, uint32_t sid, uint32_t code, const char
                   reason ? reason : "");
 }
 
+static void cb_on_goaway(void *ud, uint32_t last_sid, uint32_t code)
+{
+    h2_c1 *c1 = ud;
+    ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c1->c, H2LOGNO(00315)
+                  "h2: client sent GOAWAY (last stream %u, %s)", (unsigned)last_sid,
+                  h2_error_name(code));
+}
+
 /* ---------------------------------------------------------------------------------- */
 /* worker news */
 
@@ -500,6 +643,7 @@ static void process_dirty(h2_c1 *c1)
                 h2_session_submit_response(c1->engine, strm->id, strm->resp->status,
                                            strm->resp->nv, strm->resp->n, end);
                 strm->resp_submitted = 1;
+                strm->last_progress = apr_time_now();
                 if (end) strm->eos_sent = 1;
                 h2_hdrs_free(strm->resp);
                 strm->resp = NULL;
@@ -597,6 +741,38 @@ static apr_status_t write_output(h2_c1 *c1)
     return rv;
 }
 
+/* Responses the client does not take (zero window) must not hold the connection
+ * forever: reset streams whose queued output made no progress for the stream timeout. */
+static void check_stalls(h2_c1 *c1)
+{
+    apr_time_t now = apr_time_now();
+    h2_strm *s;
+    if (now < c1->next_stall_check) return;
+    c1->next_stall_check = now + apr_time_from_sec(1);
+    apr_thread_mutex_lock(c1->lock);
+    for (s = c1->active_head; s; s = s->next_active) {
+        if (!s->closed && s->resp_submitted && !s->eos_sent && s->out_total > 0
+            && now - s->last_progress > c1->stream_timeout) {
+            ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c1->c, H2LOGNO(00316)
+                          "h2 stream %u: client took no data for %" APR_TIME_T_FMT "s, reset",
+                          (unsigned)s->id, apr_time_sec(now - s->last_progress));
+            h2_session_submit_rst(c1->engine, s->id, H2_CANCEL);
+            s->last_progress = now;
+        }
+    }
+    apr_thread_mutex_unlock(c1->lock);
+}
+
+/* No worker holds or reports anything for this session. */
+static int c1_quiet(h2_c1 *c1)
+{
+    int quiet;
+    apr_thread_mutex_lock(c1->lock);
+    quiet = !c1->dirty_head && c1->attached == 0;
+    apr_thread_mutex_unlock(c1->lock);
+    return quiet;
+}
+
 static int mpm_stopping(void)
 {
     int state = AP_MPMQ_RUNNING;
@@ -638,7 +814,7 @@ static h2_c1 *c1_create(conn_rec *c)
     static const h2_session_callbacks cbs = {
         cb_send_bytes, cb_data_available, cb_send_data, cb_on_request, cb_on_data,
         cb_on_request_end, cb_on_stream_close, cb_on_conn_error, cb_on_stream_error,
-        NULL, NULL
+        cb_on_goaway, NULL
     };
     APR_OPTIONAL_FN_TYPE(ssl_is_https) *is_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
     int limit;
@@ -652,6 +828,8 @@ static h2_c1 *c1_create(conn_rec *c)
     c1->bbin = apr_brigade_create(c->pool, c->bucket_alloc);
     c1->bbout = apr_brigade_create(c->pool, c->bucket_alloc);
     c1->stream_max_mem = (apr_size_t)c1->cfg->stream_max_mem;
+    c1->stream_timeout = h2_config_stream_timeout(c1->s, NULL);
+    if (c1->stream_timeout <= 0) c1->stream_timeout = apr_time_from_sec(60);
     c1->obuf = malloc(OBUF_SIZE);
     c1->ocap = c1->obuf ? OBUF_SIZE : 0;
     if (apr_thread_mutex_create(&c1->lock, APR_THREAD_MUTEX_DEFAULT, c->pool) != APR_SUCCESS)
@@ -693,6 +871,8 @@ static apr_status_t c1_cleanup(void *data)
         c1->engine = NULL;
     }
     while ((strm = c1->free_strms)) c1->free_strms = strm->next_free;
+    apr_brigade_cleanup(c1->bbout);
+    defer_run(c1);
     free(c1->obuf);
     c1->obuf = NULL;
     return APR_SUCCESS;
@@ -727,8 +907,11 @@ static void drain_workers(h2_c1 *c1)
                 next = c1->active_head; /* list changed: start over */
             }
         }
-        apr_thread_mutex_unlock(c1->lock);
-        if (c1->strms_active <= 0) break;
+        {
+            int attached = c1->attached;
+            apr_thread_mutex_unlock(c1->lock);
+            if (c1->strms_active <= 0 && attached <= 0) break;
+        }
         apr_pollset_poll(c1->pollset, apr_time_from_msec(100), &n, &out);
     }
 }
@@ -771,6 +954,7 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
                 return DONE;
             }
             strm_dispatch(c1, strm);
+            dispatch_new(c1);
         }
         ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00308)
                       "h2: session started (%s)", c1->proto);
@@ -788,6 +972,7 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
         apr_int32_t nev = 0;
         const apr_pollfd_t *ev;
         apr_interval_time_t wait;
+        int idle_wait = 0;
 
         rv = read_input(c1, APR_NONBLOCK_READ);
         ap_log_cerror(APLOG_MARK, APLOG_TRACE2, rv, c, H2LOGNO(00310)
@@ -799,18 +984,26 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
                               "h2: reading from client");
             c1->done = 1;
         }
+        dispatch_new(c1);
         process_dirty(c1);
         if (!c1->mpm_stopping_seen && mpm_stopping()) {
             c1->mpm_stopping_seen = 1;
+            ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00314)
+                          "h2: child is stopping, sending GOAWAY");
             h2_session_submit_goaway(c1->engine, 1, H2_NO_ERROR, "shutdown");
         }
+        if (c1->strms_active) check_stalls(c1);
         h2_session_tick(c1->engine, now_ms());
         if (write_output(c1) != APR_SUCCESS && !c1->done) c1->done = 1;
         if (c1->done) break;
         if (h2_session_is_done(c1->engine)) break;
         if (h2_session_want_write(c1->engine)) continue;
 
-        if (c1->strms_active == 0 && !c1->dirty_head) {
+        if (c1->strms_active == 0 && !c1_quiet(c1)) {
+            /* a worker is just leaving this session: look again very soon */
+            wait = apr_time_from_msec(1);
+        }
+        else if (c1->strms_active == 0) {
             if (c1->mpm_stopping_seen) break;
             if (async && !c->data_in_input_filters) {
                 /* idle: give the thread back; the MPM calls us again when bytes arrive */
@@ -821,9 +1014,11 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
                 return OK;
             }
             wait = idle_timeout;
+            idle_wait = 1;
         }
         else {
-            wait = c1->s->timeout;
+            /* streams in progress: look at stalls once a second */
+            wait = apr_time_from_sec(1);
             if (c1->mpm_stopping_seen) wait = apr_time_from_msec(200);
         }
         {
@@ -835,7 +1030,7 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
             }
         }
         rv = apr_pollset_poll(c1->pollset, wait, &nev, &ev);
-        if (APR_STATUS_IS_TIMEUP(rv) && c1->strms_active == 0 && !c1->mpm_stopping_seen
+        if (APR_STATUS_IS_TIMEUP(rv) && idle_wait && !c1->mpm_stopping_seen
             && !h2_session_next_timer(c1->engine)) {
             /* keep-alive timeout on a connection we keep on this thread */
             h2_session_submit_goaway(c1->engine, 0, H2_NO_ERROR, "timeout");
@@ -846,11 +1041,20 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
     }
 
     /* connection ends */
+    {
+        h2_session_stats st;
+        h2_session_get_stats(c1->engine, &st);
+        ap_log_cerror(APLOG_MARK, APLOG_DEBUG, c1->write_status, c, H2LOGNO(00313)
+                      "h2: session ends (done=%d, aborted=%d, engine done=%d, streams=%d, "
+                      "goaway sent=%d recv=%d, requests=%lu)",
+                      c1->done, c->aborted, h2_session_is_done(c1->engine), c1->strms_active,
+                      st.goaway_sent, st.goaway_received, (unsigned long)st.requests);
+    }
     if (c1->engine && !c->aborted) {
         write_output(c1);
     }
-    if (c1->strms_active > 0)
-        drain_workers(c1);
+    dispatch_new(c1);
+    drain_workers(c1);
     c->keepalive = AP_CONN_CLOSE;
     if (c->cs) c->cs->state = CONN_STATE_LINGER;
     return DONE;

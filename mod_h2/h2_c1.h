@@ -49,6 +49,10 @@ typedef struct h2_oitem {
     apr_size_t off;      /* MEM: start of unsent bytes in data[] */
     int fd;              /* FILE: our own dup of the descriptor */
     apr_off_t foff;      /* FILE: file offset of the next byte */
+    char *map;           /* FILE, c1 only: mapped window of the file (h2c), or NULL */
+    apr_off_t map_off;   /* file offset of map[0] */
+    apr_size_t map_len;
+    int can_map;         /* FILE: EnableMMAP allows mapping this file */
     char data[1];        /* MEM */
 } h2_oitem;
 
@@ -69,6 +73,7 @@ struct h2_strm {
     h2_c1 *c1;
     uint32_t id;
     h2_strm *next_free;          /* c1: free list */
+    h2_strm *next_pending;       /* [lock] c1->pending list / c1-only new list */
     h2_strm *next_active, *prev_active; /* c1: streams not yet released */
 
     /* request: written by c1 before dispatch, then read-only */
@@ -115,6 +120,7 @@ struct h2_strm {
     int in_eos_seen;             /* c1 saw the request end */
     int dispatched;
     int inline_wait;             /* no worker pool: run once the request body is complete */
+    apr_time_t last_progress;    /* c1: response submitted or DATA sent (stall detection) */
 };
 
 struct h2_c1 {
@@ -136,6 +142,10 @@ struct h2_c1 {
 
     h2_strm *free_strms;
     h2_strm *active_head;
+    h2_strm *new_head, *new_tail; /* c1: streams to hand to workers after this read */
+    h2_strm *pending_head, *pending_tail; /* [lock] streams waiting for a worker */
+    int pending_n;               /* [lock] */
+    int attached;                /* [lock] workers running this session's job */
     int strms_active;            /* c1: streams given to workers and not released */
     apr_size_t stream_max_mem;
 
@@ -143,8 +153,11 @@ struct h2_c1 {
     char *obuf;
     apr_size_t olen, ocap;
     apr_size_t batch_bytes;      /* bytes passed since the last flush */
+    struct h2_defer *defer;      /* mappings/fds to release once the output is written */
     apr_status_t write_status;
 
+    apr_interval_time_t stream_timeout;
+    apr_time_t next_stall_check;
     int goaway_sent;
     int done;
     int mpm_stopping_seen;

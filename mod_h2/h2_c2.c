@@ -71,12 +71,33 @@ static void wake_locked(h2_strm *strm, int *pwake)
 /* ---------------------------------------------------------------------------------- */
 /* output queue (worker side) */
 
-/* Wait until the stream may queue more memory. Lock held. Returns 0, or -1 if aborted. */
+/* Wait until the stream may queue more memory. Lock held. Returns 0, or -1 if the stream
+ * is gone or the client did not make room within the stream timeout (H2StreamTimeout). */
 static int wait_room(h2_strm *strm, conn_rec *c2, int inline_mode)
 {
     h2_c1 *c1 = strm->c1;
+    apr_time_t deadline = 0;
     while (!strm->aborted && !inline_mode && strm->out_mem >= c1->stream_max_mem) {
         int wake = 0;
+        apr_time_t now = apr_time_now();
+        if (!deadline) {
+            h2_conn_ctx *ctx = h2_ctx_get(c2);
+            apr_interval_time_t t = h2_config_stream_timeout(c2->base_server, ctx->r);
+            deadline = now + (t > 0 ? t : apr_time_from_sec(60));
+        }
+        else if (now >= deadline) {
+            ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c2, H2LOGNO(00501)
+                          "h2 stream %u: client made no room for the response in time",
+                          (unsigned)strm->id);
+            strm->rst_code = H2_CANCEL;
+            wake_locked(strm, &wake);
+            if (wake) {
+                apr_thread_mutex_unlock(c1->lock);
+                h2_c1_wake(c1);
+                apr_thread_mutex_lock(c1->lock);
+            }
+            return -1;
+        }
         strm->out_waiting = 1;
         wake_locked(strm, &wake);
         if (wake) {
@@ -102,6 +123,10 @@ static h2_oitem *mem_item(apr_size_t need)
     oi->cap = cap;
     oi->fd = -1;
     oi->foff = 0;
+    oi->map = NULL;
+    oi->map_off = 0;
+    oi->map_len = 0;
+    oi->can_map = 0;
     return oi;
 }
 
@@ -166,6 +191,10 @@ static int chain_file(ochain *ch, apr_bucket *b, int copy)
         oi->len = len;
         oi->cap = oi->off = 0;
         oi->foff = off;
+        oi->map = NULL;
+        oi->map_off = 0;
+        oi->map_len = 0;
+        oi->can_map = fb->can_mmap;
         oi->fd = dup(fd);
         if (oi->fd < 0) { free(oi); return -1; }
         chain_add(ch, oi);
@@ -750,6 +779,8 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
             if (nv->name_len == 6 && !memcmp(nv->name, "cookie", 6)) continue;
             apr_table_addn(r->headers_in, (const char *)nv->name, (const char *)nv->value);
         }
+        /* repeated fields become one "a, b" value, as ap_get_mime_headers does */
+        apr_table_compress(r->headers_in, APR_OVERLAP_TABLES_MERGE);
         if (cookie_join(strm->req, r->pool, &cookie)) apr_table_setn(r->headers_in, "Cookie", cookie);
     }
     if (strm->authority && *strm->authority) {
@@ -762,6 +793,18 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
         r->read_chunked = 1;
     }
     if (strm->req_too_large) *pstatus = HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE;
+    {
+        /* a request target with whitespace or controls could never come in a request
+         * line: 400 as HTTP/1.1 would answer */
+        const unsigned char *u;
+        for (u = (const unsigned char *)uri; *u; ++u) {
+            if (*u <= 0x20 || *u == 0x7f) {
+                if (!*pstatus) *pstatus = HTTP_BAD_REQUEST;
+                uri = "/";
+                break;
+            }
+        }
+    }
     ap_parse_uri(r, uri);
     r->per_dir_config = r->server->lookup_defaults;
     /* no pre_read_request: its users (the MPMs) keep per-connection state of c1 only */

@@ -43,6 +43,9 @@ int h2_huffman_encode(const uint8_t *src, size_t len, h2_buf *out)
     unsigned nb = 0;
     uint8_t *o;
 
+    if (n == 0) {
+        return 0;
+    }
     if (h2_buf_reserve(out, n) != 0) {
         return -1;
     }
@@ -90,32 +93,51 @@ long h2_huffman_decode(const uint8_t *src, size_t len, uint8_t *out)
     uint64_t acc = 0;   /* unread bits, left-aligned; the bits below the top nb are zero */
     unsigned nb = 0;
 
+    /* While 8 octets are left, refill to 56..63 bits and decode as long as 32 are there
+     * (a code is at most 30): no end-of-input checks. */
+    while (end - p >= 8) {
+        uint64_t w = ((uint64_t)h2_get_u32(p) << 32) | h2_get_u32(p + 4);
+        acc |= w >> nb;
+        p += (63 - nb) >> 3;
+        nb |= 56;
+        acc &= ~(~(uint64_t)0 >> nb);   /* keep exactly nb bits */
+        do {
+            h2_huff_entry e = h2_huff_dec[acc >> (64 - H2_HUFF_LOOKUP_BITS)];
+            unsigned l;
+            if (e.nsym) {
+                o[0] = e.sym1;
+                o[1] = e.sym2;   /* out has room: see h2_hpack.h */
+                o += e.nsym;
+                l = e.len;
+            } else {
+                unsigned sym = long_symbol((uint32_t)(acc >> 32), &l);
+                if (sym == H2_HUFF_EOS) {
+                    return -1;
+                }
+                *o++ = (uint8_t)sym;
+            }
+            acc <<= l;
+            nb -= l;
+        } while (nb >= 32);
+    }
+    /* The last octets: refill what is left; past the end of the input the accumulator
+     * reads as 1 bits, and a symbol only counts if it ends within the input. */
     for (;;) {
         uint64_t v;
         h2_huff_entry e;
-        if (nb < 32) {
-            if (end - p >= 8) {
-                uint64_t w = ((uint64_t)h2_get_u32(p) << 32) | h2_get_u32(p + 4);
-                acc |= w >> nb;
-                p += (63 - nb) >> 3;
-                nb |= 56;
-                acc &= ~(~(uint64_t)0 >> nb);   /* keep exactly nb bits */
-            } else {
-                while (nb < 56 && p < end) {
-                    acc |= (uint64_t)*p++ << (56 - nb);
-                    nb += 8;
-                }
-                if (nb == 0) {
-                    break;
-                }
-            }
+        while (nb < 56 && p < end) {
+            acc |= (uint64_t)*p++ << (56 - nb);
+            nb += 8;
         }
-        v = acc | (~(uint64_t)0 >> nb);     /* 1 bits after the end of the input */
+        if (nb == 0) {
+            break;
+        }
+        v = acc | (~(uint64_t)0 >> nb);
         e = h2_huff_dec[v >> (64 - H2_HUFF_LOOKUP_BITS)];
         if (e.nsym) {
             if (e.len <= nb) {
                 o[0] = e.sym1;
-                o[1] = e.sym2;   /* out has room: see h2_hpack.h */
+                o[1] = e.sym2;
                 o += e.nsym;
                 acc <<= e.len;
                 nb -= e.len;

@@ -1,0 +1,1388 @@
+# Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0.
+"""h2spec-style conformance over the wire against the real server (RFC 9113, RFC 7541,
+RFC 9218). One test per MUST / MUST NOT, named after the section.
+
+Outcomes follow the RFC (and h2spec): a connection error is GOAWAY with the given code
+followed by the close of the connection; a stream error is RST_STREAM with the given code,
+or GOAWAY with that code (§5.4: an endpoint MAY treat a stream error as a connection
+error). "Ignored" is checked by a PING round trip after the frame."""
+import os
+import shutil
+import struct
+import tempfile
+import time
+
+import pytest
+
+import h2conf
+import h2util_wire as w
+from h2util_wire import Closed, Conn
+
+MAX31 = 2 ** 31 - 1
+
+
+def pattern(n):
+    block = bytes((i * 7 + 13) & 0xff for i in range(1024))
+    return (block * (n // 1024 + 1))[:n]
+
+
+@pytest.fixture
+def h2(httpd):
+    """Factory of handshaked cleartext (or TLS) connections to the shared server."""
+    made = []
+
+    def factory(settings=(), tls=False, handshake=True, server=None):
+        srv = server or httpd
+        c = Conn(srv.https_port if tls else srv.http_port, tls=tls)
+        if tls:
+            assert c.alpn == "h2"
+        made.append(c)
+        if handshake:
+            c.handshake(settings)
+        return c
+
+    yield factory
+    for c in made:
+        c.close()
+
+
+HDRS_CGI = r'''#!/usr/bin/python3
+import sys
+sys.stdout.write("Content-Type: text/plain\r\nX-Upper-Case: Yes\r\nConnection: close\r\n"
+                 "Keep-Alive: timeout=5\r\nUpgrade: foo\r\nProxy-Connection: close\r\n"
+                 "\r\nok\n")
+'''
+
+
+@pytest.fixture(scope="module")
+def tuned():
+    """A server with small limits: 2 concurrent streams, a 16 KiB stream receive window,
+    frames up to 64 KiB, and a CGI emitting connection-specific response fields."""
+    root = tempfile.mkdtemp(prefix="mod_h2-conf-")
+    os.chmod(root, 0o755)
+    h = h2conf.Httpd(root, extra="H2MaxSessionStreams 2\nH2WindowSize 16384\n"
+                                 "H2MaxFrameSize 65536\n")
+    h.make_root()
+    p = os.path.join(root, "cgi-bin", "hdrs.py")
+    with open(p, "w") as f:
+        f.write(HDRS_CGI)
+    os.chmod(p, 0o755)
+    h.start()
+    yield h
+    h.stop()
+    if not os.environ.get("H2_KEEP_ROOTS"):
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def bad_block(c, tail, head=None):
+    """A request field block with raw HPACK bytes appended (or head + tail)."""
+    if head is None:
+        head = b"\x82\x86\x84"   # :method GET, :scheme http, :path / (static table)
+        head += b"\x41\x09localhost"  # :authority: localhost (literal, indexed name)
+        c.encoder = None             # the dynamic table is out of step from here on
+    return head + tail
+
+
+def open_half_closed_remote(c, sid=1):
+    """A stream in state half-closed (remote): GET of a 10 MB file (END_STREAM on the
+    HEADERS); our 64 KiB window stalls the response, so the stream stays there."""
+    c.request(sid, "/10m.bin")
+
+
+def finished_stream(c, sid=1):
+    c.request(sid, "/1k.txt")
+    h, body, _, rst = c.read_response(sid)
+    assert dict(h)[":status"] == "200" and rst is None and len(body) == 1024
+
+
+# ---------------------------------------------------------------------------------------
+# §3.4 connection preface
+
+@pytest.mark.parametrize("tls", [False, True], ids=["h2c", "tls"])
+def test_rfc9113_3_4_server_preface_settings_first(h2, tls):
+    c = h2(tls=tls, handshake=False)
+    c.send(w.PREFACE + w.frame(w.SETTINGS, 0, 0))
+    f = c.read_frame()
+    assert f.type == w.SETTINGS and f.flags == 0 and f.sid == 0, f
+    s = dict(f.settings())
+    assert s.get(w.S_NO_RFC7540_PRIORITIES) == 1, s
+    # §6.5.2: a server MUST NOT set ENABLE_PUSH to 1 (if included it MUST be 0)
+    assert s.get(w.S_ENABLE_PUSH, 0) == 0, s
+    if w.S_MAX_FRAME_SIZE in s:
+        assert 16384 <= s[w.S_MAX_FRAME_SIZE] <= 2 ** 24 - 1
+    if w.S_INITIAL_WINDOW_SIZE in s:
+        assert s[w.S_INITIAL_WINDOW_SIZE] <= MAX31
+    # §6.5.3: our SETTINGS are acknowledged
+    c.send_frame(w.SETTINGS, w.ACK, 0)
+    for _ in range(10):
+        f = c.read_frame()
+        if f.type == w.SETTINGS and f.flags & w.ACK:
+            assert f.payload == b""
+            break
+        assert f.type in (w.WINDOW_UPDATE, w.PING), f
+    else:
+        raise AssertionError("no SETTINGS ACK")
+    c.ping()
+    c.expect_ping_ack()
+
+
+def test_rfc9113_3_4_invalid_preface(h2):
+    """An invalid preface: connection error PROTOCOL_ERROR; the GOAWAY MAY be omitted.
+    Over TLS with ALPN h2 (h2c prior knowledge would fall back to HTTP/1.1)."""
+    c = h2(tls=True, handshake=False)
+    c.send(b"PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n" + w.frame(w.SETTINGS, 0, 0))
+    for _ in range(20):
+        try:
+            f = c.read_frame()
+        except Closed:
+            return
+        if f.type == w.GOAWAY:
+            assert f.error_code == w.PROTOCOL_ERROR, f
+            with pytest.raises(Closed):
+                for _ in range(20):
+                    c.read_frame()
+            return
+        assert f.type in (w.SETTINGS, w.WINDOW_UPDATE), f
+    raise AssertionError("connection neither closed nor GOAWAY")
+
+
+def test_rfc9113_3_4_preface_not_followed_by_settings(h2):
+    c = h2(handshake=False)
+    c.send(w.PREFACE + w.frame(w.PING, 0, 0, b"12345678"))
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+# ---------------------------------------------------------------------------------------
+# §4.1 frame format
+
+def test_rfc9113_4_1_unknown_frame_type_ignored(h2):
+    c = h2()
+    c.send_frame(0x77, 0xff, 0, b"anything")
+    c.ping()
+    c.expect_ping_ack()
+
+
+def test_rfc9113_4_1_undefined_flags_ignored(h2):
+    c = h2()
+    c.send_frame(w.PING, 0x16, 0, b"h2spec!!")   # no ACK bit, undefined bits set
+    f = c.expect_ping_ack()
+    assert f.flags == w.ACK, f
+
+
+def test_rfc9113_4_1_reserved_bit_ignored(h2):
+    c = h2()
+    c.send(w.frame(w.PING, 0, 0, b"h2spec!!")[:5] + struct.pack(">I", 0x80000000)
+           + b"h2spec!!")
+    c.expect_ping_ack()
+
+
+# ---------------------------------------------------------------------------------------
+# §4.2 frame size
+
+def test_rfc9113_4_2_data_exceeds_max_frame_size(h2):
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_data(1, b"x" * 16385, end_stream=True)
+    c.expect_stream_error(1, w.FRAME_SIZE_ERROR)
+
+
+def test_rfc9113_4_2_headers_exceeds_max_frame_size(h2):
+    """A frame carrying a field block: connection error."""
+    c = h2()
+    hdrs = c.req_headers("/", extra=[("x-big-%d" % i, "v" * 1000) for i in range(17)])
+    block = c.encode(hdrs, huffman=False)
+    assert len(block) > 16384
+    c.send_frame(w.HEADERS, w.END_STREAM | w.END_HEADERS, 1, block)
+    c.expect_conn_error(w.FRAME_SIZE_ERROR)
+
+
+def test_rfc9113_4_2_settings_exceeds_max_frame_size(h2):
+    """A frame on stream 0: connection error."""
+    c = h2()
+    c.send_frame(w.SETTINGS, 0, 0, w.settings_payload([(0x7f00, 1)] * 2731))
+    c.expect_conn_error(w.FRAME_SIZE_ERROR)
+
+
+# ---------------------------------------------------------------------------------------
+# §4.3 field section compression and decompression
+
+def test_rfc9113_4_3_invalid_field_block_fragment(h2):
+    c = h2()
+    # literal with incremental indexing, new name, string length beyond the block
+    c.send_frame(w.HEADERS, w.END_STREAM | w.END_HEADERS, 1, bad_block(c, b"\x40\x7f"))
+    c.expect_conn_error(w.COMPRESSION_ERROR)
+
+
+def test_rfc9113_4_3_priority_inside_field_block(h2):
+    c = h2()
+    block = c.encode(c.req_headers("/"))
+    c.send_frame(w.HEADERS, w.END_STREAM, 1, block[:3])
+    c.send_frame(w.PRIORITY, 0, 1, w.priority_payload(0))
+    c.send_frame(w.CONTINUATION, w.END_HEADERS, 1, block[3:])
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_4_3_headers_other_stream_inside_field_block(h2):
+    c = h2()
+    block = c.encode(c.req_headers("/"))
+    c.send_frame(w.HEADERS, w.END_STREAM, 1, block[:3])
+    c.send_frame(w.HEADERS, w.END_STREAM | w.END_HEADERS, 3, block)
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_4_3_ping_inside_field_block(h2):
+    c = h2()
+    block = c.encode(c.req_headers("/"))
+    c.send_frame(w.HEADERS, w.END_STREAM, 1, block[:3])
+    c.ping()
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+# ---------------------------------------------------------------------------------------
+# §5.1 stream states
+
+@pytest.mark.parametrize("ftype,payload", [
+    (w.DATA, b"abc"),
+    (w.RST_STREAM, w.rst_payload(w.CANCEL)),
+    (w.WINDOW_UPDATE, w.window_payload(100)),
+    (w.CONTINUATION, b"\x82"),
+], ids=["data", "rst_stream", "window_update", "continuation"])
+def test_rfc9113_5_1_idle_frame_not_headers_priority(h2, ftype, payload):
+    c = h2()
+    c.send_frame(ftype, w.END_HEADERS if ftype == w.CONTINUATION else 0, 1, payload)
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_5_1_idle_priority_allowed(h2):
+    c = h2()
+    c.send_frame(w.PRIORITY, 0, 3, w.priority_payload(0))
+    c.ping()
+    c.expect_ping_ack()
+    c.request(3, "/1k.txt")
+    h, body, _, rst = c.read_response(3)
+    assert dict(h)[":status"] == "200" and rst is None
+
+
+def test_rfc9113_5_1_half_closed_remote_data(h2):
+    c = h2()
+    open_half_closed_remote(c)
+    c.send_data(1, b"late", end_stream=False)
+    c.expect_stream_error(1, w.STREAM_CLOSED, allow_response=True)
+
+
+def test_rfc9113_5_1_half_closed_remote_headers(h2):
+    c = h2()
+    open_half_closed_remote(c)
+    c.send_headers(1, [("x-trailer", "late")], end_stream=True)
+    c.expect_stream_error(1, w.STREAM_CLOSED, allow_response=True)
+
+
+def test_rfc9113_5_1_half_closed_remote_continuation(h2):
+    c = h2()
+    open_half_closed_remote(c)
+    c.send_frame(w.CONTINUATION, w.END_HEADERS, 1, b"\x82")
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_5_1_half_closed_remote_allowed_frames(h2):
+    """WINDOW_UPDATE, PRIORITY (and PRIORITY_UPDATE) are fine in half-closed (remote)."""
+    c = h2()
+    open_half_closed_remote(c)
+    c.send_frame(w.PRIORITY, 0, 1, w.priority_payload(0))
+    c.send_frame(w.PRIORITY_UPDATE, 0, 0, struct.pack(">I", 1) + b"u=1")
+    c.send_frame(w.WINDOW_UPDATE, 0, 1, w.window_payload(1000))
+    c.ping()
+    c.expect_ping_ack()
+    for f in c.frames:
+        assert f.type not in (w.RST_STREAM, w.GOAWAY), f
+
+
+@pytest.mark.parametrize("kind", ["data", "headers"])
+def test_rfc9113_5_1_closed_after_rst_stream(h2, kind):
+    """closed: 'An endpoint that receives any frame other than PRIORITY after receiving a
+    RST_STREAM MUST treat that as a stream error of type STREAM_CLOSED.'"""
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_frame(w.RST_STREAM, 0, 1, w.rst_payload(w.CANCEL))
+    if kind == "data":
+        c.send_data(1, b"late", end_stream=True)
+    else:
+        c.send_headers(1, [("x-trailer", "late")], end_stream=True)
+    c.expect_stream_error(1, w.STREAM_CLOSED, allow_response=True)
+
+
+@pytest.mark.parametrize("kind", ["data", "headers"])
+def test_rfc9113_5_1_closed_after_end_stream(h2, kind):
+    """closed: 'an endpoint that receives any frames after receiving a frame with the
+    END_STREAM flag set MUST treat that as a connection error of type STREAM_CLOSED'."""
+    c = h2()
+    finished_stream(c, 1)
+    if kind == "data":
+        c.send_data(1, b"late", end_stream=True)
+    else:
+        c.send_headers(1, [("x-trailer", "late")], end_stream=True)
+    c.expect_conn_error(w.STREAM_CLOSED)
+
+
+def test_rfc9113_5_1_closed_priority_window_update_rst_ignored(h2):
+    """PRIORITY on closed streams is allowed; WINDOW_UPDATE / RST_STREAM received shortly
+    after we sent END_STREAM MUST be ignored."""
+    c = h2()
+    finished_stream(c, 1)
+    c.send_frame(w.PRIORITY, 0, 1, w.priority_payload(0))
+    c.send_frame(w.WINDOW_UPDATE, 0, 1, w.window_payload(100))
+    c.send_frame(w.RST_STREAM, 0, 1, w.rst_payload(w.CANCEL))
+    c.ping()
+    c.expect_ping_ack()
+    finished_stream(c, 3)
+
+
+# ---------------------------------------------------------------------------------------
+# §5.1.1 stream identifiers
+
+def test_rfc9113_5_1_1_even_stream_id(h2):
+    c = h2()
+    c.request(2, "/")
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_5_1_1_stream_id_decreasing(h2):
+    c = h2()
+    c.request(5, "/1k.txt")
+    c.read_response(5)
+    c.request(3, "/1k.txt")
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+# ---------------------------------------------------------------------------------------
+# §5.1.2 stream concurrency
+
+def test_rfc9113_5_1_2_concurrency_exceeded(h2, tuned):
+    """Streams above SETTINGS_MAX_CONCURRENT_STREAMS: stream error PROTOCOL_ERROR or
+    REFUSED_STREAM. The refused block is still decoded: HPACK stays in step."""
+    c = h2(server=tuned)
+    assert dict(c.server_settings).get(w.S_MAX_CONCURRENT_STREAMS) == 2
+    for sid in (1, 3):
+        c.request(sid, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.request(5, "/cgi-bin/echo.py", "POST", [("x-refused", "indexed")], end_stream=False)
+    c.expect_stream_error(5, (w.PROTOCOL_ERROR, w.REFUSED_STREAM))
+    for sid in (1, 3):
+        c.send_frame(w.RST_STREAM, 0, sid, w.rst_payload(w.CANCEL))
+    c.request(7, "/1k.txt", extra=[("x-refused", "indexed")])
+    h, body, _, rst = c.read_response(7)
+    assert rst is None and dict(h)[":status"] == "200" and len(body) == 1024
+
+
+def test_rfc9113_4_2_frames_up_to_advertised_max_frame_size(h2, tuned):
+    """A HEADERS frame larger than 16384 but within our SETTINGS_MAX_FRAME_SIZE."""
+    c = h2(server=tuned)
+    assert dict(c.server_settings).get(w.S_MAX_FRAME_SIZE) == 65536
+    hdrs = c.req_headers("/1k.txt", extra=[("x-big-%d" % i, "v" * 1000) for i in range(20)])
+    block = c.encode(hdrs, huffman=False)
+    assert 16384 < len(block) < 65536
+    c.send_frame(w.HEADERS, w.END_STREAM | w.END_HEADERS, 1, block)
+    h, body, _, rst = c.read_response(1)
+    assert rst is None and dict(h)[":status"] == "200"
+
+
+def test_rfc9113_6_9_1_data_exceeds_stream_window(h2, tuned):
+    """One DATA frame larger than the 16 KiB stream window we advertised."""
+    c = h2(server=tuned)
+    assert dict(c.server_settings).get(w.S_INITIAL_WINDOW_SIZE) == 16384
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_data(1, b"x" * 16385, end_stream=True)
+    c.expect_stream_error(1, w.FLOW_CONTROL_ERROR)
+
+
+def test_rfc9113_8_2_2_no_connection_specific_fields_in_response(h2, tuned):
+    """§8.2.2: MUST NOT generate connection-specific fields; §8.2: names lowercase
+    (check_response_fields runs on every decoded block)."""
+    c = h2(server=tuned)
+    c.request(1, "/cgi-bin/hdrs.py")
+    h, body, _, rst = c.read_response(1, timeout=10)
+    assert rst is None and dict(h)[":status"] == "200" and body == b"ok\n"
+    assert dict(h).get("x-upper-case") == "Yes"
+
+
+# ---------------------------------------------------------------------------------------
+# §5.3 priority: self-dependency
+
+def test_rfc9113_5_3_1_headers_self_dependency(h2):
+    c = h2()
+    c.request(1, "/1k.txt", prio=(1, 16))
+    c.expect_stream_error(1, w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_5_3_1_priority_self_dependency(h2):
+    c = h2()
+    c.send_frame(w.PRIORITY, 0, 1, w.priority_payload(1))
+    c.expect_stream_error(1, w.PROTOCOL_ERROR)
+
+
+# ---------------------------------------------------------------------------------------
+# §5.4 error handling
+
+def test_rfc9113_5_4_1_goaway_last_stream_id(h2):
+    """After a connection error: GOAWAY carrying the last processed stream, then close."""
+    c = h2()
+    finished_stream(c, 1)
+    finished_stream(c, 3)
+    c.send_frame(w.DATA, 0, 0, b"x")
+    g = c.expect_conn_error(w.PROTOCOL_ERROR)
+    assert g.last_stream_id == 3, g
+
+
+def test_rfc9113_5_4_2_stream_error_connection_continues(h2):
+    c = h2()
+    c.send_frame(w.PRIORITY, 0, 1, w.priority_payload(1))
+    c.expect_stream_error(1, w.PROTOCOL_ERROR)
+    if not c.eof:
+        finished_stream(c, 3)
+
+
+# ---------------------------------------------------------------------------------------
+# §5.5 extensions
+
+def test_rfc9113_5_5_unknown_frame_on_open_stream_ignored(h2):
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_frame(0x42, 0, 1, b"ext")
+    c.send_data(1, b"", end_stream=True)
+    h, _, _, rst = c.read_response(1)
+    assert rst is None and h is not None
+
+
+def test_rfc9113_5_5_unknown_frame_inside_field_block(h2):
+    c = h2()
+    block = c.encode(c.req_headers("/"))
+    c.send_frame(w.HEADERS, w.END_STREAM, 1, block[:3])
+    c.send_frame(0x42, 0, 1, b"ext")
+    c.send_frame(w.CONTINUATION, w.END_HEADERS, 1, block[3:])
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+# ---------------------------------------------------------------------------------------
+# §6.1 DATA
+
+def test_rfc9113_6_1_data_stream_0(h2):
+    c = h2()
+    c.send_frame(w.DATA, 0, 0, b"x")
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_6_1_data_invalid_pad_length(h2):
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    # frame payload of 7 octets, Pad Length 7: "the length of the padding is the length
+    # of the frame payload or greater"
+    c.send_frame(w.DATA, w.PADDED | w.END_STREAM, 1, b"\x07abcdef")
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_6_1_padded_request_works(h2):
+    c = h2()
+    c.send_headers(1, c.req_headers("/cgi-bin/echo.py", "POST",
+                                    [("content-length", "5")]),
+                   end_stream=False, pad=20, prio=(0, 32))
+    c.send_data(1, b"hel", pad=7)
+    c.send_data(1, b"lo", end_stream=True, pad=0)
+    h, body, _, rst = c.read_response(1, timeout=10)
+    assert rst is None and dict(h)[":status"] == "200", h
+    assert body == b"hello"
+
+
+# ---------------------------------------------------------------------------------------
+# §6.2 HEADERS
+
+def test_rfc9113_6_2_headers_stream_0(h2):
+    c = h2()
+    c.send_headers(0, c.req_headers("/"))
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_6_2_headers_invalid_pad_length(h2):
+    c = h2()
+    block = c.encode(c.req_headers("/"))
+    c.send_frame(w.HEADERS, w.PADDED | w.END_HEADERS | w.END_STREAM, 1,
+                 bytes([len(block) + 1]) + block)
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_6_2_headers_followed_by_data(h2):
+    c = h2()
+    block = c.encode(c.req_headers("/", "POST"))
+    c.send_frame(w.HEADERS, 0, 1, block)
+    c.send_data(1, b"x", end_stream=True)
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+# ---------------------------------------------------------------------------------------
+# §6.3 PRIORITY
+
+def test_rfc9113_6_3_priority_stream_0(h2):
+    c = h2()
+    c.send_frame(w.PRIORITY, 0, 0, w.priority_payload(1))
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_6_3_priority_bad_length(h2):
+    c = h2()
+    c.send_frame(w.PRIORITY, 0, 1, w.priority_payload(0) + b"\0")
+    c.expect_stream_error(1, w.FRAME_SIZE_ERROR)
+
+
+# ---------------------------------------------------------------------------------------
+# §6.4 RST_STREAM
+
+def test_rfc9113_6_4_rst_stream_stream_0(h2):
+    c = h2()
+    c.send_frame(w.RST_STREAM, 0, 0, w.rst_payload(w.CANCEL))
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_6_4_rst_stream_bad_length(h2):
+    c = h2()
+    open_half_closed_remote(c)
+    c.send_frame(w.RST_STREAM, 0, 1, w.rst_payload(w.CANCEL) + b"\0")
+    c.expect_conn_error(w.FRAME_SIZE_ERROR)
+
+
+# ---------------------------------------------------------------------------------------
+# §6.5 SETTINGS
+
+@pytest.mark.parametrize("tls", [False, True], ids=["h2c", "tls"])
+def test_rfc9113_6_5_settings_ack_with_payload(h2, tls):
+    c = h2(tls=tls)
+    c.send_frame(w.SETTINGS, w.ACK, 0, w.settings_payload([(w.S_ENABLE_PUSH, 0)]))
+    c.expect_conn_error(w.FRAME_SIZE_ERROR)
+
+
+def test_rfc9113_6_5_settings_nonzero_stream(h2):
+    c = h2()
+    c.send_frame(w.SETTINGS, 0, 1, w.settings_payload([(w.S_ENABLE_PUSH, 0)]))
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_6_5_settings_length_not_multiple_of_6(h2):
+    c = h2()
+    c.send_frame(w.SETTINGS, 0, 0, w.settings_payload([(w.S_ENABLE_PUSH, 0)])[:5])
+    c.expect_conn_error(w.FRAME_SIZE_ERROR)
+
+
+@pytest.mark.parametrize("ident,value,code", [
+    (w.S_ENABLE_PUSH, 2, w.PROTOCOL_ERROR),
+    (w.S_INITIAL_WINDOW_SIZE, 2 ** 31, w.FLOW_CONTROL_ERROR),
+    (w.S_MAX_FRAME_SIZE, 16383, w.PROTOCOL_ERROR),
+    (w.S_MAX_FRAME_SIZE, 2 ** 24, w.PROTOCOL_ERROR),
+    (w.S_NO_RFC7540_PRIORITIES, 2, w.PROTOCOL_ERROR),   # RFC 9218 §2.1
+], ids=["enable_push_2", "initial_window_2^31", "max_frame_16383", "max_frame_2^24",
+        "no_rfc7540_priorities_2"])
+def test_rfc9113_6_5_2_settings_value_out_of_range(h2, ident, value, code):
+    c = h2()
+    c.send_frame(w.SETTINGS, 0, 0, w.settings_payload([(ident, value)]))
+    c.expect_conn_error(code)
+
+
+def test_rfc9113_6_5_2_unknown_setting_ignored_and_acked(h2):
+    c = h2()
+    c.send_frame(w.SETTINGS, 0, 0, w.settings_payload([(0xabcd, 77), (0x00ff, 0)]))
+    for _ in range(10):
+        f = c.read_frame()
+        assert f.type != w.GOAWAY, f
+        if f.type == w.SETTINGS and f.flags & w.ACK:
+            assert f.payload == b""
+            break
+    else:
+        raise AssertionError("SETTINGS not acknowledged")
+    finished_stream(c, 1)
+
+
+def test_rfc7541_4_2_header_table_size_0_signalled(h2):
+    """We set SETTINGS_HEADER_TABLE_SIZE 0: the server's encoder MUST start its next field
+    block with a dynamic table size update (to 0) and never use a larger table."""
+    c = h2(settings=[(w.S_HEADER_TABLE_SIZE, 0)])
+    c.decoder.max_allowed_table_size = 0
+    blocks = []
+    for sid in (1, 3, 5):
+        c.request(sid, "/1k.txt")
+        h, body, _, rst = c.read_response(sid, blocks=blocks)
+        assert rst is None and dict(h)[":status"] == "200" and len(body) == 1024
+    assert blocks[0][0] & 0xe0 == 0x20, "first response block does not start with a " \
+                                        "dynamic table size update: %r" % blocks[0][:8]
+
+
+# ---------------------------------------------------------------------------------------
+# §6.6 PUSH_PROMISE / §8.4
+
+def test_rfc9113_8_4_push_promise_from_client(h2):
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_frame(w.PUSH_PROMISE, w.END_HEADERS, 1,
+                 struct.pack(">I", 2) + c.encode(c.req_headers("/pushed")))
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+# ---------------------------------------------------------------------------------------
+# §6.7 PING
+
+@pytest.mark.parametrize("tls", [False, True], ids=["h2c", "tls"])
+def test_rfc9113_6_7_ping_ack_echoes_opaque_data(h2, tls):
+    c = h2(tls=tls)
+    c.ping(b"\x00\x01\xfe\xffabcd")
+    f = c.expect_ping_ack(b"\x00\x01\xfe\xffabcd")
+    assert f.sid == 0 and f.flags == w.ACK
+
+
+def test_rfc9113_6_7_ping_ack_not_answered(h2):
+    c = h2()
+    c.send_frame(w.PING, w.ACK, 0, b"unsolici")
+    c.ping(b"second!!")
+    for _ in range(10):
+        f = c.read_frame()
+        assert f.type != w.GOAWAY, f
+        if f.type == w.PING:
+            assert f.flags & w.ACK and f.payload == b"second!!", \
+                "server answered a PING ACK: %r" % f
+            break
+    else:
+        raise AssertionError("no PING ACK")
+
+
+def test_rfc9113_6_7_ping_nonzero_stream(h2):
+    c = h2()
+    c.send_frame(w.PING, 0, 1, b"h2spec!!")
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_6_7_ping_bad_length(h2):
+    c = h2()
+    c.send_frame(w.PING, 0, 0, b"h2spec!")
+    c.expect_conn_error(w.FRAME_SIZE_ERROR)
+
+
+# ---------------------------------------------------------------------------------------
+# §6.8 GOAWAY
+
+def test_rfc9113_6_8_goaway_nonzero_stream(h2):
+    c = h2()
+    c.send_frame(w.GOAWAY, 0, 1, w.goaway_payload(0, w.NO_ERROR))
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+# ---------------------------------------------------------------------------------------
+# §6.9 WINDOW_UPDATE and flow control
+
+def test_rfc9113_6_9_window_update_zero_connection(h2):
+    c = h2()
+    c.send_frame(w.WINDOW_UPDATE, 0, 0, w.window_payload(0))
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_6_9_window_update_zero_stream(h2):
+    c = h2()
+    open_half_closed_remote(c)
+    c.send_frame(w.WINDOW_UPDATE, 0, 1, w.window_payload(0))
+    c.expect_stream_error(1, w.PROTOCOL_ERROR, allow_response=True)
+
+
+def test_rfc9113_6_9_window_update_bad_length(h2):
+    c = h2()
+    c.send_frame(w.WINDOW_UPDATE, 0, 0, w.window_payload(1) + b"\0")
+    c.expect_conn_error(w.FRAME_SIZE_ERROR)
+
+
+def test_rfc9113_6_9_1_connection_window_overflow(h2):
+    c = h2()
+    c.send_frame(w.WINDOW_UPDATE, 0, 0, w.window_payload(MAX31))
+    c.expect_conn_error(w.FLOW_CONTROL_ERROR)
+
+
+def test_rfc9113_6_9_1_stream_window_overflow(h2):
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_frame(w.WINDOW_UPDATE, 0, 1, w.window_payload(MAX31))
+    c.expect_stream_error(1, w.FLOW_CONTROL_ERROR, allow_response=True)
+
+
+def _data_until(c, sid, want, timeout=3.0):
+    """Collect DATA of stream sid until `want` bytes arrived; returns the frames."""
+    got, frames = 0, []
+    deadline = time.monotonic() + timeout
+    for _ in range(10000):
+        if got >= want:
+            return frames
+        f = c.read_frame(max(0.01, deadline - time.monotonic()))
+        assert f.type != w.GOAWAY and not (f.type == w.RST_STREAM and f.sid == sid), f
+        if f.type == w.HEADERS:
+            c._decode_block(f, None)
+        if f.type == w.DATA and f.sid == sid:
+            frames.append(f)
+            got += len(f.payload)
+    raise AssertionError("loop bound")
+
+
+def _no_more_data(c, sid, quiet=0.3):
+    """Nothing more on stream sid for `quiet` seconds (a bounded read, not a sleep)."""
+    deadline = time.monotonic() + quiet
+    for _ in range(10000):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        try:
+            f = c.read_frame(left)
+        except TimeoutError:
+            return
+        assert not (f.type == w.DATA and f.sid == sid and f.payload), \
+            "server exceeded the flow-control window: %r" % f
+        assert f.type != w.GOAWAY, f
+
+
+def test_rfc9113_6_9_2_initial_window_size_change_applies_to_open_streams(h2):
+    c = h2(settings=[(w.S_INITIAL_WINDOW_SIZE, 0)])
+    c.request(1, "/1k.txt")
+    c.send_frame(w.SETTINGS, 0, 0, w.settings_payload([(w.S_INITIAL_WINDOW_SIZE, 1)]))
+    frames = _data_until(c, 1, 1)
+    assert sum(len(f.payload) for f in frames) == 1, frames
+
+
+def test_rfc9113_6_9_2_negative_window(h2):
+    """A SETTINGS_INITIAL_WINDOW_SIZE reduction makes the stream window negative; the
+    server MUST track it and wait until WINDOW_UPDATEs make it positive again."""
+    c = h2(settings=[(w.S_INITIAL_WINDOW_SIZE, 3)])
+    c.request(1, "/1k.txt")
+    body = b"".join(f.payload for f in _data_until(c, 1, 3))
+    assert len(body) == 3
+    _no_more_data(c, 1)
+    # window 3 - 3 = 0; new initial 1 -> -2; +2 -> 0: nothing may be sent
+    c.send_frame(w.SETTINGS, 0, 0, w.settings_payload([(w.S_INITIAL_WINDOW_SIZE, 1)]))
+    c.send_frame(w.WINDOW_UPDATE, 0, 1, w.window_payload(2))
+    _no_more_data(c, 1)
+    c.send_frame(w.WINDOW_UPDATE, 0, 1, w.window_payload(1))     # -> 1
+    more = _data_until(c, 1, 1)
+    assert sum(len(f.payload) for f in more) == 1, more
+    body += b"".join(f.payload for f in more)
+    _no_more_data(c, 1)
+    c.send_frame(w.WINDOW_UPDATE, 0, 1, w.window_payload(5000))
+    rest = _data_until(c, 1, 1020)
+    body += b"".join(f.payload for f in rest)
+    assert body == pattern(1024) and rest[-1].flags & w.END_STREAM
+
+
+def test_rfc9113_6_9_2_initial_window_size_overflow(h2):
+    """A SETTINGS_INITIAL_WINDOW_SIZE change that makes a window exceed 2^31-1."""
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_frame(w.WINDOW_UPDATE, 0, 1, w.window_payload(MAX31 - 65535))
+    c.send_frame(w.SETTINGS, 0, 0, w.settings_payload([(w.S_INITIAL_WINDOW_SIZE, 65536)]))
+    c.expect_conn_error(w.FLOW_CONTROL_ERROR)
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["h2c", "tls"])
+def test_rfc9113_6_9_post_1mb_respects_flow_control(h2, tls):
+    """1 MiB upload within the server's windows, echoed back within ours (16 KiB)."""
+    ours = 16384
+    c = h2(settings=[(w.S_INITIAL_WINDOW_SIZE, ours)], tls=tls)
+    s = dict(c.server_settings)
+    stream_win = s.get(w.S_INITIAL_WINDOW_SIZE, 65535)
+    conn_win = c.conn_send_window
+    max_frame = s.get(w.S_MAX_FRAME_SIZE, 16384)
+    size = 1024 * 1024
+    data = pattern(size)
+    c.request(1, "/cgi-bin/echo.py", "POST", [("content-length", str(size))],
+              end_stream=False)
+    sent, body, status, done = 0, bytearray(), None, False
+    my_conn, my_stream = 65535, ours
+    deadline = time.monotonic() + 30
+    for _ in range(200000):
+        if done:
+            break
+        while sent < size and min(stream_win, conn_win) > 0:
+            n = min(stream_win, conn_win, max_frame, 16384, size - sent)
+            c.send_data(1, data[sent:sent + n], end_stream=sent + n == size)
+            sent += n
+            stream_win -= n
+            conn_win -= n
+        f = c.read_frame(max(0.01, deadline - time.monotonic()))
+        assert f.type != w.GOAWAY and f.type != w.RST_STREAM, f
+        if f.type == w.WINDOW_UPDATE:
+            incr = struct.unpack(">I", f.payload)[0]
+            if f.sid == 0:
+                conn_win += incr
+            elif f.sid == 1:
+                stream_win += incr
+        elif f.type == w.SETTINGS and not f.flags & w.ACK:
+            c.send_frame(w.SETTINGS, w.ACK, 0)
+        elif f.type == w.HEADERS:
+            h = dict(c._decode_block(f, None))
+            status = status or h
+            done = bool(f.flags & w.END_STREAM)
+        elif f.type == w.DATA and f.sid == 1:
+            n = len(f.payload)
+            my_conn -= n
+            my_stream -= n
+            assert my_conn >= 0 and my_stream >= 0, "server exceeded our window"
+            body += f.payload
+            done = bool(f.flags & w.END_STREAM)
+            if n and not done:
+                c.send_frame(w.WINDOW_UPDATE, 0, 0, w.window_payload(n))
+                c.send_frame(w.WINDOW_UPDATE, 0, 1, w.window_payload(n))
+                my_conn += n
+                my_stream += n
+    assert done and sent == size
+    assert status[":status"] == "200", status
+    assert status.get("x-request-length") == str(size)
+    assert bytes(body) == data
+
+
+# ---------------------------------------------------------------------------------------
+# §6.10 CONTINUATION
+
+def test_rfc9113_6_10_continuation_after_end_headers(h2):
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_frame(w.CONTINUATION, w.END_HEADERS, 1, c.encode([("x-more", "1")]))
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_6_10_continuation_other_stream(h2):
+    c = h2()
+    block = c.encode(c.req_headers("/"))
+    c.send_frame(w.HEADERS, w.END_STREAM, 1, block[:3])
+    c.send_frame(w.CONTINUATION, w.END_HEADERS, 3, block[3:])
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_6_10_continuation_stream_0(h2):
+    c = h2()
+    block = c.encode(c.req_headers("/"))
+    c.send_frame(w.HEADERS, w.END_STREAM, 1, block[:3])
+    c.send_frame(w.CONTINUATION, w.END_HEADERS, 0, block[3:])
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_6_10_continuation_after_data(h2):
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_data(1, b"x")
+    c.send_frame(w.CONTINUATION, w.END_HEADERS, 1, b"\x82")
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_6_10_multiple_continuations_work(h2):
+    c = h2()
+    block = c.encode(c.req_headers("/1k.txt", extra=[("x-pad", "y" * 200)]))
+    parts = [block[i:i + 20] for i in range(0, len(block), 20)]
+    c.send_frame(w.HEADERS, w.END_STREAM, 1, parts[0])
+    for p in parts[1:-1]:
+        c.send_frame(w.CONTINUATION, 0, 1, p)
+    c.send_frame(w.CONTINUATION, w.END_HEADERS, 1, parts[-1])
+    h, body, _, rst = c.read_response(1)
+    assert rst is None and dict(h)[":status"] == "200" and len(body) == 1024
+
+
+# ---------------------------------------------------------------------------------------
+# §8.1 HTTP message framing
+
+def test_rfc9113_8_1_second_headers_without_end_stream(h2):
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_data(1, b"abc")
+    c.send_headers(1, [("x-trailer", "1")], end_stream=False)
+    c.expect_stream_error(1, w.PROTOCOL_ERROR, allow_response=True)
+
+
+def test_rfc9113_8_1_trailers_with_pseudo_header(h2):
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_data(1, b"abc")
+    c.send_headers(1, [(":method", "GET"), ("x-trailer", "1")], end_stream=True)
+    c.expect_stream_error(1, w.PROTOCOL_ERROR, allow_response=True)
+
+
+def test_rfc9113_8_1_trailers_work(h2):
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", [("te", "trailers")], end_stream=False)
+    c.send_data(1, b"abc")
+    c.send_headers(1, [("x-checksum", "42")], end_stream=True)
+    h, body, _, rst = c.read_response(1, timeout=10)
+    assert rst is None and dict(h)[":status"] == "200" and body == b"abc"
+
+
+@pytest.mark.parametrize("cl,chunks", [
+    ("3", [b"ab", b"cd"]),     # more data than content-length
+    ("10", [b"ab", b"cd"]),    # less data than content-length
+    ("1", []),                 # END_STREAM on HEADERS with a non-zero content-length
+], ids=["more", "less", "none"])
+def test_rfc9113_8_1_1_content_length_mismatch(h2, cl, chunks):
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", [("content-length", cl)],
+              end_stream=not chunks)
+    for i, ch in enumerate(chunks):
+        c.send_data(1, ch, end_stream=i == len(chunks) - 1)
+    c.expect_stream_error(1, w.PROTOCOL_ERROR, allow_response=True)
+
+
+# ---------------------------------------------------------------------------------------
+# §8.2 HTTP fields
+
+@pytest.mark.parametrize("extra", [
+    [("X-Upper", "1")],
+    [("connection", "keep-alive")],
+    [("keep-alive", "timeout=5")],
+    [("proxy-connection", "keep-alive")],
+    [("transfer-encoding", "chunked")],
+    [("upgrade", "h2c")],
+    [("te", "gzip")],
+    [("x-bad", "a\x00b")],
+    [("x-bad", "a\r\nb: c")],
+    [("x-bad", " leading")],
+    [("x-bad", "trailing\t")],
+    [("x bad", "1")],
+    [("", "empty-name")],
+], ids=["uppercase", "connection", "keep_alive", "proxy_connection", "transfer_encoding",
+        "upgrade", "te_gzip", "value_nul", "value_crlf", "value_leading_ws",
+        "value_trailing_ws", "name_space", "name_empty"])
+def test_rfc9113_8_2_invalid_field(h2, extra):
+    c = h2()
+    c.request(1, "/1k.txt", extra=extra)
+    f = c.expect_stream_error(1, w.PROTOCOL_ERROR, allow_response=True)
+    if f.type == w.RST_STREAM:
+        # the malformed block was decoded: the HPACK state is in step for the next one
+        for sid in (3, 5):
+            c.request(sid, "/1k.txt", extra=[("x-next", "1")])
+            h, _, _, rst = c.read_response(sid)
+            assert rst is None and dict(h)[":status"] == "200"
+
+
+def test_rfc9113_8_2_2_te_trailers_allowed(h2):
+    c = h2()
+    c.request(1, "/1k.txt", extra=[("te", "trailers")])
+    h, body, _, rst = c.read_response(1)
+    assert rst is None and dict(h)[":status"] == "200"
+
+
+# ---------------------------------------------------------------------------------------
+# §8.3 pseudo-header fields
+
+def _hdrs(method="GET", scheme="http", path="/1k.txt", authority="localhost"):
+    return [(":method", method), (":scheme", scheme), (":path", path),
+            (":authority", authority)]
+
+
+@pytest.mark.parametrize("headers", [
+    _hdrs() + [(":foo", "bar")],
+    _hdrs() + [(":status", "200")],
+    [(":method", "GET"), (":scheme", "http"), ("x-regular", "1"), (":path", "/"),
+     (":authority", "localhost")],
+    _hdrs() + [(":method", "GET")],
+    _hdrs() + [(":scheme", "http")],
+    _hdrs() + [(":path", "/")],
+    _hdrs() + [(":authority", "other")],
+    _hdrs() + [(":protocol", "websocket")],
+    _hdrs()[1:],
+    [h for h in _hdrs() if h[0] != ":scheme"],
+    [h for h in _hdrs() if h[0] != ":path"],
+    _hdrs(path=""),
+    [(":method", "CONNECT"), (":scheme", "http"), (":path", "/"),
+     (":authority", "localhost:80")],
+    [(":method", "CONNECT")],
+], ids=["unknown", "response_pseudo", "after_regular", "dup_method", "dup_scheme",
+        "dup_path", "dup_authority", "protocol_not_enabled", "missing_method", "missing_scheme", "missing_path", "empty_path",
+        "connect_with_scheme_path", "connect_without_authority"])
+def test_rfc9113_8_3_invalid_pseudo_headers(h2, headers):
+    c = h2()
+    c.send_headers(1, headers, end_stream=True)
+    f = c.expect_stream_error(1, w.PROTOCOL_ERROR, allow_response=True)
+    if f.type == w.RST_STREAM:
+        c.send_headers(3, _hdrs())   # may reference table entries stream 1 inserted
+        h, _, _, rst = c.read_response(3)
+        assert rst is None and dict(h)[":status"] in ("200", "405", "400"), h
+
+
+# ---------------------------------------------------------------------------------------
+# RFC 7541 at session level: decoding errors are connection errors COMPRESSION_ERROR
+
+@pytest.mark.parametrize("tail,head", [
+    (b"\x80", None),                          # indexed field, index 0
+    (b"\xff\x80\x01", None),                  # index 255: beyond static + empty dynamic
+    (b"\x7f\x80\x01", None),                  # literal with indexed name beyond tables
+    (b"\x82", b"\x3f\xe2\x1f"),               # size update 4097 > SETTINGS 4096 (at start)
+    (b"\x20", None),                          # size update after a field
+    (b"\xff" + b"\xff" * 9 + b"\x01", None),  # integer overflow
+    (b"\x00\x03x-a\x81\x18", None),           # Huffman: padding not EOS prefix
+    (b"\x00\x03x-a\x82\x1f\xff", None),       # Huffman: padding longer than 7 bits
+    (b"\x00\x03x-a\x84\xff\xff\xff\xff", None),  # Huffman: EOS in the string
+    (b"\x00\x03x-a\x7f\x20a", None),          # string longer than the block
+], ids=["index_0", "index_too_big", "name_index_too_big", "size_update_above_setting",
+        "size_update_not_at_start", "integer_overflow", "huffman_bad_padding",
+        "huffman_padding_too_long", "huffman_eos", "string_truncated"])
+def test_rfc7541_decoding_error(h2, tail, head):
+    c = h2()
+    if head is not None:
+        block = bad_block(c, tail, head + b"\x82\x86\x84\x41\x09localhost")
+    else:
+        block = bad_block(c, tail)
+    c.send_frame(w.HEADERS, w.END_STREAM | w.END_HEADERS, 1, block)
+    c.expect_conn_error(w.COMPRESSION_ERROR)
+
+
+# ---------------------------------------------------------------------------------------
+# RFC 9218 §7.1 PRIORITY_UPDATE
+
+def test_rfc9218_7_1_priority_update_nonzero_stream(h2):
+    c = h2()
+    c.send_frame(w.PRIORITY_UPDATE, 0, 1, struct.pack(">I", 1) + b"u=1")
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9218_7_1_priority_update_for_stream_0(h2):
+    c = h2()
+    c.send_frame(w.PRIORITY_UPDATE, 0, 0, struct.pack(">I", 0) + b"u=1")
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+# ---------------------------------------------------------------------------------------
+# more flow control and state checks
+
+def test_rfc9113_6_5_3_settings_values_processed_in_order(h2):
+    """'The values in the SETTINGS frame MUST be processed in the order they appear'."""
+    c = h2(settings=[(w.S_INITIAL_WINDOW_SIZE, 100000), (w.S_INITIAL_WINDOW_SIZE, 1)])
+    c.request(1, "/1k.txt")
+    frames = _data_until(c, 1, 1)
+    assert sum(len(f.payload) for f in frames) == 1, frames
+    _no_more_data(c, 1)
+
+
+def test_rfc9113_6_9_2_initial_window_size_does_not_change_connection_window(h2):
+    c = h2(settings=[(w.S_INITIAL_WINDOW_SIZE, MAX31)])
+    c.request(1, "/100k.bin")
+    frames = _data_until(c, 1, 65535)
+    assert sum(len(f.payload) for f in frames) == 65535, frames
+    _no_more_data(c, 1)
+    c.send_frame(w.WINDOW_UPDATE, 0, 0, w.window_payload(100 * 1024))
+    rest = _data_until(c, 1, 100 * 1024 - 65535)
+    body = b"".join(f.payload for f in frames + rest)
+    assert body == pattern(100 * 1024) and rest[-1].flags & w.END_STREAM
+
+
+def test_rfc9113_4_2_server_respects_our_max_frame_size(h2):
+    c = h2(settings=[(w.S_INITIAL_WINDOW_SIZE, MAX31), (w.S_MAX_FRAME_SIZE, 20000)])
+    c.send_frame(w.WINDOW_UPDATE, 0, 0, w.window_payload(1 << 20))
+    c.request(1, "/100k.bin")
+    frames = _data_until(c, 1, 100 * 1024)   # read_frame checks each length <= 20000
+    assert max(len(f.payload) for f in frames) <= 20000
+
+
+def test_rfc9113_5_1_no_data_after_rst_stream(h2):
+    """After our RST_STREAM the server MUST NOT send further frames (other than PRIORITY)
+    on the stream: nothing for it may follow the ACK of a PING sent after the RST."""
+    c = h2(settings=[(w.S_INITIAL_WINDOW_SIZE, MAX31)])
+    c.send_frame(w.WINDOW_UPDATE, 0, 0, w.window_payload(1 << 30))
+    c.request(1, "/10m.bin")
+    _data_until(c, 1, 200 * 1024)
+    c.send_frame(w.RST_STREAM, 0, 1, w.rst_payload(w.CANCEL))
+    c.ping(b"afterrst")
+    n0 = len(c.frames)
+    c.expect_ping_ack(b"afterrst", timeout=10)
+    ack_at = len(c.frames)
+    _no_more_data(c, 1)
+    late = [f for f in c.frames[ack_at:] if f.sid == 1 and f.type != w.PRIORITY]
+    assert not late, "frames on stream 1 after it was reset: %r" % late[:5]
+    assert n0 <= ack_at
+
+
+def test_rfc7541_6_3_size_updates_at_block_start_accepted(h2):
+    """Two dynamic table size updates at the start of a block (0, then 4096) are valid."""
+    c = h2()
+    block = b"\x20\x3f\xe1\x1f" + c.encode(c.req_headers("/1k.txt"))
+    c.send_frame(w.HEADERS, w.END_STREAM | w.END_HEADERS, 1, block)
+    h, body, _, rst = c.read_response(1)
+    assert rst is None and dict(h)[":status"] == "200"
+    finished_stream(c, 3)
+
+
+def test_rfc9113_8_2_3_cookie_crumbs_concatenated(h2):
+    c = h2()
+    c.request(1, "/cgi-bin/env.py", extra=[("cookie", "a=1"), ("x-mid", "1"),
+                                           ("cookie", "b=2"), ("cookie", "c=3")])
+    h, body, _, rst = c.read_response(1, timeout=10)
+    assert rst is None and dict(h)[":status"] == "200"
+    assert b"HTTP_COOKIE=a=1; b=2; c=3\n" in body, body
+
+
+def test_rfc9113_8_3_1_host_instead_of_authority(h2):
+    """:authority MAY be omitted when a Host field is present."""
+    c = h2()
+    c.send_headers(1, [(":method", "GET"), (":scheme", "http"), (":path", "/cgi-bin/env.py"),
+                       ("host", "localhost")])
+    h, body, _, rst = c.read_response(1, timeout=10)
+    assert rst is None and dict(h)[":status"] == "200", h
+    assert b"HTTP_HOST=localhost\n" in body
+
+
+def test_rfc9113_8_3_1_authority_becomes_host(h2):
+    c = h2()
+    c.request(1, "/cgi-bin/env.py")
+    h, body, _, rst = c.read_response(1, timeout=10)
+    assert rst is None and dict(h)[":status"] == "200"
+    assert b"HTTP_HOST=localhost\n" in body
+    assert b"SERVER_PROTOCOL=HTTP/2.0\n" in body
+
+
+def test_rfc9113_8_5_connect_well_formed_not_malformed(h2):
+    """CONNECT with only :method and :authority is well-formed (§8.5): the server may
+    refuse it, but not as a malformed request (RST_STREAM PROTOCOL_ERROR)."""
+    c = h2()
+    c.send_headers(1, [(":method", "CONNECT"), (":authority", "localhost:80")],
+                   end_stream=False)
+    h, _, _, rst = c.read_response(1, timeout=10)
+    assert rst != w.PROTOCOL_ERROR, "well-formed CONNECT treated as malformed"
+    assert h is not None or rst is not None
+
+
+def test_rfc9110_head_response_has_no_content(h2):
+    c = h2()
+    c.request(1, "/1k.txt", "HEAD")
+    h, body, _, rst = c.read_response(1)
+    assert rst is None and dict(h)[":status"] == "200" and body == b""
+    assert dict(h).get("content-length") == "1024"
+
+
+@pytest.mark.parametrize("trailers", [
+    [("X-Upper", "1")],
+    [("connection", "close")],
+    [("transfer-encoding", "chunked")],
+    [("x-bad", "a\nb")],
+], ids=["uppercase", "connection", "transfer_encoding", "value_lf"])
+def test_rfc9113_8_2_malformed_trailers(h2, trailers):
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_data(1, b"abc")
+    c.send_headers(1, trailers, end_stream=True)
+    c.expect_stream_error(1, w.PROTOCOL_ERROR, allow_response=True)
+
+
+# ---------------------------------------------------------------------------------------
+# boundaries and less common paths
+
+def test_rfc9113_4_2_frame_too_small_headers_padded(h2):
+    """'too small to contain mandatory frame data': FRAME_SIZE_ERROR; a frame carrying a
+    field block: connection error."""
+    c = h2()
+    c.send_frame(w.HEADERS, w.PADDED | w.END_HEADERS | w.END_STREAM, 1, b"")
+    c.expect_conn_error(w.FRAME_SIZE_ERROR)
+
+
+def test_rfc9113_4_2_frame_too_small_headers_priority(h2):
+    c = h2()
+    c.send_frame(w.HEADERS, w.PRIORITY_FLAG | w.END_HEADERS | w.END_STREAM, 1, b"\0\0\0\0")
+    c.expect_conn_error(w.FRAME_SIZE_ERROR)
+
+
+def test_rfc9113_4_2_frame_too_small_data_padded(h2):
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_frame(w.DATA, w.PADDED, 1, b"")
+    c.expect_stream_error(1, w.FRAME_SIZE_ERROR)
+
+
+def test_rfc9113_6_8_goaway_too_short(h2):
+    c = h2()
+    c.send_frame(w.GOAWAY, 0, 0, b"\0\0\0\0\0\0\0")
+    c.expect_conn_error(w.FRAME_SIZE_ERROR)
+
+
+def test_rfc9113_6_9_1_connection_window_exactly_max_then_overflow(h2):
+    c = h2()
+    c.send_frame(w.WINDOW_UPDATE, 0, 0, w.window_payload(MAX31 - 65535))
+    c.ping()
+    c.expect_ping_ack()        # exactly 2^31-1: fine
+    c.send_frame(w.WINDOW_UPDATE, 0, 0, w.window_payload(1))
+    c.expect_conn_error(w.FLOW_CONTROL_ERROR)
+
+
+def test_rfc9113_6_9_1_stream_window_exactly_max_then_overflow(h2):
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_frame(w.WINDOW_UPDATE, 0, 1, w.window_payload(MAX31 - 65535))
+    c.ping()
+    c.expect_ping_ack()
+    for f in c.frames:
+        assert f.type != w.RST_STREAM, f
+    c.send_frame(w.WINDOW_UPDATE, 0, 1, w.window_payload(1))
+    c.expect_stream_error(1, w.FLOW_CONTROL_ERROR, allow_response=True)
+
+
+def test_rfc9113_6_9_2_large_update_on_negative_window_is_valid(h2):
+    """A stream window of -2 plus 2^31-1 does not exceed 2^31-1: no error."""
+    c = h2(settings=[(w.S_INITIAL_WINDOW_SIZE, 3)])
+    c.request(1, "/1k.txt")
+    body = b"".join(f.payload for f in _data_until(c, 1, 3))
+    c.send_frame(w.SETTINGS, 0, 0, w.settings_payload([(w.S_INITIAL_WINDOW_SIZE, 1)]))
+    c.send_frame(w.WINDOW_UPDATE, 0, 1, w.window_payload(MAX31))
+    rest = _data_until(c, 1, 1021)
+    body += b"".join(f.payload for f in rest)
+    assert body == pattern(1024)
+
+
+@pytest.mark.parametrize("value", [16384, 2 ** 24 - 1])
+def test_rfc9113_6_5_2_max_frame_size_bounds_accepted(h2, value):
+    c = h2(settings=[(w.S_MAX_FRAME_SIZE, value)])
+    finished_stream(c, 1)
+
+
+def test_rfc9113_6_5_3_every_settings_acknowledged(h2):
+    c = h2()
+    for v in (1000, 2000, 65535):
+        c.send_frame(w.SETTINGS, 0, 0, w.settings_payload([(w.S_INITIAL_WINDOW_SIZE, v)]))
+    acks = 0
+    for _ in range(20):
+        f = c.read_frame()
+        assert f.type != w.GOAWAY, f
+        if f.type == w.SETTINGS:
+            assert f.flags & w.ACK and f.payload == b""
+            acks += 1
+            if acks == 3:
+                break
+    assert acks == 3
+
+
+def test_rfc9113_5_1_1_highest_stream_id(h2):
+    c = h2()
+    finished_stream(c, MAX31)
+    c.request(1, "/")
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_5_1_priority_on_idle_does_not_open(h2):
+    """PRIORITY / PRIORITY_UPDATE for idle streams 9 and 11 leave them idle: lower stream
+    ids may still be opened."""
+    c = h2()
+    c.send_frame(w.PRIORITY, 0, 9, w.priority_payload(0))
+    c.send_frame(w.PRIORITY_UPDATE, 0, 0, struct.pack(">I", 11) + b"u=0")
+    finished_stream(c, 3)
+    finished_stream(c, 9)
+    finished_stream(c, 11)
+
+
+def test_rfc9113_6_1_data_on_implicitly_closed_stream(h2):
+    """Stream 1 was implicitly closed by the use of 3 (§5.1.1); DATA on a stream that is
+    not open or half-closed (local): STREAM_CLOSED (§6.1)."""
+    c = h2()
+    finished_stream(c, 3)
+    c.send_data(1, b"x", end_stream=True)
+    c.expect_stream_error(1, w.STREAM_CLOSED)
+
+
+def test_rfc9113_6_2_padded_priority_headers_with_empty_fragment(h2):
+    """HEADERS whose padding fills all that remains (empty fragment), then CONTINUATION."""
+    c = h2()
+    block = c.encode(c.req_headers("/1k.txt"))
+    c.send_frame(w.HEADERS, w.PADDED | w.PRIORITY_FLAG | w.END_STREAM, 1,
+                 b"\x0a" + w.priority_payload(0) + b"\0" * 10)
+    c.send_frame(w.CONTINUATION, w.END_HEADERS, 1, block)
+    h, body, _, rst = c.read_response(1)
+    assert rst is None and dict(h)[":status"] == "200"
+
+
+def test_rfc9113_6_2_padding_exceeds_with_priority(h2):
+    c = h2()
+    block = c.encode(c.req_headers("/"))
+    c.send_frame(w.HEADERS, w.PADDED | w.PRIORITY_FLAG | w.END_STREAM | w.END_HEADERS, 1,
+                 bytes([len(block) + 1]) + w.priority_payload(0) + block)
+    c.expect_conn_error(w.PROTOCOL_ERROR)
+
+
+def test_rfc9113_6_10_continuation_byte_by_byte(h2):
+    c = h2()
+    block = c.encode(c.req_headers("/1k.txt", extra=[("x-h", "abcdefghijkl")]))
+    parts = [block[i:i + 1] for i in range(24)] + [block[24:]]   # 1 octet each, mostly
+    c.send_frame(w.HEADERS, w.END_STREAM, 1, parts[0])
+    for p in parts[1:-1]:
+        c.send_frame(w.CONTINUATION, 0, 1, p)
+    c.send_frame(w.CONTINUATION, w.END_HEADERS, 1, parts[-1])
+    h, body, _, rst = c.read_response(1)
+    assert rst is None and dict(h)[":status"] == "200"
+
+
+@pytest.mark.parametrize("name", ["x\x7fy", "x\xffy", "x:y", "x\ty", "x\x01y"],
+                         ids=["del", "obs_0xff", "colon", "tab", "ctl_0x01"])
+def test_rfc9113_8_2_1_invalid_field_name_chars(h2, name):
+    c = h2()
+    c.request(1, "/1k.txt", extra=[(name.encode("latin-1"), b"1")])
+    c.expect_stream_error(1, w.PROTOCOL_ERROR, allow_response=True)
+
+
+def test_rfc9113_8_2_1_value_bare_cr(h2):
+    c = h2()
+    c.request(1, "/1k.txt", extra=[("x-v", "a\rb")])
+    c.expect_stream_error(1, w.PROTOCOL_ERROR, allow_response=True)
+
+
+def test_rfc9113_6_1_padding_is_flow_controlled_and_credited(h2):
+    """DATA padding counts against the windows (§6.1, §6.9.1) and the server has to give it
+    back: 600 frames of 1 data octet + 255 padding (153600 octets) under a 65535 window."""
+    c = h2()
+    s = dict(c.server_settings)
+    stream_win, conn_win = s.get(w.S_INITIAL_WINDOW_SIZE, 65535), c.conn_send_window
+    n = 600
+    c.request(1, "/cgi-bin/echo.py", "POST", [("content-length", str(n))], end_stream=False)
+    sent = 0
+    deadline = time.monotonic() + 15
+    for _ in range(100000):
+        while sent < n and min(stream_win, conn_win) >= 256:
+            sent += 1
+            c.send_data(1, b"z", end_stream=sent == n, pad=254)
+            stream_win -= 256
+            conn_win -= 256
+        if sent == n:
+            break
+        f = c.read_frame(max(0.01, deadline - time.monotonic()))
+        assert f.type not in (w.GOAWAY, w.RST_STREAM), f
+        if f.type == w.WINDOW_UPDATE:
+            incr = struct.unpack(">I", f.payload)[0]
+            if f.sid == 0:
+                conn_win += incr
+            elif f.sid == 1:
+                stream_win += incr
+    h, body, _, rst = c.read_response(1, timeout=10)
+    assert rst is None and dict(h)[":status"] == "200" and body == b"z" * n
+
+
+def test_rfc7541_dynamic_table_round_trip(h2):
+    """Header blocks using the dynamic table heavily (evictions, an entry larger than the
+    table, a size change by the encoder) arrive intact (echoed by env.py)."""
+    c = h2()
+    rounds = [
+        [("x-a", "1" * 100), ("x-b", "2" * 900), ("x-c", "3" * 3000)],
+        [("x-a", "1" * 100), ("x-b", "2" * 900), ("x-d", "4" * 4500)],   # > table: empties
+        [("x-a", "1" * 100), ("x-b", "2" * 900), ("x-c", "3" * 3000)],
+        None,                                                             # size 256
+        [("x-a", "1" * 100), ("x-e", "5" * 50), ("x-g", "1" * 100)],
+        [("x-e", "5" * 50), ("x-f", "6" * 200), ("x-a", "1" * 100)],
+    ]
+    sid = 1
+    for extra in rounds:
+        if extra is None:
+            c.encoder.header_table_size = 256
+            continue
+        c.request(sid, "/cgi-bin/env.py", extra=extra)
+        h, body, _, rst = c.read_response(sid, timeout=10)
+        assert rst is None and dict(h)[":status"] == "200", h
+        env = body.decode()
+        for k, v in extra:
+            line = "HTTP_%s=%s\n" % (k.upper().replace("-", "_"), v)
+            assert line in env, "%s missing after round %d" % (k, sid)
+        sid += 2
+
+
+def test_rfc3875_4_1_18_repeated_fields_combined(h2):
+    """Repeated request fields reach a CGI combined into one value (RFC 3875 §4.1.18:
+    'the server MUST rewrite them as a single value'), as httpd does for HTTP/1.1."""
+    c = h2()
+    c.request(1, "/cgi-bin/env.py", extra=[("x-rep", "one"), ("x-other", "1"),
+                                           ("x-rep", "two")])
+    h, body, _, rst = c.read_response(1, timeout=10)
+    assert rst is None and dict(h)[":status"] == "200"
+    assert b"HTTP_X_REP=one, two\n" in body, \
+        [ln for ln in body.decode().splitlines() if ln.startswith("HTTP_X_")]
