@@ -18,7 +18,8 @@
  *   until h2_session_is_done(s); then h2_session_free(s).
  *
  * Re-entrancy: callbacks may call the h2_session_submit_*, h2_session_resume_data,
- * h2_session_consume, h2_session_set_stream_data and query functions. They must not call
+ * h2_session_consume, h2_session_set_stream_data and query functions (send_bytes and
+ * send_data excepted: they must not call into the session at all). No callback may call
  * h2_session_recv, h2_session_send, h2_session_tick or h2_session_free.
  *
  * Output flood protection: frames the engine builds (SETTINGS ACK, PING ACK, RST_STREAM, ...)
@@ -108,8 +109,10 @@ typedef struct h2_session_config {
     uint32_t initial_window_size;      /* 65535: stream receive window we announce (H2WindowSize) */
     uint32_t max_frame_size;           /* 16384 */
     uint32_t header_table_size;        /* 4096: HPACK table we let the client use */
-    uint32_t max_header_list_size;     /* 65536: announced and enforced (RFC 7541 §4.1 sizes) */
-    uint32_t max_header_fields;        /* 100: fields per block, enforced (LimitRequestFields) */
+    uint32_t max_header_list_size;     /* 65536: announced and enforced (RFC 7541 §4.1 sizes);
+                                        * 0 = the default */
+    uint32_t max_header_fields;        /* 100: fields per block, enforced (LimitRequestFields);
+                                        * 0 = the default */
     uint32_t enable_connect_protocol;  /* 0: RFC 8441 not announced, :protocol is malformed */
 
     /* Flow control, receive side */
@@ -341,7 +344,8 @@ int h2_session_submit_rst(h2_session *s, uint32_t sid, uint32_t error_code);
 /*
  * Shut down. graceful = 1: the two-step GOAWAY of §6.8: GOAWAY(2^31-1, NO_ERROR) and a
  * PING now; on the PING ACK (or graceful_timeout_ms later) GOAWAY(last stream id,
- * NO_ERROR). Streams up to that id are completed, later ones ignored. graceful = 0:
+ * NO_ERROR). Streams up to that id are completed, later ones ignored; calling it again
+ * sends the final GOAWAY at once. graceful = 0:
  * GOAWAY(last stream id, error_code) at once; with error_code NO_ERROR open streams still
  * complete, otherwise the session stops reading and all streams are closed.
  * debug (may be NULL) goes into the GOAWAY's debug data (truncated to 64 octets).

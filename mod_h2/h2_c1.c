@@ -37,6 +37,7 @@ APLOG_USE_MODULE(h2);
 #define SEND_CHUNK       (512 * 1024)
 #define READ_CHUNK       (64 * 1024)
 #define MAP_WINDOW       (8 * 1024 * 1024)
+#define MAP_MIN          (1024 * 1024)
 
 /* A file mapping or descriptor still referenced by buckets on their way out. */
 typedef struct h2_defer {
@@ -350,7 +351,8 @@ static int file_map(h2_c1 *c1, h2_oitem *oi, apr_size_t k)
     if (oi->map && oi->foff >= oi->map_off
         && oi->foff + (apr_off_t)k <= oi->map_off + (apr_off_t)oi->map_len)
         return 1;
-    if (oi->fd < 0 || !oi->can_map) return 0;
+    /* small remainders: pread is cheaper than mapping (munmap costs TLB shootdowns) */
+    if (oi->fd < 0 || !oi->can_map || (!oi->map && oi->len < MAP_MIN)) return 0;
     if (!pagesize) pagesize = sysconf(_SC_PAGESIZE);
     if (oi->map) {
         defer_release(c1, oi->map, oi->map_len, -1);
@@ -783,26 +785,23 @@ static int mpm_stopping(void)
 /* ---------------------------------------------------------------------------------- */
 /* setup */
 
-static const char *const bad_ciphers[] = {
-    /* RFC 7540 Appendix A style: no AEAD / no ephemeral key exchange */
-    "NULL", "RC4", "DES", "3DES", "MD5", "EXPORT", "CBC", "SHA1", NULL
-};
-
+/* RFC 9113 §9.2: TLS 1.2 or later; with TLS 1.2 only ephemeral key exchange and AEAD
+ * ciphers (the §9.2.2 / Appendix A block list is everything else). */
 static int tls_adequate(h2_c1 *c1)
 {
     APR_OPTIONAL_FN_TYPE(ssl_var_lookup) *lookup = APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
     const char *proto, *cipher;
-    int i;
     if (!lookup) return 1;
     proto = lookup(c1->c->pool, c1->s, c1->c, NULL, "SSL_PROTOCOL");
     cipher = lookup(c1->c->pool, c1->s, c1->c, NULL, "SSL_CIPHER");
-    if (proto && (!strcmp(proto, "SSLv3") || !strcmp(proto, "TLSv1") || !strcmp(proto, "TLSv1.1")))
+    if (!proto || !*proto) return 1;
+    if (!strcmp(proto, "SSLv3") || !strcmp(proto, "TLSv1") || !strcmp(proto, "TLSv1.1"))
         return 0;
-    if (cipher && proto && strcmp(proto, "TLSv1.3")) {
-        /* TLS 1.2: only AEAD suites with ephemeral key exchange (RFC 9113 §9.2.2) */
-        for (i = 0; bad_ciphers[i]; ++i)
-            if (ap_strstr_c(cipher, bad_ciphers[i])) return 0;
+    if (!strcmp(proto, "TLSv1.2") && cipher) {
         if (strncmp(cipher, "ECDHE-", 6) && strncmp(cipher, "DHE-", 4)) return 0;
+        if (!ap_strstr_c(cipher, "GCM") && !ap_strstr_c(cipher, "CHACHA20")
+            && !ap_strstr_c(cipher, "CCM"))
+            return 0;
     }
     return 1;
 }
@@ -924,6 +923,7 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
     h2_c1 *c1 = ctx->c1;
     int async = 0;
     apr_interval_time_t idle_timeout;
+    apr_time_t idle_deadline = 0;
 
     if (!c1) {
         c1 = c1_create(c);
@@ -1013,7 +1013,13 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
                               "h2 loop: idle, back to the MPM");
                 return OK;
             }
-            wait = idle_timeout;
+            {
+                /* wait in steps of a second: a graceful stop is noticed in time */
+                apr_time_t now = apr_time_now();
+                if (!idle_deadline) idle_deadline = now + idle_timeout;
+                wait = idle_deadline > now ? idle_deadline - now : 0;
+                if (wait > apr_time_from_sec(1)) wait = apr_time_from_sec(1);
+            }
             idle_wait = 1;
         }
         else {
@@ -1030,8 +1036,9 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
             }
         }
         rv = apr_pollset_poll(c1->pollset, wait, &nev, &ev);
+        if (!idle_wait) idle_deadline = 0;
         if (APR_STATUS_IS_TIMEUP(rv) && idle_wait && !c1->mpm_stopping_seen
-            && !h2_session_next_timer(c1->engine)) {
+            && apr_time_now() >= idle_deadline && !h2_session_next_timer(c1->engine)) {
             /* keep-alive timeout on a connection we keep on this thread */
             h2_session_submit_goaway(c1->engine, 0, H2_NO_ERROR, "timeout");
             write_output(c1);

@@ -532,8 +532,9 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
 
     apr_thread_mutex_lock(c1->lock);
     for (;;) {
-        if (strm->aborted) { rv = APR_ECONNABORTED; break; }
+        /* a request without (more) body ends cleanly even when the stream is gone */
         if (strm->in_head || strm->in_eos || !strm->req_has_body) break;
+        if (strm->aborted) { rv = APR_ECONNABORTED; break; }
         if (block == APR_NONBLOCK_READ) { rv = APR_EAGAIN; break; }
         strm->in_waiting = 1;
         if (strm->in_consumed) wake_locked(strm, &wake);

@@ -61,6 +61,9 @@ static void config_fix(h2_session_config *c)
     if (c->max_header_list_size == 0) {
         c->max_header_list_size = 65536;
     }
+    if (c->max_header_fields == 0) {
+        c->max_header_fields = 100;
+    }
     if (c->max_header_block_bytes == 0) {
         uint64_t b = 2ull * c->max_header_list_size + 16384;
         c->max_header_block_bytes = b > 0x7fffffffu ? 0x7fffffffu : (uint32_t)b;
@@ -997,6 +1000,9 @@ static void hb_new_request(h2_session *s, int too_large)
     h2_stream *st;
     h2_priority p;
     uint32_t sid = s->hb.sid;
+    if (s->goaway_final && sid > s->goaway_last) {
+        return;   /* the final GOAWAY went out while the block was arriving: ignored */
+    }
     memset(&req, 0, sizeof(req));
     why = h2_fields_finish_request(&s->fields, s->hb.end_stream,
                                    (int)s->cfg.enable_connect_protocol, &req);
@@ -1029,7 +1035,9 @@ static void hb_new_request(h2_session *s, int too_large)
         s->rv = H2_SESS_ERR_CALLBACK;
         return;
     }
-    if (req.end_stream && st->in_table && s->cb.on_request_end &&
+    /* also when the glue completed the stream from on_request already, not when reset */
+    if (req.end_stream && !s->dead && st->state != H2_SS_CLOSED_RST_SENT &&
+        st->state != H2_SS_CLOSED_RST_RECV && s->cb.on_request_end &&
         s->cb.on_request_end(s->ud, sid, st->ud, NULL, 0) != 0) {
         h2s_conn_error(s, H2_INTERNAL_ERROR, "callback failed", 1);
         s->rv = H2_SESS_ERR_CALLBACK;
@@ -1075,9 +1083,13 @@ static void hb_complete(h2_session *s, int too_large)
         hb_trailers(s, too_large);
         break;
     case H2_HB_REFUSE:
-        /* a refusal before our SETTINGS were acknowledged is the client's honest race */
+        /* before our SETTINGS were acknowledged a refusal is the client's honest race: it
+         * costs the (larger) empty-frame budget instead of a glitch */
         stream_reset_id(s, hb->sid, H2_REFUSED_STREAM, "SETTINGS_MAX_CONCURRENT_STREAMS exceeded",
                         s->settings_acked);
+        if (!s->settings_acked) {
+            empty_frame(s);
+        }
         break;
     case H2_HB_ERROR:
         if (hb->new_stream) {

@@ -410,12 +410,12 @@ static const char *pseudo_field(h2_fields *fc, const h2_nv *nv)
     if (!h2_field_value_valid(nv->value, nv->value_len)) {
         return "invalid pseudo-header value";
     }
-    fc->pseudo_seen |= 1u << i;
     rv = store(fc, nv, &no, &vo);
     if (rv == -2) {
         return "out of memory";
     }
-    if (rv == 0) {
+    if (rv == 0) {   /* not kept when the block is too large: it stays absent */
+        fc->pseudo_seen |= 1u << i;
         fc->pseudo_off[i] = vo;
         fc->pseudo_len[i] = (uint32_t)nv->value_len;
     }

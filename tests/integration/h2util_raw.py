@@ -267,7 +267,8 @@ class RawH2:
             if f is not None:
                 return f
             if not self._fill(deadline):
-                return None
+                if self.eof or time.monotonic() >= deadline:
+                    return None
 
     def read_until(self, pred, timeout=None):
         """Read frames until pred(frame) is true: that frame, or None on timeout / EOF."""

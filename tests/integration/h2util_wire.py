@@ -157,6 +157,41 @@ def check_response_fields(fields, f):
             seen_regular = True
 
 
+DEFINED_FLAGS = {DATA: END_STREAM | PADDED,
+                 HEADERS: END_STREAM | END_HEADERS | PADDED | PRIORITY_FLAG,
+                 PRIORITY: 0, RST_STREAM: 0, SETTINGS: ACK, PUSH_PROMISE: END_HEADERS | PADDED,
+                 PING: ACK, GOAWAY: 0, WINDOW_UPDATE: 0, CONTINUATION: END_HEADERS,
+                 PRIORITY_UPDATE: 0}
+
+
+def check_server_frame(f):
+    """Frame-level rules for what the server sends (RFC 9113 §4.1, §6)."""
+    n = len(f.payload)
+    if f.type in DEFINED_FLAGS:
+        assert not f.flags & ~DEFINED_FLAGS[f.type], \
+            "§4.1: undefined flags MUST be left unset when sending: %r" % f
+    if f.type in (DATA, HEADERS) and f.flags & PADDED:
+        assert n >= 1 and f.payload[0] < n, f
+        pad = f.payload[0]
+        assert f.payload[n - pad:] == b"\0" * pad, "§6.1: padding octets MUST be zero: %r" % f
+    if f.type == SETTINGS:
+        assert f.sid == 0 and n % 6 == 0 and not (f.flags & ACK and n), f
+    elif f.type == PING:
+        assert f.sid == 0 and n == 8, f
+    elif f.type == GOAWAY:
+        assert f.sid == 0 and n >= 8, f
+    elif f.type == WINDOW_UPDATE:
+        assert n == 4, f
+        incr = struct.unpack(">I", f.payload)[0] & 0x7fffffff
+        assert incr > 0, "§6.9: WINDOW_UPDATE with increment 0 from the server: %r" % f
+    elif f.type == RST_STREAM:
+        assert f.sid != 0 and n == 4, f
+    elif f.type in (DATA, HEADERS, CONTINUATION):
+        assert f.sid != 0 and f.sid % 2 == 1, f
+    elif f.type == PRIORITY:
+        assert f.sid != 0 and n == 5, f
+
+
 class Conn:
     """One connection to the server: h2c by prior knowledge, or TLS with ALPN h2."""
 
@@ -217,6 +252,8 @@ class Conn:
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         while len(self.buf) < 9:
             self._fill(deadline)
+        assert not self.buf.startswith(b"HTTP/1."), \
+            "server answered with HTTP/1.x instead of HTTP/2: %r" % bytes(self.buf[:60])
         n = int.from_bytes(self.buf[0:3], "big")
         assert n <= self.local_max_frame, \
             "§4.2: server sent a %d-octet frame, our SETTINGS_MAX_FRAME_SIZE is %d" \
@@ -224,11 +261,13 @@ class Conn:
         while len(self.buf) < 9 + n:
             self._fill(deadline)
         ftype, flags = self.buf[3], self.buf[4]
+        assert not self.buf[5] & 0x80, "§4.1: reserved bit set in a frame from the server"
         sid = int.from_bytes(self.buf[5:9], "big") & 0x7fffffff
         payload = bytes(self.buf[9:9 + n])
         del self.buf[:9 + n]
         f = Frame(ftype, flags, sid, payload)
         self.frames.append(f)
+        check_server_frame(f)
         return f
 
     # ---- handshake

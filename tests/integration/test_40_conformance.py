@@ -53,20 +53,31 @@ sys.stdout.write("Content-Type: text/plain\r\nX-Upper-Case: Yes\r\nConnection: c
                  "\r\nok\n")
 '''
 
+BIGHDR_CGI = r'''#!/usr/bin/python3
+import sys
+out = "Content-Type: text/plain\r\n"
+for i in range(4):
+    out += "X-Big-%d: %s\r\n" % (i, chr(97 + i) * 6000)
+sys.stdout.write(out + "\r\nbig\n")
+'''
+
 
 @pytest.fixture(scope="module")
 def tuned():
-    """A server with small limits: 2 concurrent streams, a 16 KiB stream receive window,
-    frames up to 64 KiB, and a CGI emitting connection-specific response fields."""
+    """A server with small limits: 2 concurrent streams, a 16 KiB stream receive window, a
+    100000 octet connection window, frames up to 64 KiB, padding, and CGIs emitting
+    connection-specific response fields and a large header block."""
     root = tempfile.mkdtemp(prefix="mod_h2-conf-")
     os.chmod(root, 0o755)
     h = h2conf.Httpd(root, extra="H2MaxSessionStreams 2\nH2WindowSize 16384\n"
-                                 "H2MaxFrameSize 65536\n")
+                                 "H2MaxFrameSize 65536\nH2Padding 4\n"
+                                 "H2ConnWindowSize 100000\n")
     h.make_root()
-    p = os.path.join(root, "cgi-bin", "hdrs.py")
-    with open(p, "w") as f:
-        f.write(HDRS_CGI)
-    os.chmod(p, 0o755)
+    for name, text in (("hdrs.py", HDRS_CGI), ("bighdr.py", BIGHDR_CGI)):
+        p = os.path.join(root, "cgi-bin", name)
+        with open(p, "w") as f:
+            f.write(text)
+        os.chmod(p, 0o755)
     h.start()
     yield h
     h.stop()
@@ -912,13 +923,17 @@ def test_rfc9113_8_1_trailers_work(h2):
     ("3", [b"ab", b"cd"]),     # more data than content-length
     ("10", [b"ab", b"cd"]),    # less data than content-length
     ("1", []),                 # END_STREAM on HEADERS with a non-zero content-length
-], ids=["more", "less", "none"])
+    ("10", [b"ab", None]),     # less data, the end comes with trailers
+], ids=["more", "less", "none", "less_trailers"])
 def test_rfc9113_8_1_1_content_length_mismatch(h2, cl, chunks):
     c = h2()
     c.request(1, "/cgi-bin/echo.py", "POST", [("content-length", cl)],
               end_stream=not chunks)
     for i, ch in enumerate(chunks):
-        c.send_data(1, ch, end_stream=i == len(chunks) - 1)
+        if ch is None:
+            c.send_headers(1, [("x-trailer", "1")], end_stream=True)
+        else:
+            c.send_data(1, ch, end_stream=i == len(chunks) - 1)
     c.expect_stream_error(1, w.PROTOCOL_ERROR, allow_response=True)
 
 
@@ -1386,3 +1401,430 @@ def test_rfc3875_4_1_18_repeated_fields_combined(h2):
     assert rst is None and dict(h)[":status"] == "200"
     assert b"HTTP_X_REP=one, two\n" in body, \
         [ln for ln in body.decode().splitlines() if ln.startswith("HTTP_X_")]
+
+
+def test_rfc9113_6_9_1_connection_window_shared_by_streams(h2):
+    """Three streams with huge stream windows share the 65535 connection window."""
+    c = h2(settings=[(w.S_INITIAL_WINDOW_SIZE, MAX31)])
+    for sid in (1, 3, 5):
+        c.request(sid, "/100k.bin")
+    got = {1: 0, 3: 0, 5: 0}
+    deadline = time.monotonic() + 5
+    for _ in range(10000):
+        if sum(got.values()) >= 65535:
+            break
+        f = c.read_frame(max(0.01, deadline - time.monotonic()))
+        assert f.type not in (w.GOAWAY, w.RST_STREAM), f
+        if f.type == w.HEADERS:
+            c._decode_block(f, None)
+        if f.type == w.DATA:
+            got[f.sid] += len(f.payload)
+    assert sum(got.values()) == 65535, got
+    deadline = time.monotonic() + 0.3
+    for _ in range(10000):
+        try:
+            f = c.read_frame(max(0.001, deadline - time.monotonic()))
+        except TimeoutError:
+            break
+        if f.type == w.HEADERS:
+            c._decode_block(f, None)
+        assert not (f.type == w.DATA and f.payload), \
+            "DATA beyond the connection window: %r (got %r)" % (f, got)
+    c.send_frame(w.WINDOW_UPDATE, 0, 0, w.window_payload(3 * 100 * 1024))
+    ended = set()
+    deadline = time.monotonic() + 5
+    for _ in range(10000):
+        if len(ended) == 3:
+            break
+        f = c.read_frame(max(0.01, deadline - time.monotonic()))
+        if f.type == w.HEADERS:
+            c._decode_block(f, None)
+        if f.type == w.DATA:
+            got[f.sid] += len(f.payload)
+            if f.flags & w.END_STREAM:
+                ended.add(f.sid)
+    assert got == {1: 102400, 3: 102400, 5: 102400}
+
+
+def _size_updates(block):
+    """Values of the dynamic table size updates at the start of a field block."""
+    out, i = [], 0
+    while i < len(block) and block[i] & 0xe0 == 0x20:
+        v = block[i] & 0x1f
+        i += 1
+        if v == 0x1f:
+            m = 0
+            for _ in range(6):
+                b = block[i]
+                i += 1
+                v += (b & 0x7f) << m
+                m += 7
+                if not b & 0x80:
+                    break
+        out.append(v)
+    return out
+
+
+def test_rfc7541_4_2_header_table_size_reduced_mid_connection(h2):
+    """SETTINGS_HEADER_TABLE_SIZE lowered to 0 then raised to 100 between two responses:
+    the next block MUST start with a size update signalling the smallest value (0)."""
+    c = h2()
+    finished_stream(c, 1)
+    c.send_frame(w.SETTINGS, 0, 0, w.settings_payload([(w.S_HEADER_TABLE_SIZE, 0)]))
+    c.send_frame(w.SETTINGS, 0, 0, w.settings_payload([(w.S_HEADER_TABLE_SIZE, 100)]))
+    acks = 0
+    for _ in range(10):
+        f = c.read_frame()
+        if f.type == w.SETTINGS and f.flags & w.ACK:
+            acks += 1
+            if acks == 2:
+                break
+    assert acks == 2
+    c.decoder.max_allowed_table_size = 100
+    blocks = []
+    c.request(3, "/1k.txt")
+    h, body, _, rst = c.read_response(3, blocks=blocks)
+    assert rst is None and dict(h)[":status"] == "200"
+    ups = _size_updates(blocks[0])
+    assert ups and ups[0] == 0 and all(u <= 100 for u in ups), \
+        "block after the table size change starts with %r (updates %r)" % (blocks[0][:6], ups)
+
+
+def test_rfc9113_4_3_large_response_field_block_uses_continuation(h2, tuned):
+    """A 24 KB response field block: HEADERS + CONTINUATION, each within 16384 octets,
+    contiguous (checked by read_frame / _decode_block)."""
+    c = h2(server=tuned)
+    c.request(1, "/cgi-bin/bighdr.py")
+    h, body, _, rst = c.read_response(1, timeout=10)
+    assert rst is None and dict(h)[":status"] == "200" and body == b"big\n"
+    for i in range(4):
+        assert dict(h)["x-big-%d" % i] == chr(97 + i) * 6000
+    assert any(f.type == w.CONTINUATION for f in c.frames)
+
+
+def test_rfc9110_304_has_no_content(h2):
+    c = h2()
+    c.request(1, "/1k.txt")
+    h, _, _, _ = c.read_response(1)
+    etag = dict(h)["etag"]
+    c.request(3, "/1k.txt", extra=[("if-none-match", etag)])
+    h, body, _, rst = c.read_response(3)
+    assert rst is None and dict(h)[":status"] == "304" and body == b""
+    assert not any(f.type == w.DATA and f.sid == 3 and f.payload for f in c.frames)
+
+
+def test_rfc9113_6_8_graceful_shutdown_goaway(make_httpd):
+    """Graceful stop: GOAWAY(s) with NO_ERROR whose last-stream-id never increases and
+    covers the stream in progress, which then completes."""
+    srv = make_httpd(name="graceful")
+    c = Conn(srv.http_port, timeout=10)
+    try:
+        c.handshake()
+        c.request(1, "/100k.bin")
+        _data_until(c, 1, 65535)          # stalled on our window, stream 1 in progress
+        srv.graceful()
+        goaways = []
+        deadline = time.monotonic() + 10
+        for _ in range(10000):
+            f = c.read_frame(max(0.01, deadline - time.monotonic()))
+            if f.type == w.PING and not f.flags & w.ACK:
+                c.send_frame(w.PING, w.ACK, 0, f.payload)
+            if f.type == w.GOAWAY:
+                goaways.append(f)
+                if f.last_stream_id < MAX31:
+                    break
+        assert goaways, "no GOAWAY on graceful stop"
+        ids = [g.last_stream_id for g in goaways]
+        assert all(g.error_code == w.NO_ERROR for g in goaways), goaways
+        assert ids == sorted(ids, reverse=True), "last-stream-id increased: %r" % ids
+        assert ids[-1] == 1, goaways
+        # a stream above the last-stream-id is not processed (it may be refused)
+        c.request(3, "/1k.txt")
+        c.send_frame(w.WINDOW_UPDATE, 0, 0, w.window_payload(65536))
+        c.send_frame(w.WINDOW_UPDATE, 0, 1, w.window_payload(65536))
+        rest = _data_until(c, 1, 100 * 1024 - 65535, timeout=10)
+        assert rest[-1].flags & w.END_STREAM
+        for _ in range(1000):
+            try:
+                f = c.read_frame(1.0)
+            except (Closed, TimeoutError):
+                break
+        answered = [f for f in c.frames if f.sid == 3 and f.type in (w.HEADERS, w.DATA)]
+        assert not answered, "stream 3 above GOAWAY last-stream-id 1 was processed"
+    finally:
+        c.close()
+
+
+def test_rfc9113_5_1_frames_after_our_rst_ignored(h2):
+    """'An endpoint MUST ignore frames that it receives on closed streams after it has sent
+    a RST_STREAM frame.' The ignored trailers block still updates the HPACK state."""
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", [("X-Upper", "1")], end_stream=False)
+    f = c.expect_stream_error(1, w.PROTOCOL_ERROR)
+    assert f.type == w.RST_STREAM, f
+    c.send_data(1, b"body")
+    c.send_headers(1, [("x-late-trailer", "indexed-now")], end_stream=True)
+    c.ping()
+    c.expect_ping_ack()
+    c.request(3, "/1k.txt", extra=[("x-late-trailer", "indexed-now")])
+    h, body, _, rst = c.read_response(3)
+    assert rst is None and dict(h)[":status"] == "200" and len(body) == 1024
+
+
+@pytest.mark.parametrize("settings", [
+    [(w.S_MAX_CONCURRENT_STREAMS, 0)],
+    [(w.S_ENABLE_PUSH, 1)],
+    [(w.S_ENABLE_PUSH, 0), (w.S_MAX_HEADER_LIST_SIZE, 100000), (w.S_NO_RFC7540_PRIORITIES, 1),
+     (w.S_ENABLE_CONNECT_PROTOCOL, 0)],
+], ids=["max_concurrent_0", "enable_push_1", "misc"])
+def test_rfc9113_6_5_2_valid_client_settings(h2, settings):
+    c = h2(settings=settings)
+    finished_stream(c, 1)
+
+
+def test_rfc9113_5_5_unknown_frame_on_idle_stream_ignored(h2):
+    c = h2()
+    c.send_frame(0x42, 0, 99, b"ext")
+    finished_stream(c, 1)        # stream 99 was not opened by the unknown frame
+    finished_stream(c, 99)
+
+
+def test_rfc9113_7_unknown_error_code_no_special_behaviour(h2):
+    """'Unknown or unsupported error codes MUST NOT trigger any special behavior.'"""
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_frame(w.RST_STREAM, 0, 1, w.rst_payload(0xdead))
+    c.ping()
+    c.expect_ping_ack()
+    finished_stream(c, 3)
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["h2c", "tls"])
+def test_rfc9113_3_4_preface_split_across_segments(h2, tls):
+    """TCP is a byte stream: a preface arriving in pieces is still the preface (§3.3 prior
+    knowledge, §3.4). The first piece is followed by a bounded read that must see nothing,
+    so the server has certainly looked at the partial preface before the rest comes."""
+    c = h2(tls=tls, handshake=False)
+    data = w.PREFACE + w.frame(w.SETTINGS, 0, 0)
+    c.send(data[:1])
+    try:
+        f = c.read_frame(0.3)     # over TLS the server may send its preface at once
+        assert f.type == w.SETTINGS and not f.flags & w.ACK, f
+    except TimeoutError:
+        f = None
+    for i in range(1, len(data)):
+        c.send(data[i:i + 1])
+    f = f or c.read_frame()
+    assert f.type == w.SETTINGS and not f.flags & w.ACK, f
+    c.send_frame(w.SETTINGS, w.ACK, 0)
+    finished_stream(c, 1)
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["h2c", "tls"])
+def test_rfc9113_3_4_request_with_preface_in_one_write(h2, tls):
+    """Preface, SETTINGS, a request and the SETTINGS ACK before reading anything."""
+    c = h2(tls=tls, handshake=False)
+    block = c.encode(c.req_headers("/1k.txt"))
+    c.send(w.PREFACE + w.frame(w.SETTINGS, 0, 0)
+           + w.frame(w.HEADERS, w.END_STREAM | w.END_HEADERS, 1, block))
+    h, body, _, rst = c.read_response(1)
+    assert rst is None and dict(h)[":status"] == "200" and len(body) == 1024
+    assert c.frames[0].type == w.SETTINGS
+
+
+def _upgrade(port, settings_payload, method="GET", path="/1k.txt", body=b""):
+    import base64
+    c = Conn(port)
+    hs = base64.urlsafe_b64encode(settings_payload).rstrip(b"=")
+    req = (b"%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+           b"Upgrade: h2c\r\nHTTP2-Settings: %s\r\n" % (method.encode(), path.encode(), hs))
+    if body:
+        req += b"Content-Length: %d\r\n" % len(body)
+    c.send(req + b"\r\n" + body)
+    deadline = time.monotonic() + 5
+    for _ in range(100):
+        if b"\r\n\r\n" in c.buf:
+            break
+        c._fill(deadline)
+    head, _, rest = bytes(c.buf).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 101"), head
+    c.buf = bytearray(rest)
+    return c
+
+
+def test_rfc7540_3_2_h2c_upgrade_settings_applied(httpd):
+    """h2c Upgrade: after the 101 the server preface (SETTINGS) comes first, the request is
+    answered on stream 1, and the HTTP2-Settings values apply (INITIAL_WINDOW_SIZE 1)."""
+    c = _upgrade(httpd.http_port, w.settings_payload([(w.S_INITIAL_WINDOW_SIZE, 1)]))
+    try:
+        c.send(w.PREFACE + w.frame(w.SETTINGS, 0, 0))
+        f = c.read_frame()
+        assert f.type == w.SETTINGS and not f.flags & w.ACK, f
+        c.send_frame(w.SETTINGS, w.ACK, 0)
+        first = _data_until(c, 1, 1)
+        assert sum(len(x.payload) for x in first) == 1, first
+        _no_more_data(c, 1)
+        c.send_frame(w.WINDOW_UPDATE, 0, 1, w.window_payload(4096))
+        rest = _data_until(c, 1, 1023)
+        body = b"".join(x.payload for x in first + rest)
+        assert body == pattern(1024) and rest[-1].flags & w.END_STREAM
+        finished_stream(c, 3)
+    finally:
+        c.close()
+
+
+def test_rfc9113_8_1_request_body_without_content_length(h2):
+    """content-length is optional: a body of unknown length reaches the CGI intact."""
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", end_stream=False)
+    c.send_data(1, b"abc")
+    c.send_data(1, b"defg")
+    c.send_data(1, b"hi", end_stream=True)
+    h, body, _, rst = c.read_response(1, timeout=10)
+    assert rst is None and dict(h)[":status"] == "200", h
+    assert body == b"abcdefghi"
+
+
+def test_rfc7541_all_field_representations(h2):
+    """Every RFC 7541 representation in one block, then a block referencing the dynamic
+    table entries the first one added (values echoed by env.py)."""
+    from hpack.huffman import HuffmanEncoder
+    from hpack.huffman_constants import REQUEST_CODES, REQUEST_CODES_LENGTH
+    huff = HuffmanEncoder(REQUEST_CODES, REQUEST_CODES_LENGTH).encode
+
+    def lit(s, h=False, prefix=0x00):
+        b = s.encode()
+        if h:
+            b = huff(b)
+        return _int(len(b), 7, 0x80 if h else 0) + b
+
+    def _int(v, bits, first):
+        top = (1 << bits) - 1
+        if v < top:
+            return bytes([first | v])
+        out = [first | top]
+        v -= top
+        while v >= 128:
+            out.append((v & 0x7f) | 0x80)
+            v >>= 7
+        out.append(v)
+        return bytes(out)
+
+    c = h2()
+    c.encoder = None   # raw blocks from here on
+    long_value = "L" * 300
+    block = (b"\x82"                                       # :method GET (static 2)
+             + b"\x86"                                     # :scheme http (static 6)
+             + b"\x44" + lit("/cgi-bin/env.py", h=True)   # :path, incremental, idx name 4
+             + b"\x41" + lit("localhost")                  # :authority incr., idx name 1
+             + b"\x40" + lit("x-inc", h=True) + lit("incremental", h=True)
+             + b"\x00" + lit("x-noidx") + lit("plain")     # without indexing, new name
+             + b"\x10" + lit("x-never", h=True) + lit("secret")   # never indexed
+             + b"\x0f\x2b" + lit("agent/1")                # user-agent (58), w/o indexing
+             + b"\x40" + lit("x-long") + lit(long_value, h=True))  # multi-byte length
+    c.send_frame(w.HEADERS, w.END_STREAM | w.END_HEADERS, 1, block)
+    h, body, _, rst = c.read_response(1, timeout=10)
+    assert rst is None and dict(h)[":status"] == "200", h
+    env = body.decode()
+    for line in ("HTTP_X_INC=incremental", "HTTP_X_NOIDX=plain", "HTTP_X_NEVER=secret",
+                 "HTTP_USER_AGENT=agent/1", "HTTP_X_LONG=" + long_value, "HTTP_HOST=localhost"):
+        assert line + "\n" in env, line
+    # dynamic table now (newest first): 62 x-long, 63 x-inc, 64 :authority, 65 :path
+    block2 = b"\x82\x86" + bytes([0x80 | 65, 0x80 | 64, 0x80 | 63, 0x80 | 62])
+    c.send_frame(w.HEADERS, w.END_STREAM | w.END_HEADERS, 3, block2)
+    h, body, _, rst = c.read_response(3, timeout=10)
+    assert rst is None and dict(h)[":status"] == "200", h
+    env = body.decode()
+    assert "HTTP_X_INC=incremental\n" in env and "HTTP_X_LONG=%s\n" % long_value in env
+    assert "HTTP_X_NOIDX" not in env
+
+
+def test_rfc9113_8_1_interim_response_does_not_end_stream(h2):
+    """expect: 100-continue: an interim 1xx response (if sent) has no END_STREAM and
+    comes before the final one."""
+    c = h2()
+    c.request(1, "/cgi-bin/echo.py", "POST", [("expect", "100-continue"),
+                                                ("content-length", "3")], end_stream=False)
+    try:
+        f = c.read_frame(0.5)
+    except TimeoutError:
+        f = None
+    if f is not None:
+        assert f.type == w.HEADERS and f.sid == 1, f
+        h = c._decode_block(f, None)
+        assert dict(h)[":status"] == "100" and not f.flags & w.END_STREAM, (f, h)
+    c.send_data(1, b"abc", end_stream=True)
+    h, body, _, rst = c.read_response(1, timeout=10)
+    assert rst is None and dict(h)[":status"] == "200" and body == b"abc"
+
+
+def test_rfc9113_6_1_server_padding_well_formed(h2, tuned):
+    """With H2Padding the server pads its frames: pad length fits, octets are zero (checked
+    for every frame by check_server_frame), and the body is intact."""
+    c = h2(server=tuned)
+    for sid in (1, 3, 5):
+        c.request(sid, "/1k.txt")
+        h, body, _, rst = c.read_response(sid)
+        assert rst is None and dict(h)[":status"] == "200" and body == pattern(1024)
+    assert any(f.flags & w.PADDED for f in c.frames if f.type in (w.DATA, w.HEADERS)), \
+        "H2Padding 4 configured but no padded frame seen"
+
+
+def _upload(c, sid, path, size, deadline_s=20):
+    """POST size octets to path within the server's windows, reading the response (and
+    returning window for it). The body is sent completely, also after the response ended,
+    unless the server resets the stream (§8.1 allows RST_STREAM NO_ERROR after a complete
+    response). Returns (headers, body, rst_code, sent)."""
+    s = dict(c.server_settings)
+    stream_win = s.get(w.S_INITIAL_WINDOW_SIZE, 65535)
+    c.request(sid, path, "POST", [("content-length", str(size))], end_stream=False)
+    sent, body, headers, rst, ended = 0, bytearray(), None, None, False
+    deadline = time.monotonic() + deadline_s
+    for _ in range(200000):
+        if rst is not None or (ended and sent == size):
+            break
+        while sent < size and min(stream_win, c.conn_send_window) > 0:
+            n = min(stream_win, c.conn_send_window, 16384, size - sent)
+            c.send_data(sid, b"u" * n, end_stream=sent + n == size)
+            sent += n
+            stream_win -= n
+            c.conn_send_window -= n
+        f = c.read_frame(max(0.01, deadline - time.monotonic()))
+        assert f.type != w.GOAWAY, f
+        if f.type == w.WINDOW_UPDATE:
+            incr = struct.unpack(">I", f.payload)[0]
+            if f.sid == 0:
+                c.conn_send_window += incr
+            elif f.sid == sid:
+                stream_win += incr
+        elif f.type == w.HEADERS and f.sid == sid:
+            headers = dict(c._decode_block(f, None))
+            ended = bool(f.flags & w.END_STREAM)
+        elif f.type == w.DATA and f.sid == sid:
+            body += f.payload
+            ended = bool(f.flags & w.END_STREAM)
+            if f.payload and not ended:
+                c.send_frame(w.WINDOW_UPDATE, 0, 0, w.window_payload(len(f.payload)))
+                c.send_frame(w.WINDOW_UPDATE, 0, sid, w.window_payload(len(f.payload)))
+        elif f.type == w.RST_STREAM and f.sid == sid:
+            rst = f.error_code
+    return headers, bytes(body), rst, sent
+
+
+def test_rfc9113_8_1_early_response_and_ignored_body(h2, tuned):
+    """A complete response before the request body ended: the optional RST_STREAM comes
+    after END_STREAM with NO_ERROR (§8.1); otherwise the server keeps accepting the body
+    (half-closed local). The DATA it discards is returned to the connection window: a
+    second upload on the connection (window 100000) still works."""
+    c = h2(server=tuned)
+    h, body, rst, sent = _upload(c, 1, "/1k.txt", 300000)
+    assert h is not None and h[":status"] in ("200", "405", "413"), h
+    resp_end = [i for i, f in enumerate(c.frames) if f.sid == 1 and f.flags & w.END_STREAM
+                and f.type in (w.DATA, w.HEADERS)]
+    for i, f in enumerate(c.frames):
+        if f.sid == 1 and f.type == w.RST_STREAM:
+            assert f.error_code == w.NO_ERROR and resp_end and i > resp_end[0], \
+                "RST_STREAM %r before the complete response or not NO_ERROR (sent %d)" \
+                % (f, sent)
+    h, body, rst, sent = _upload(c, 3, "/cgi-bin/echo.py", 200000)
+    assert rst is None and h[":status"] == "200" and body == b"u" * 200000, (h, rst, sent)

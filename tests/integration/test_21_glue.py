@@ -1,0 +1,156 @@
+# Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0.
+"""httpd glue details: header limits from the core, TLS requirements, streaming
+responses, idle connections, worker pool settings."""
+import os
+import subprocess
+import time
+
+import pytest
+
+from h2util_client import H2Client
+
+SSE_CGI = r'''#!/usr/bin/python3
+import sys, time
+sys.stdout.write("Content-Type: text/event-stream\r\n\r\n")
+sys.stdout.flush()
+for i in range(3):
+    sys.stdout.write("data: event %d %f\n\n" % (i, time.time()))
+    sys.stdout.flush()
+    time.sleep(0.7)
+'''
+
+NOCONTENT_CGI = r'''#!/usr/bin/python3
+import sys
+sys.stdout.write("Status: 204 No Content\r\nX-Test: yes\r\n\r\n")
+'''
+
+
+@pytest.fixture(scope="module")
+def glue(request):
+    import h2conf
+    import shutil
+    import tempfile
+    root = tempfile.mkdtemp(prefix="mod_h2-glue-")
+    os.chmod(root, 0o755)
+    h = h2conf.Httpd(root, log_level="info", extra="""
+LimitRequestFieldSize 200
+LimitRequestFields 20
+H2MinWorkers 2
+H2MaxWorkers 8
+H2StreamMaxMemSize 16384
+""")
+    h.make_root()
+    for name, body in (("sse.py", SSE_CGI), ("nocontent.py", NOCONTENT_CGI)):
+        p = os.path.join(root, "cgi-bin", name)
+        with open(p, "w") as f:
+            f.write(body)
+        os.chmod(p, 0o755)
+    h.start()
+    yield h
+    h.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_field_size_limit_431(glue):
+    c = H2Client(glue.http_port)
+    r = c.get("/1k.txt", headers=[("x-big", "a" * 300)])
+    assert r.status == 431
+    r = c.get("/1k.txt", headers=[("x-small", "a" * 50)])
+    assert r.status == 200
+    c.close()
+
+
+def test_field_count_limit(glue):
+    c = H2Client(glue.http_port)
+    r = c.get("/1k.txt", headers=[("x-f%d" % i, "v") for i in range(40)])
+    assert r.status == 431 or r.reset is not None
+    # the connection survives
+    r = c.get("/1k.txt")
+    assert r.status == 200
+    c.close()
+
+
+def test_streaming_response_flushed(glue):
+    c = H2Client(glue.http_port)
+    sid = c.request("/cgi-bin/sse.py")
+    t0 = time.monotonic()
+    while b"event 0" not in c.responses[sid].body:
+        assert c.pump()
+    t_first = time.monotonic() - t0
+    r = c.wait([sid])[0]
+    t_all = time.monotonic() - t0
+    assert b"event 2" in r.body
+    # the first event came long before the script ended (it sleeps 3 x 0.7 s)
+    assert t_first < t_all - 1.0, (t_first, t_all)
+    c.close()
+
+
+def test_204_no_body(glue):
+    c = H2Client(glue.http_port)
+    r = c.get("/cgi-bin/nocontent.py")
+    assert r.status == 204
+    assert r.header("x-test") == "yes"
+    assert r.body == b""
+    assert r.header("content-length") is None
+    c.close()
+
+
+def test_small_stream_buffer_large_download(glue):
+    # H2StreamMaxMemSize 16k: a CGI streaming 2 MB must be paced, not buffered
+    c = H2Client(glue.http_port)
+    data = os.urandom(2 * 1024 * 1024)
+    sid = c.request("/cgi-bin/echo.py", method="POST", body=data)
+    r = c.wait([sid])[0]
+    assert r.status == 200 and r.body == data
+    c.close()
+
+
+def test_few_workers_many_streams(glue):
+    # H2MaxWorkers 8, 60 concurrent streams incl. slow ones: all complete
+    c = H2Client(glue.http_port)
+    slow = [c.request("/cgi-bin/slow.py?0.5") for _ in range(4)]
+    fast = [c.request("/1k.txt") for _ in range(56)]
+    rs = c.wait(slow + fast)
+    assert all(r.status == 200 for r in rs)
+    c.close()
+
+
+def test_modern_tls_only(make_httpd):
+    h = make_httpd("moderntls", vhosts="""
+<VirtualHost 127.0.0.1:{https_port}>
+    ServerName weak.localhost
+    SSLEngine on
+    SSLCertificateFile "{root}/conf/server.crt"
+    SSLCertificateKeyFile "{root}/conf/server.key"
+</VirtualHost>
+""", extra="SSLProtocol TLSv1.2\nSSLCipherSuite ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256\n"
+           "SSLHonorCipherOrder on\n")
+    # a CBC suite: HTTP/2 must refuse with INADEQUATE_SECURITY (RFC 9113 §9.2.2)
+    res = subprocess.run(["curl", "-sk", "--http2", "--tls-max", "1.2", "--ciphers",
+                          "ECDHE-RSA-AES128-SHA", "-o", "/dev/null", "-w", "%{http_version}",
+                          h.url("/1k.txt")], capture_output=True, text=True)
+    assert res.stdout != "2" or res.returncode != 0, (res.stdout, res.stderr)
+    # an AEAD suite works
+    res = subprocess.run(["curl", "-sk", "--http2", "--tls-max", "1.2", "--ciphers",
+                          "ECDHE-RSA-AES128-GCM-SHA256", "-o", "/dev/null", "-w",
+                          "%{http_version}", h.url("/1k.txt")], capture_output=True, text=True)
+    assert res.stdout == "2", res.stderr
+
+
+def test_h2upgrade_off(make_httpd):
+    h = make_httpd("noupgrade", extra="H2Upgrade off\n")
+    res = subprocess.run(["curl", "-s", "--http2", "-o", "/dev/null", "-w", "%{http_version}",
+                          h.url("/1k.txt", tls=False)], capture_output=True, text=True)
+    assert res.stdout == "1.1"
+
+
+def test_keepalive_timeout_worker_mpm(make_httpd):
+    h = make_httpd("kaworker", mpm="worker", extra="KeepAliveTimeout 1\n")
+    c = H2Client(h.http_port)
+    assert c.get("/1k.txt").status == 200
+    t0 = time.monotonic()
+    while c.pump():
+        if c.goaway is not None:
+            break
+    assert time.monotonic() - t0 < 5
+    c.close()
