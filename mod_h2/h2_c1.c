@@ -277,6 +277,33 @@ static void strm_release(h2_c1 *c1, h2_strm *strm)
     --c1->strms_active;
 }
 
+/* The pollset (socket + wakeup pipe) exists while the session is busy. */
+static apr_status_t ensure_pollset(h2_c1 *c1)
+{
+    apr_status_t rv;
+    if (c1->pollset) return APR_SUCCESS;
+    apr_pool_create(&c1->ps_pool, c1->c->pool);
+    apr_pool_tag(c1->ps_pool, "h2_pollset");
+    rv = apr_pollset_create(&c1->pollset, 2, c1->ps_pool, APR_POLLSET_WAKEABLE);
+    if (rv != APR_SUCCESS) {
+        c1->pollset = NULL;
+        apr_pool_destroy(c1->ps_pool);
+        c1->ps_pool = NULL;
+        return rv;
+    }
+    c1->sockfd.p = c1->ps_pool;
+    return apr_pollset_add(c1->pollset, &c1->sockfd);
+}
+
+/* Only when no worker can reach the session (nothing attached, nothing running). */
+static void drop_pollset(h2_c1 *c1)
+{
+    if (!c1->pollset) return;
+    c1->pollset = NULL;
+    apr_pool_destroy(c1->ps_pool);
+    c1->ps_pool = NULL;
+}
+
 /* Worker job of a session: process its pending streams one after another, so that a
  * worker that finished a stream takes the next one without a trip through the pool's
  * queue (and without sleeping). The session stays alive while attached > 0. */
@@ -319,13 +346,22 @@ static void dispatch_new(h2_c1 *c1)
     h2_workers *w = h2_workers_get();
     int need, i;
     if (!c1->new_head) return;
+    ensure_pollset(c1);   /* workers wake us through it */
     apr_thread_mutex_lock(c1->lock);
     if (c1->pending_tail) c1->pending_tail->next_pending = c1->new_head;
     else c1->pending_head = c1->new_head;
     c1->pending_tail = c1->new_tail;
     for (; c1->new_head; c1->new_head = c1->new_head->next_pending) ++c1->pending_n;
     c1->new_tail = NULL;
-    need = c1->pending_n - c1->attached;
+    /* one connection gets at most half of the workers: a client stalling its streams
+     * (zero windows, bodies that never come) must not take every worker of the child */
+    {
+        int cap = w ? h2_workers_max(w) / 2 : 1;
+        int want = c1->pending_n;
+        if (cap < 2) cap = 2;
+        if (want > cap) want = cap;
+        need = want - c1->attached;
+    }
     if (need < 0) need = 0;
     c1->attached += need;
     apr_thread_mutex_unlock(c1->lock);
@@ -456,7 +492,13 @@ static int cb_send_data(void *ud, uint32_t sid, void *sud, const uint8_t hdr[H2_
             free(oi);
         }
     }
-    if (end_stream) strm->eos_sent = 1;
+    if (end_stream) {
+        strm->eos_sent = 1;
+        if (strm->c2_done && !strm->in_eos_seen) {
+            int wake = 0;
+            h2_c1_mark_dirty(strm, &wake);  /* RST_STREAM(NO_ERROR) next (§8.1) */
+        }
+    }
     strm->last_progress = apr_time_now();
     if (strm->out_waiting && strm->out_mem < c1->stream_max_mem) {
         strm->out_waiting = 0;
@@ -626,6 +668,17 @@ static void process_dirty(h2_c1 *c1)
         int release = 0;
         list = strm->next_dirty;
         strm->dirty = 0;
+        if (strm->c2_done && strm->in_head) {
+            /* the request is over: body bytes it did not read go back to the windows */
+            h2_ichunk *ic;
+            while ((ic = strm->in_head)) {
+                strm->in_head = ic->next;
+                strm->in_consumed += ic->len - ic->off;
+                free(ic);
+            }
+            strm->in_tail = NULL;
+            strm->in_bytes = 0;
+        }
         if (strm->in_consumed) {
             if (!strm->closed && !strm->in_no_flow)
                 h2_session_consume(c1->engine, strm->id, strm->in_consumed);
@@ -662,6 +715,12 @@ static void process_dirty(h2_c1 *c1)
             else if (strm->c2_done && !strm->resp_submitted) {
                 /* the worker ended without a response */
                 h2_session_submit_rst(c1->engine, strm->id, H2_INTERNAL_ERROR);
+            }
+            else if (strm->c2_done && strm->eos_sent && !strm->in_eos_seen
+                     && !strm->rst_noerr_sent) {
+                /* complete response, request body still coming and not wanted (§8.1) */
+                strm->rst_noerr_sent = 1;
+                h2_session_submit_rst(c1->engine, strm->id, H2_NO_ERROR);
             }
         }
         if (strm->c2_done && strm->closed)
@@ -833,14 +892,10 @@ static h2_c1 *c1_create(conn_rec *c)
     c1->ocap = c1->obuf ? OBUF_SIZE : 0;
     if (apr_thread_mutex_create(&c1->lock, APR_THREAD_MUTEX_DEFAULT, c->pool) != APR_SUCCESS)
         return NULL;
-    if (apr_pollset_create(&c1->pollset, 2, c->pool, APR_POLLSET_WAKEABLE) != APR_SUCCESS)
-        return NULL;
-    c1->sockfd.p = c->pool;
     c1->sockfd.desc_type = APR_POLL_SOCKET;
     c1->sockfd.desc.s = c1->sock;
     c1->sockfd.reqevents = APR_POLLIN;
     c1->sockfd.client_data = c1;
-    apr_pollset_add(c1->pollset, &c1->sockfd);
 
     h2_session_config_init(&cfg);
     cfg.max_concurrent_streams = (uint32_t)c1->cfg->max_streams;
@@ -911,7 +966,10 @@ static void drain_workers(h2_c1 *c1)
             apr_thread_mutex_unlock(c1->lock);
             if (c1->strms_active <= 0 && attached <= 0) break;
         }
-        apr_pollset_poll(c1->pollset, apr_time_from_msec(100), &n, &out);
+        if (ensure_pollset(c1) == APR_SUCCESS)
+            apr_pollset_poll(c1->pollset, apr_time_from_msec(100), &n, &out);
+        else
+            apr_sleep(apr_time_from_msec(10));
     }
 }
 
@@ -943,6 +1001,11 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
             write_output(c1);
             c->keepalive = AP_CONN_CLOSE;
             return DONE;
+        }
+        if (ctx->preface_consumed) {
+            /* direct mode read the preface already: the engine still wants it first */
+            ctx->preface_consumed = 0;
+            h2_session_recv(c1->engine, (const uint8_t *)H2_PREFACE, H2_PREFACE_LEN, now_ms());
         }
         if (upgrade_r) {
             h2_strm *strm = h2_c2_upgrade_stream(c1, upgrade_r);
@@ -998,6 +1061,14 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
         if (c1->done) break;
         if (h2_session_is_done(c1->engine)) break;
         if (h2_session_want_write(c1->engine)) continue;
+        {
+            /* news marked from inside our own callbacks: handle before waiting */
+            int news;
+            apr_thread_mutex_lock(c1->lock);
+            news = c1->dirty_head != NULL;
+            apr_thread_mutex_unlock(c1->lock);
+            if (news) continue;
+        }
 
         if (c1->strms_active == 0 && !c1_quiet(c1)) {
             /* a worker is just leaving this session: look again very soon */
@@ -1009,6 +1080,7 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
                 /* idle: give the thread back; the MPM calls us again when bytes arrive */
                 c->keepalive = AP_CONN_KEEPALIVE;
                 c->cs->state = CONN_STATE_WRITE_COMPLETION;
+                drop_pollset(c1);   /* c1_quiet: no worker can reach it */
                 ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c, H2LOGNO(00311)
                               "h2 loop: idle, back to the MPM");
                 return OK;
@@ -1034,6 +1106,11 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
                 apr_interval_time_t tw = t > n ? apr_time_from_msec(t - n) : 0;
                 if (tw < wait) wait = tw;
             }
+        }
+        if ((rv = ensure_pollset(c1)) != APR_SUCCESS) {
+            ap_log_cerror(APLOG_MARK, APLOG_ERR, rv, c, H2LOGNO(00317)
+                          "h2: cannot create a pollset");
+            break;
         }
         rv = apr_pollset_poll(c1->pollset, wait, &nev, &ev);
         if (!idle_wait) idle_deadline = 0;

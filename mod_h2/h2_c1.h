@@ -120,6 +120,7 @@ struct h2_strm {
     int in_eos_seen;             /* c1 saw the request end */
     int dispatched;
     int inline_wait;             /* no worker pool: run once the request body is complete */
+    int rst_noerr_sent;          /* c1: RST_STREAM(NO_ERROR) for an unread request body */
     apr_time_t last_progress;    /* c1: response submitted or DATA sent (stall detection) */
 };
 
@@ -133,7 +134,10 @@ struct h2_c1 {
     apr_socket_t *sock;
     apr_bucket_brigade *bbin;
     apr_bucket_brigade *bbout;
-    apr_pollset_t *pollset;      /* socket + wakeup pipe */
+    apr_pollset_t *pollset;      /* socket + wakeup pipe; only while the session is busy
+                                  * or waits on this thread (idle connections handed back
+                                  * to the MPM hold no extra descriptors) */
+    apr_pool_t *ps_pool;         /* the pollset's pool */
     apr_pollfd_t sockfd;
 
     apr_thread_mutex_t *lock;

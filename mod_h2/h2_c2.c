@@ -297,12 +297,17 @@ static void make_response(h2_conn_ctx *ctx, request_rec *r)
                        apr_array_pstrcat(r->pool, r->content_languages, ','));
     if (!r->proxyreq || !apr_table_get(h, "Date")) {
         char *date = apr_palloc(r->pool, APR_RFC822_DATE_LEN);
-        ap_recent_rfc822_date(date, r->request_time ? apr_time_now() : apr_time_now());
+        ap_recent_rfc822_date(date, apr_time_now());
         apr_table_setn(h, "Date", date);
     }
     if (!r->proxyreq || !apr_table_get(h, "Server")) {
         const char *banner = ap_get_server_banner();
         if (banner && *banner) apr_table_setn(h, "Server", banner);
+    }
+    if (r->no_cache && !apr_table_get(h, "Expires")) {
+        char *date = apr_palloc(r->pool, APR_RFC822_DATE_LEN);
+        ap_recent_rfc822_date(date, r->request_time);
+        apr_table_addn(h, "Expires", date);
     }
     if (status == HTTP_NO_CONTENT || status == HTTP_NOT_MODIFIED || r->header_only)
         ctx->body_off = 1;
@@ -428,6 +433,8 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     int inline_mode = (c2->current_thread == NULL);
 
     copy_files = ctx->r ? h2_config_copy_files(c2->base_server, ctx->r) : 0;
+    /* H2OutputBuffering off: every write goes to the client at once */
+    if (ctx->r && !h2_config_output_buffering(c2->base_server, ctx->r)) flush = 1;
     while ((b = APR_BRIGADE_FIRST(bb)) != APR_BRIGADE_SENTINEL(bb)) {
         if (AP_BUCKET_IS_EOR(b)) {
             APR_BUCKET_REMOVE(b);
@@ -521,11 +528,30 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
     apr_interval_time_t timeout;
 
     if (mode == AP_MODE_INIT) return APR_SUCCESS;
+    if (ctx->body_error) return APR_ENOSPC;
+    if (readbytes <= 0) readbytes = 64 * 1024;
+    if (ctx->r && strm->req_has_body && !strm->in_no_flow) {
+        /* LimitRequestBody, as HTTP_IN (which c2 does not use) enforces it */
+        apr_off_t limit = ap_get_limit_req_body(ctx->r);
+        if (limit > 0 && readbytes > limit - ctx->body_read + 1)
+            readbytes = limit - ctx->body_read + 1;  /* never hand over more than limit+1 */
+        if (limit > 0 && (ctx->body_read > limit
+                          || (strm->req_content_length > 0
+                              && strm->req_content_length > limit))) {
+            apr_bucket_brigade *eb = apr_brigade_create(ctx->r->pool, c2->bucket_alloc);
+            ctx->body_error = 1;
+            APR_BRIGADE_INSERT_TAIL(eb, ap_bucket_error_create(HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                                               NULL, ctx->r->pool,
+                                                               c2->bucket_alloc));
+            APR_BRIGADE_INSERT_TAIL(eb, apr_bucket_eos_create(c2->bucket_alloc));
+            return ap_pass_brigade(ctx->r->output_filters, eb);
+        }
+    }
     if (ctx->r && ctx->r->expecting_100 && !ctx->resp_sent && strm->req_has_body) {
         ctx->r->expecting_100 = 0;
         queue_interim_100(ctx);
     }
-    if (readbytes <= 0 || readbytes > 64 * 1024) readbytes = 64 * 1024;
+    if (readbytes > 64 * 1024) readbytes = 64 * 1024;
     want = (apr_size_t)readbytes;
     timeout = h2_config_stream_timeout(c2->base_server, ctx->r);
     if (timeout <= 0) timeout = apr_time_from_sec(60);
@@ -577,6 +603,7 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
             }
         }
         if (mode != AP_MODE_SPECULATIVE) {
+            ctx->body_read += (apr_off_t)got;
             strm->in_bytes -= got;
             strm->in_consumed += got;
             if (strm->in_consumed >= CONSUME_NOTIFY || (!strm->in_head && !strm->in_eos))
@@ -632,10 +659,45 @@ static int c2_create_request(request_rec *r)
     return DECLINED;
 }
 
+/* H2EarlyHints on + H2EarlyHint name value: a 103 before the handler runs (RFC 8297) */
+static void send_early_hints(h2_conn_ctx *ctx, request_rec *r)
+{
+    const h2_dir_config *d = h2_config_rget(r);
+    apr_table_t *t;
+    h2_interim *im;
+    h2_strm *strm = ctx->strm;
+    h2_c1 *c1 = strm->c1;
+    int i, wake = 0;
+    if (!d || !d->early_hints || d->early_hints->nelts == 0 || ctx->resp_sent
+        || !h2_config_early_hints(r->server, r))
+        return;
+    t = apr_table_make(r->pool, d->early_hints->nelts);
+    for (i = 0; i < d->early_hints->nelts; ++i) {
+        const h2_early_hint *eh = &APR_ARRAY_IDX(d->early_hints, i, h2_early_hint);
+        apr_table_add(t, eh->name, eh->value);
+    }
+    im = malloc(sizeof(*im));
+    if (!im) return;
+    im->next = NULL;
+    im->hdrs = table_to_hdrs(r->pool, t, 103);
+    if (!im->hdrs) { free(im); return; }
+    apr_thread_mutex_lock(c1->lock);
+    {
+        h2_interim **pp = &strm->interims;
+        while (*pp) pp = &(*pp)->next;
+        *pp = im;
+    }
+    wake_locked(strm, &wake);
+    apr_thread_mutex_unlock(c1->lock);
+    if (wake) h2_c1_wake(c1);
+}
+
 static int c2_fixups(request_rec *r)
 {
     h2_conn_ctx *ctx = h2_ctx_get(r->connection);
     if (!ctx || !ctx->is_c2) return DECLINED;
+    if (!r->main && !r->prev)
+        send_early_hints(ctx, r);
     apr_table_setn(r->subprocess_env, "HTTP2", "on");
     apr_table_setn(r->subprocess_env, "H2PUSH", "off");
     apr_table_setn(r->subprocess_env, "H2_PUSH", "off");

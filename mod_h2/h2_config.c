@@ -534,6 +534,16 @@ int h2_config_early_hints(server_rec *s, request_rec *r)
     return OR_DEF(h2_config_sget(s)->early_hints, 0);
 }
 
+int h2_config_output_buffering(server_rec *s, request_rec *r)
+{
+    if (r) {
+        const h2_dir_config *d = h2_config_rget(r);
+        if (d && d->output_buffering != H2_UNSET) return d->output_buffering;
+        s = r->server;
+    }
+    return OR_DEF(h2_config_sget(s)->output_buffering, 1);
+}
+
 int h2_config_copy_files(server_rec *s, request_rec *r)
 {
     if (r) {

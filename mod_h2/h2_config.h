@@ -102,6 +102,7 @@ apr_interval_time_t h2_config_stream_timeout(server_rec *s, request_rec *r);
 int h2_config_push(server_rec *s, request_rec *r);
 int h2_config_early_hints(server_rec *s, request_rec *r);
 int h2_config_copy_files(server_rec *s, request_rec *r);
+int h2_config_output_buffering(server_rec *s, request_rec *r);
 
 /* Fill unset numeric values of every server with defaults (post_config). */
 void h2_config_apply_defaults(server_rec *s);

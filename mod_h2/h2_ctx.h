@@ -21,6 +21,7 @@ typedef struct h2_conn_ctx {
     struct h2_c1 *c1;            /* c1: the running session; c2: the owning session */
     struct h2_strm *strm;        /* c2: the stream being processed */
     const char *upgrade_settings;/* c1: HTTP2-Settings of an h2c Upgrade */
+    int preface_consumed;        /* c1: the client preface was read while detecting it */
 
     /* c2 response state (worker thread) */
     request_rec *r;
@@ -30,6 +31,8 @@ typedef struct h2_conn_ctx {
     int interim_text;            /* parsing an HTTP/1.x interim response (1xx) */
     apr_size_t since_wake;       /* bytes queued since c1 was last woken */
     int in_first_read;           /* the request body was read before (100-continue) */
+    apr_off_t body_read;         /* request body bytes handed to the request */
+    int body_error;              /* LimitRequestBody exceeded: answered with 413 */
 } h2_conn_ctx;
 
 extern module AP_MODULE_DECLARE_DATA h2_module;

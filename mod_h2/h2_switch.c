@@ -109,28 +109,48 @@ static const char *h2_protocol_get(const conn_rec *c)
     return NULL;
 }
 
-/* Peek for the client preface without consuming anything. 1: preface, 0: something else. */
+/* Look for the client preface. Returns 0: something else (nothing consumed, HTTP/1.x
+ * goes on), 1: the preface is there (not consumed), 2: the preface came in pieces and
+ * was consumed, -1: the start of the preface followed by garbage (consumed: close). */
 static int peek_preface(conn_rec *c)
 {
     apr_bucket_brigade *bb = apr_brigade_create(c->pool, c->bucket_alloc);
     char buf[H2_PREFACE_LEN];
-    int round;
-    int result = 0;
-    for (round = 0; round < 4; ++round) {
-        apr_size_t n = sizeof(buf);
-        apr_status_t rv;
-        int block = round > 0;
-        apr_off_t want = (round == 1) ? 1 : H2_PREFACE_LEN;
-        rv = ap_get_brigade(c->input_filters, bb, AP_MODE_SPECULATIVE,
-                            block ? APR_BLOCK_READ : APR_NONBLOCK_READ, want);
-        if (rv != APR_SUCCESS && !APR_STATUS_IS_EAGAIN(rv)) break;
+    apr_size_t n = 0;
+    int round, result = 0;
+
+    for (round = 0; round < 3; ++round) {
+        /* what is there already, without waiting */
+        apr_status_t rv = ap_get_brigade(c->input_filters, bb, AP_MODE_SPECULATIVE,
+                                         APR_NONBLOCK_READ, H2_PREFACE_LEN);
         n = sizeof(buf);
         if (rv == APR_SUCCESS) apr_brigade_flatten(bb, buf, &n); else n = 0;
         apr_brigade_cleanup(bb);
-        if (n > 0 && memcmp(buf, H2_PREFACE, n)) break;       /* not the preface */
-        if (n == H2_PREFACE_LEN) { result = 1; break; }
-        if (round == 1 && n > 0) round = 1;                   /* next: block for all 24 */
+        if (rv != APR_SUCCESS && !APR_STATUS_IS_EAGAIN(rv)) goto out;
+        if (n > 0) break;
+        /* nothing yet: wait for the first byte */
+        rv = ap_get_brigade(c->input_filters, bb, AP_MODE_SPECULATIVE, APR_BLOCK_READ, 1);
+        apr_brigade_cleanup(bb);
+        if (rv != APR_SUCCESS) goto out;
     }
+    if (n == 0 || memcmp(buf, H2_PREFACE, n)) goto out;       /* not the preface */
+    if (n == H2_PREFACE_LEN) { result = 1; goto out; }
+    /* A prefix of the preface: no HTTP/1.x request starts like this, so the rest may be
+     * waited for and consumed (speculative reads do not wait for more data). */
+    n = 0;
+    while (n < H2_PREFACE_LEN) {
+        apr_size_t k = sizeof(buf) - n;
+        apr_status_t rv = ap_get_brigade(c->input_filters, bb, AP_MODE_READBYTES,
+                                         APR_BLOCK_READ, (apr_off_t)(H2_PREFACE_LEN - n));
+        if (rv != APR_SUCCESS) { result = -1; goto out; }
+        apr_brigade_flatten(bb, buf + n, &k);
+        apr_brigade_cleanup(bb);
+        if (!k) { result = -1; goto out; }
+        n += k;
+        if (memcmp(buf, H2_PREFACE, n)) { result = -1; goto out; }
+    }
+    result = 2;
+out:
     apr_brigade_destroy(bb);
     return result;
 }
@@ -155,7 +175,22 @@ static int h2_process_connection(conn_rec *c)
         if (!h2_config_direct(c->base_server, 0)) return DECLINED;
         if (!ap_is_allowed_protocol(c, NULL, c->base_server, "h2c")) return DECLINED;
     }
-    if (!peek_preface(c)) return DECLINED;
+    switch (peek_preface(c)) {
+    case 0:
+        return DECLINED;
+    case -1:
+        ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00404)
+                      "h2: broken client preface, closing");
+        c->keepalive = AP_CONN_CLOSE;
+        c->aborted = 1;
+        return DONE;
+    case 2:
+        ctx = h2_ctx_create(c);
+        ctx->preface_consumed = 1;
+        break;
+    default:
+        break;
+    }
     ctx = h2_ctx_create(c);
     ctx->proto = is_tls(c) ? "h2" : "h2c";
     ap_log_cerror(APLOG_MARK, APLOG_TRACE1, 0, c, H2LOGNO(00402)

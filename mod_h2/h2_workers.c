@@ -203,6 +203,11 @@ apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton)
     return APR_SUCCESS;
 }
 
+int h2_workers_max(h2_workers *w)
+{
+    return w->max;
+}
+
 void h2_workers_counts(h2_workers *w, int *threads, int *idle, int *queued)
 {
     apr_thread_mutex_lock(w->lock);
@@ -213,6 +218,11 @@ void h2_workers_counts(h2_workers *w, int *threads, int *idle, int *queued)
 }
 
 #else /* !APR_HAS_THREADS */
+
+int h2_workers_max(h2_workers *w)
+{
+    return 0;
+}
 
 h2_workers *h2_workers_create(server_rec *s, apr_pool_t *pchild, int min, int max, int idle_secs)
 {

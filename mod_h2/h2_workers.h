@@ -40,6 +40,9 @@ apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton);
 /* Current thread counts for status/logging */
 void h2_workers_counts(h2_workers *w, int *threads, int *idle, int *queued);
 
+/* The most threads the pool may run. */
+int h2_workers_max(h2_workers *w);
+
 /* The child's pool (set in child_init), NULL if none. */
 h2_workers *h2_workers_get(void);
 

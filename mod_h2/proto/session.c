@@ -1050,7 +1050,8 @@ static void hb_new_request(h2_session *s, int too_large)
 
 static void hb_trailers(h2_session *s, int too_large)
 {
-    h2_stream *st = s->hb.st;
+    /* looked up again: the glue may have reset and freed it while the block arrived */
+    h2_stream *st = h2s_find(s, s->hb.sid);
     const h2_nv *nv;
     size_t n;
     if (!st || !st->in_table) {
@@ -1075,6 +1076,7 @@ static void hb_trailers(h2_session *s, int too_large)
 static void hb_complete(h2_session *s, int too_large)
 {
     h2_hblock *hb = &s->hb;
+    h2_stream *st;
     switch (hb->kind) {
     case H2_HB_NEW:
         hb_new_request(s, too_large);
@@ -1095,9 +1097,9 @@ static void hb_complete(h2_session *s, int too_large)
         if (hb->new_stream) {
             /* it opened and is reset at once */
             stream_reset_id(s, hb->sid, hb->err_code, hb->err_reason, 1);
-        } else if (hb->st && hb->st->in_table) {
-            stream_reset(s, hb->st, hb->err_code, hb->err_reason, 1);
-        } else {
+        } else if ((st = h2s_find(s, hb->sid)) != NULL) {
+            stream_reset(s, st, hb->err_code, hb->err_reason, 1);
+        } else if (!hb->st) {
             stream_error_any(s, hb->sid, NULL, hb->state, hb->err_code, hb->err_reason);
         }
         break;

@@ -39,7 +39,8 @@ typedef struct h2_hblock {
     const char *err_reason;
     uint32_t frames;         /* HEADERS + CONTINUATION frames so far */
     size_t bytes;            /* fragment octets so far */
-    h2_stream *st;           /* trailers / error on an existing stream */
+    h2_stream *st;           /* the stream when the block began (only compared with NULL
+                              * at the end: it may be gone by then, look it up by sid) */
 } h2_hblock;
 
 typedef struct h2_closed_rec {

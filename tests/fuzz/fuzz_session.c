@@ -7,7 +7,8 @@
  *                SETTINGS + SETTINGS ACK / h2c upgrade (HTTP2-Settings from the stream's
  *                first octets) then preface + SETTINGS
  *   c0 bit 2:    tight configuration (tiny windows, budgets and bookkeeping bounds)
- *   c0 bit 3:    the "application" answers requests (bodies, 103, trailers, resets)
+ *   c0 bit 3:    the "application" answers requests (bodies, 103, trailers, resets); it
+ *                also resets the last request's stream between some chunks
  *   c0 bit 4:    request bodies are consumed at once (else every other chunk)
  *   c0 bit 5:    h2_session_send after every chunk (else only at the end: a client that
  *                does not read)
@@ -40,6 +41,7 @@ typedef struct fz {
     size_t remaining[SLOTS];  /* response body octets still to produce, by sid % SLOTS */
     uint32_t pending_consume[SLOTS];
     uint32_t pending_sid[SLOTS];
+    uint32_t last_req_sid;    /* reset by the "application" now and then, between chunks */
 } fz;
 
 static int cb_send_bytes(void *ud, const uint8_t *p, size_t n)
@@ -89,6 +91,7 @@ static int cb_on_request(void *ud, const h2_request *r)
     static const h2_nv tr[1] = { { (const uint8_t *)"x-t", 3, (const uint8_t *)"1", 1, 0 } };
     uint32_t sid = r->stream_id;
     CHECK(sid & 1);
+    z->last_req_sid = sid;
     if (!r->too_large) {
         CHECK(r->method != NULL);
         CHECK(r->method[r->method_len] == 0);
@@ -196,6 +199,11 @@ static void drain(fz *z, int force)
     size_t i, produced;
     if (!force && !z->consume_now && (z->step & 1)) {
         return;
+    }
+    if (!force && z->last_req_sid && z->step % 5 == 4) {
+        /* the application gives up on a stream (it may be inside a header block) */
+        h2_session_submit_rst(z->s, z->last_req_sid, H2_CANCEL);
+        z->last_req_sid = 0;
     }
     for (i = 0; i < SLOTS; i++) {
         if (z->pending_consume[i]) {

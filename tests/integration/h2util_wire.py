@@ -46,6 +46,7 @@ REFUSED_STREAM = 0x7
 CANCEL = 0x8
 COMPRESSION_ERROR = 0x9
 ENHANCE_YOUR_CALM = 0xb
+INADEQUATE_SECURITY = 0xc
 
 ERROR_NAMES = {0: "NO_ERROR", 1: "PROTOCOL_ERROR", 2: "INTERNAL_ERROR",
                3: "FLOW_CONTROL_ERROR", 4: "SETTINGS_TIMEOUT", 5: "STREAM_CLOSED",
@@ -220,6 +221,17 @@ class Conn:
         self.frames = []                 # every frame received, in order
         self.host = host
 
+    @classmethod
+    def from_socket(cls, sock, timeout=DEFAULT_TIMEOUT):
+        """A Conn on an already connected (e.g. specially negotiated TLS) socket."""
+        c = cls.__new__(cls)
+        c.timeout, c.sock, c.alpn, c.host = timeout, sock, "h2", "localhost"
+        c.buf, c.eof, c.frames = bytearray(), False, []
+        c.encoder, c.decoder = hpack.Encoder(), hpack.Decoder()
+        c.local_max_frame, c.conn_send_window = 16384, 65535
+        c.server_settings, c.peer_max_frame = None, 16384
+        return c
+
     # ---- raw I/O
     def send(self, data):
         self.sock.sendall(data)
@@ -239,7 +251,7 @@ class Conn:
             data = self.sock.recv(65536)
         except socket.timeout:
             raise TimeoutError("no frame from the server in time; got so far: %r"
-                               % self.frames[-10:])
+                               % self.frames[-10:]) from None
         except (ConnectionResetError, BrokenPipeError, ssl.SSLError, OSError):
             data = b""
         if not data:
@@ -268,7 +280,34 @@ class Conn:
         f = Frame(ftype, flags, sid, payload)
         self.frames.append(f)
         check_server_frame(f)
+        self._check_stream_state(f)
         return f
+
+    def _check_stream_state(self, f):
+        """§5.1: nothing but PRIORITY on a stream the server closed (END_STREAM sent: no more
+        HEADERS/DATA; RST_STREAM sent: nothing at all, except RST NO_ERROR after END_STREAM
+        as §8.1 allows)."""
+        if not hasattr(self, "_ended"):
+            self._ended, self._reset, self._es_block = set(), set(), None
+        if f.sid == 0 or f.type == PRIORITY:
+            return
+        assert f.sid not in self._reset, \
+            "§5.1: frame on a stream the server had reset: %r" % f
+        if f.type in (HEADERS, DATA) or (f.type == CONTINUATION and self._es_block != f.sid):
+            assert f.sid not in self._ended, \
+                "§5.1: frame after the server's END_STREAM on this stream: %r" % f
+        if f.type == DATA and f.flags & END_STREAM:
+            self._ended.add(f.sid)
+        if f.type == HEADERS and f.flags & END_STREAM:
+            if f.flags & END_HEADERS:
+                self._ended.add(f.sid)
+            else:
+                self._es_block = f.sid
+        if f.type == CONTINUATION and f.flags & END_HEADERS and self._es_block == f.sid:
+            self._ended.add(f.sid)
+            self._es_block = None
+        if f.type == RST_STREAM:
+            self._reset.add(f.sid)
 
     # ---- handshake
     def handshake(self, settings=(), ack_server=True, wait_ack=True):

@@ -154,3 +154,68 @@ def test_keepalive_timeout_worker_mpm(make_httpd):
             break
     assert time.monotonic() - t0 < 5
     c.close()
+
+
+def test_limit_request_body(make_httpd):
+    h = make_httpd("limitbody", extra="""
+<Location /cgi-bin>
+    LimitRequestBody 1000
+</Location>
+""")
+    c = H2Client(h.http_port)
+    ok = c.request("/cgi-bin/echo.py", method="POST", body=b"x" * 500)
+    big = c.request("/cgi-bin/echo.py", method="POST", body=b"x" * 5000,
+                    headers=[("content-length", "5000")])
+    nolen = c.request("/cgi-bin/echo.py", method="POST", body=b"x" * 5000)
+    r_ok, r_big, r_nolen = c.wait([ok, big, nolen])
+    assert r_ok.status == 200 and r_ok.body == b"x" * 500
+    assert r_big.status == 413
+    assert r_nolen.status == 413 or r_nolen.reset is not None
+    c.close()
+
+
+def test_early_hints_configured(make_httpd):
+    h = make_httpd("earlyhints", extra="""
+H2EarlyHints on
+<Location /index.html>
+    H2EarlyHint Link "</style.css>;rel=preload;as=style"
+</Location>
+""")
+    c = H2Client(h.http_port)
+    r = c.get("/index.html")
+    assert r.status == 200
+    assert r.interim, "no 103"
+    hints = dict(r.interim[0])
+    assert hints[b":status"] == b"103"
+    assert b"style.css" in hints[b"link"]
+    r2 = c.get("/1k.txt")
+    assert r2.status == 200 and not r2.interim
+    c.close()
+
+
+def test_migration_example_parses_and_serves(make_httpd):
+    """conf-examples/migrate-from-mod_http2.conf (without its LoadModule line) works."""
+    top = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    with open(os.path.join(top, "conf-examples", "migrate-from-mod_http2.conf")) as f:
+        conf = "".join(l for l in f if not l.startswith("LoadModule"))
+    h = make_httpd("migrate", extra=conf)
+    res = subprocess.run(["curl", "-sk", "--http2", "-o", "/dev/null", "-w", "%{http_version}",
+                          h.url("/1k.txt")], capture_output=True, text=True)
+    assert res.stdout == "2"
+
+
+def test_mod_ssl_variables_on_streams(make_httpd):
+    h = make_httpd("sslvars", extra="""
+<Directory "{root}/cgi-bin">
+    SSLOptions +StdEnvVars
+</Directory>
+""")
+    c = H2Client(h.https_port, tls=True)
+    r = c.get("/cgi-bin/env.py")
+    env = dict(l.split("=", 1) for l in r.body.decode().splitlines() if "=" in l)
+    assert env.get("HTTPS") == "on"
+    assert env.get("SSL_PROTOCOL", "").startswith("TLSv1.")
+    assert env.get("SSL_CIPHER")
+    assert env.get("SSL_SERVER_S_DN_CN") == "localhost"
+    assert env.get("HTTP2") == "on"
+    c.close()

@@ -847,6 +847,39 @@ H2_TEST(session_stats_and_queries)
     teardown();
 }
 
+H2_TEST(session_stream_reset_during_trailer_block)
+{
+    h2_buf b;
+    h2_nv tr[1] = { TC_NV("x-trailer", "value") };
+    uint32_t sid;
+    setup_started(NULL);
+    /* fill the engine's stream freelist so that the next freed stream is really freed */
+    for (sid = 1; sid <= 79; sid += 2) {
+        tc_request(&T, sid, "POST", "/", 0);
+    }
+    tc_feed(&T);
+    for (sid = 1; sid <= 77; sid += 2) {
+        h2_session_submit_rst(T.s, sid, H2_CANCEL);
+    }
+    tc_pump(&T);
+    h2_buf_init(&b);
+    tc_block(&T, tr, 1, &b);
+    h2_frame_put_hdr(&T.in, 2, H2_FT_HEADERS, H2_FLAG_END_STREAM, 79);
+    h2_buf_append(&T.in, b.data, 2);
+    tc_feed(&T);
+    h2_session_submit_rst(T.s, 79, H2_CANCEL);  /* the glue gives up meanwhile */
+    tc_pump(&T);                                /* frees the stream */
+    h2_frame_put_hdr(&T.in, (uint32_t)(b.len - 2), H2_FT_CONTINUATION, H2_FLAG_END_HEADERS, 79);
+    h2_buf_append(&T.in, b.data + 2, b.len - 2);
+    h2_buf_free(&b);
+    tc_feed(&T);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.rv, H2_SESS_OK);
+    H2_CHECK_EQ(T.n_req_end, 0);
+    H2_CHECK(tc_goaway(&T) == NULL);
+    teardown();
+}
+
 H2_TEST(session_final_goaway_during_header_block)
 {
     setup_started(NULL);
@@ -1141,6 +1174,7 @@ int main(void)
     H2_RUN(session_conn_error_closes_all_streams);
     H2_RUN(session_ping_submitted_and_ack_consumed);
     H2_RUN(session_final_goaway_during_header_block);
+    H2_RUN(session_stream_reset_during_trailer_block);
     H2_RUN(session_bookkeeping_bounded);
     H2_RUN(session_stats_and_queries);
     H2_RUN(sched_urgency_first);
