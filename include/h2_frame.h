@@ -132,6 +132,15 @@ int h2_frame_put_headers(h2_buf *b, uint32_t stream_id, const uint8_t *block, si
 /* PUSH_PROMISE (+ CONTINUATION) */
 int h2_frame_put_push_promise(h2_buf *b, uint32_t stream_id, uint32_t promised_id,
                               const uint8_t *block, size_t block_len, uint32_t max_frame_size);
+/* The same with a PADDED first frame; pad_len as for h2_frame_put_data (0: not padded),
+ * here up to 256 (Pad Length 255).
+ * The padding counts toward max_frame_size: the first frame's fragment is shorter. */
+int h2_frame_put_headers_padded(h2_buf *b, uint32_t stream_id, const uint8_t *block,
+                                size_t block_len, int end_stream, uint32_t max_frame_size,
+                                unsigned pad_len /* 0..256 */);
+int h2_frame_put_push_promise_padded(h2_buf *b, uint32_t stream_id, uint32_t promised_id,
+                                     const uint8_t *block, size_t block_len,
+                                     uint32_t max_frame_size, unsigned pad_len);
 int h2_frame_put_priority(h2_buf *b, uint32_t stream_id, uint32_t dep, int exclusive, uint8_t weight);
 int h2_frame_put_rst_stream(h2_buf *b, uint32_t stream_id, uint32_t error_code);
 int h2_frame_put_settings(h2_buf *b, const h2_setting *s, size_t n);

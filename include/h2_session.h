@@ -17,9 +17,10 @@
  *         h2_session_tick(s, now)             (timers: settings ACK, graceful shutdown)
  *   until h2_session_is_done(s); then h2_session_free(s).
  *
- * Re-entrancy: callbacks may call the h2_session_submit_*, h2_session_resume_data,
- * h2_session_consume, h2_session_set_stream_data and query functions (send_bytes and
- * send_data excepted: they must not call into the session at all). No callback may call
+ * Re-entrancy: callbacks may call the h2_session_submit_* (incl. push promises),
+ * h2_session_resume_data, h2_session_consume, h2_session_discard_body,
+ * h2_session_set_stream_data and query functions (send_bytes, send_data and
+ * send_data_padded excepted: they must not call into the session at all). No callback may call
  * h2_session_recv, h2_session_send, h2_session_tick or h2_session_free.
  *
  * Output flood protection: frames the engine builds (SETTINGS ACK, PING ACK, RST_STREAM, ...)
@@ -56,6 +57,63 @@
  *     (max_closed_streams most recent closed streams). DATA or HEADERS on a stream that
  *     was closed normally (END_STREAM both ways), or whose record is gone, is a connection
  *     error STREAM_CLOSED; HEADERS on an unused lower stream id is PROTOCOL_ERROR (§5.1.1).
+ *
+ * Server push (RFC 9113 §8.4, §6.6), h2_session_submit_push_promise:
+ *   - Allowed only while the client's SETTINGS_ENABLE_PUSH is 1 (its default until the
+ *     client says 0), after the client's first SETTINGS frame arrived (it may disable
+ *     push), before any GOAWAY was sent (also the first step of a graceful shutdown) or
+ *     received, and while promised stream ids are left. Otherwise H2_SESS_ERR_REFUSED.
+ *   - The parent must be a client-initiated stream in open or half-closed (remote) state:
+ *     it has not sent END_STREAM (nor been reset). Otherwise H2_SESS_ERR_STATE.
+ *   - The promised request must be safe and cacheable (§8.4): :method GET or HEAD;
+ *     :scheme, :authority and :path present and non-empty (for http/https :path starts
+ *     with '/'), no other pseudo-header, no request body (a content-length other than 0
+ *     is refused). Otherwise H2_SESS_ERR_ARG. Regular fields are cleaned as for responses.
+ *   - Concurrency (§5.1.2): reserved streams do not count toward the client's
+ *     SETTINGS_MAX_CONCURRENT_STREAMS, half-closed (remote) pushed streams do. A push is
+ *     refused when the pushed streams in the table (reserved + active) already reach the
+ *     client's limit (so every promise can get its response) or cfg.max_push_streams. If
+ *     the client lowered its limit meanwhile, h2_session_submit_response on a reserved
+ *     stream resets it with REFUSED_STREAM and returns H2_SESS_ERR_REFUSED. Our own
+ *     SETTINGS_MAX_CONCURRENT_STREAMS counts client-initiated streams only.
+ *   - Ids: even, increasing from 2. The PUSH_PROMISE (HPACK, CONTINUATION beyond the
+ *     client's MAX_FRAME_SIZE) joins the built frames: it goes out before any DATA of the
+ *     parent produced later (also when submitted from within data_available).
+ *   - The promised stream is reserved (local) and known to the glue at once (stream_ud
+ *     given; on_stream_close follows for it, e.g. by_peer = 1 when the client resets it
+ *     with CANCEL or REFUSED_STREAM). The glue answers it with h2_session_submit_response
+ *     (-> half-closed (remote)) and the body through data_available / send_data.
+ *   - A GOAWAY from the client closes the pushed streams above its last-stream-id (the
+ *     client ignores them, §6.8): on_stream_close(REFUSED_STREAM, by_peer = 1), nothing
+ *     is sent on them.
+ *   - Client frames on pushed streams (§5.1): RST_STREAM, PRIORITY, WINDOW_UPDATE and
+ *     PRIORITY_UPDATE are fine; HEADERS or DATA on a reserved stream is a connection
+ *     error PROTOCOL_ERROR, on a half-closed (remote) one a stream error STREAM_CLOSED;
+ *     any frame on an even id not yet promised (idle) is a connection error
+ *     PROTOCOL_ERROR; a PUSH_PROMISE from the client is always PROTOCOL_ERROR.
+ *   - Priority: a pushed stream takes the parent's urgency and incremental flag at
+ *     promise time. Among non-incremental streams of one urgency it is ordered right
+ *     after its parent (before later client streams), so the push never starves the
+ *     response that caused it; among incremental ones it takes turns with the parent.
+ *     The client may change it with PRIORITY_UPDATE (RFC 9218 §7.1), the glue with
+ *     h2_session_set_priority.
+ *
+ * Discarding a request body (§8.1 early response), h2_session_discard_body:
+ *   request DATA for the stream is no longer delivered (no on_data): it is credited back
+ *   to the stream and connection windows at once, and the bytes delivered but not yet
+ *   consumed are credited now (a connection WINDOW_UPDATE goes out at once). When our
+ *   END_STREAM has been sent (now, or later when the response completes) and the client
+ *   is still sending, the engine sends RST_STREAM(NO_ERROR) and closes the stream
+ *   (on_stream_close with NO_ERROR). on_request_end is still called if the request ends
+ *   before that.
+ *
+ * Padding (cfg.padding_bits = N, 0..8; mod_http2's H2Padding): when N > 0 every HEADERS,
+ *   PUSH_PROMISE and DATA frame the engine emits is PADDED with a random 0..2^N-1 zero
+ *   octets (plus the Pad Length octet), drawn from a xorshift PRNG of the session (seeded
+ *   with cfg.padding_seed; no shared state between sessions or threads). Padding counts
+ *   toward MAX_FRAME_SIZE and, for DATA, toward flow control (it is shrunk to fit the
+ *   window). DATA is padded only when the glue installed send_data_padded; otherwise
+ *   DATA goes unpadded through send_data as before. CONTINUATION frames cannot be padded.
  */
 #ifndef H2_SESSION_H
 #define H2_SESSION_H
@@ -82,6 +140,8 @@ typedef struct h2_session h2_session;
                                    * Not fatal. */
 #define H2_SESS_ERR_ARG     (-5)  /* invalid argument (e.g. bad HTTP2-Settings). Not fatal
                                    * except for h2_session_upgrade. */
+#define H2_SESS_ERR_REFUSED (-6)  /* a push is not possible now (push disabled by the client,
+                                   * GOAWAY, stream limits, ids exhausted). Not fatal. */
 
 /* ------------------------------------------------------------------------------------- */
 /* RFC 9218 priority */
@@ -156,6 +216,15 @@ typedef struct h2_session_config {
                                         * GOAWAY(SETTINGS_TIMEOUT) (§6.5.3) */
     uint32_t graceful_timeout_ms;      /* 2000: graceful shutdown waits this long for the PING
                                         * ACK before sending the final GOAWAY */
+
+    /* Server push */
+    uint32_t max_push_streams;         /* 32: pushed streams (reserved + active) at a time;
+                                        * 0 = only the client's MAX_CONCURRENT_STREAMS */
+
+    /* Padding (H2Padding) */
+    uint32_t padding_bits;             /* 0: frames carry 0..2^N-1 padding octets (N <= 8) */
+    uint64_t padding_seed;             /* 0: derived from the session's address (not secret:
+                                        * the glue should pass random bits) */
 } h2_session_config;
 
 void h2_session_config_init(h2_session_config *cfg);
@@ -250,6 +319,19 @@ typedef struct h2_session_callbacks {
 
     /* A PRIORITY_UPDATE changed the priority of an open stream the glue knows. */
     void (*on_priority)(void *ud, uint32_t sid, void *stream_ud, const h2_priority *p);
+
+    /* --- optional output (added after the above: positional initializers stay valid) --- */
+
+    /*
+     * Padded zero-copy DATA, used instead of send_data only when cfg.padding_bits > 0 and
+     * this is set. Write the prefix_len octets of prefix (frame header and Pad Length
+     * octet), then the next len (> 0) body bytes of stream sid, then the pad_len octets at
+     * padding (zeros, engine memory valid for the session's life; pad_len may be 0).
+     * end_stream as for send_data; len never exceeds the n last returned by data_available.
+     */
+    int (*send_data_padded)(void *ud, uint32_t sid, void *stream_ud, const uint8_t *prefix,
+                            size_t prefix_len, size_t len, const uint8_t *padding,
+                            size_t pad_len, int end_stream);
 } h2_session_callbacks;
 
 /* ------------------------------------------------------------------------------------- */
@@ -356,6 +438,31 @@ int h2_session_submit_goaway(h2_session *s, int graceful, uint32_t error_code,
 /* Send a PING (e.g. to measure RTT or keep alive); the ACK is consumed by the engine. */
 int h2_session_submit_ping(h2_session *s, const uint8_t opaque[8]);
 
+/*
+ * Server push (§8.4; rules in the header comment above). Promise the request described by
+ * fields[0..n) on behalf of client stream parent_sid: the pseudo-headers :method (GET or
+ * HEAD), :scheme, :authority, :path in any order among them (names may be in any case),
+ * plus any regular request fields. A PUSH_PROMISE is queued and the promised stream
+ * enters reserved (local) with stream data promised_stream_ud; *promised_sid gets its id.
+ * The glue then answers it with h2_session_submit_response(*promised_sid, ...).
+ * Returns H2_SESS_OK, H2_SESS_ERR_REFUSED (push not possible now), H2_SESS_ERR_STATE
+ * (parent unknown, not client-initiated, or done sending), H2_SESS_ERR_ARG (request not
+ * pushable), H2_SESS_ERR_NOMEM (fatal).
+ */
+int h2_session_submit_push_promise(h2_session *s, uint32_t parent_sid, const h2_nv *fields,
+                                   size_t n, void *promised_stream_ud, uint32_t *promised_sid);
+
+/* 1 when h2_session_submit_push_promise would currently accept a push as far as the
+ * connection is concerned (client allows push, no GOAWAY, below the stream limits). */
+int h2_session_push_enabled(const h2_session *s);
+
+/*
+ * The request body of stream sid is not wanted (§8.1, early response): see the header
+ * comment above. Call any time after on_request; idempotent. Returns H2_SESS_OK or
+ * H2_SESS_ERR_STATE (stream unknown, closed, or a pushed stream: it has no request body).
+ */
+int h2_session_discard_body(h2_session *s, uint32_t sid);
+
 /* ------------------------------------------------------------------------------------- */
 /* Streams and queries */
 
@@ -413,6 +520,8 @@ typedef struct h2_session_stats {
     uint64_t requests;
     uint64_t stream_errors;        /* RST_STREAM raised by the engine */
     size_t mem_bytes;              /* heap held by the session (approximate) */
+    uint32_t streams_pushed;       /* pushed streams in the table (reserved + active) */
+    uint64_t pushes;               /* PUSH_PROMISE frames sent */
 } h2_session_stats;
 void h2_session_get_stats(const h2_session *s, h2_session_stats *st);
 

@@ -440,18 +440,23 @@ static int cb_send_data(void *ud, uint32_t sid, void *sud, const uint8_t hdr[H2_
 {
     h2_c1 *c1 = ud;
     h2_strm *strm = sud;
-    int signal = 0;
+    apr_size_t mem_taken = 0;
     if (ob_append(c1, hdr, H2_FRAME_HDR_LEN) < 0) return -1;
-    apr_thread_mutex_lock(c1->lock);
+    /* Only c1 removes items and only from the head; workers append at the tail and never
+     * touch queued items' data. So the bytes are copied without the lock; the lock is
+     * taken for the queue bookkeeping. */
     while (len > 0) {
-        h2_oitem *oi = strm->out_head;
+        h2_oitem *oi;
         size_t k;
-        if (!oi) break; /* cannot happen: data_available counted it */
+        apr_thread_mutex_lock(c1->lock);
+        oi = strm->out_head;
+        apr_thread_mutex_unlock(c1->lock);
+        if (!oi) return -1; /* cannot happen: data_available counted it */
         k = oi->len < len ? oi->len : len;
         if (oi->type == H2_OI_MEM) {
-            if (ob_append(c1, oi->data + oi->off, k) < 0) goto fail;
+            if (ob_append(c1, oi->data + oi->off, k) < 0) return -1;
             oi->off += k;
-            strm->out_mem -= k;
+            mem_taken += k;
         }
         else if (!c1->is_tls && file_map(c1, oi, k)) {
             /* h2c: the bytes go out straight from the page cache mapping */
@@ -468,30 +473,39 @@ static int cb_send_data(void *ud, uint32_t sid, void *sud, const uint8_t hdr[H2_
             while (done < k) {
                 ssize_t r;
                 size_t want;
-                if (!ob_room(c1)) goto fail;
+                if (!ob_room(c1)) return -1;
                 want = c1->ocap - c1->olen;
                 if (want > k - done) want = k - done;
                 r = pread(oi->fd, c1->obuf + c1->olen, want, oi->foff);
                 if (r <= 0) {
                     ap_log_cerror(APLOG_MARK, APLOG_ERR, r < 0 ? errno : 0, c1->c, H2LOGNO(00301)
                                   "h2 stream %u: reading file data failed", (unsigned)sid);
-                    goto fail;
+                    return -1;
                 }
                 c1->olen += (size_t)r;
                 oi->foff += r;
                 done += (size_t)r;
             }
         }
+        len -= k;
+        apr_thread_mutex_lock(c1->lock);
         oi->len -= k;
         strm->out_total -= k;
-        len -= k;
         if (oi->len == 0) {
             strm->out_head = oi->next;
             if (!strm->out_head) strm->out_tail = NULL;
+        }
+        else {
+            oi = NULL;
+        }
+        apr_thread_mutex_unlock(c1->lock);
+        if (oi) {
             if (oi->type == H2_OI_FILE) oitem_file_done(c1, oi);
             free(oi);
         }
     }
+    apr_thread_mutex_lock(c1->lock);
+    strm->out_mem -= mem_taken;
     if (end_stream) {
         strm->eos_sent = 1;
         if (strm->c2_done && !strm->in_eos_seen) {
@@ -499,17 +513,13 @@ static int cb_send_data(void *ud, uint32_t sid, void *sud, const uint8_t hdr[H2_
             h2_c1_mark_dirty(strm, &wake);  /* RST_STREAM(NO_ERROR) next (§8.1) */
         }
     }
-    strm->last_progress = apr_time_now();
     if (strm->out_waiting && strm->out_mem < c1->stream_max_mem) {
         strm->out_waiting = 0;
-        signal = 1;
+        apr_thread_cond_signal(strm->cond);
     }
-    if (signal) apr_thread_cond_signal(strm->cond);
     apr_thread_mutex_unlock(c1->lock);
+    strm->last_progress = apr_time_now();
     return 0;
-fail:
-    apr_thread_mutex_unlock(c1->lock);
-    return -1;
 }
 
 static int cb_on_request(void *ud, const h2_request *req)
@@ -664,8 +674,19 @@ static void process_dirty(h2_c1 *c1)
     list = c1->dirty_head;
     c1->dirty_head = NULL;
     c1->wake_pending = 0;
+    apr_thread_mutex_unlock(c1->lock);
+
+    /* Take what each stream has under the lock, talk to the engine (HPACK encoding of
+     * responses, ...) without it: workers are not held up meanwhile. */
     while ((strm = list)) {
-        int release = 0;
+        h2_interim *interims, *im;
+        h2_hdrs *resp = NULL;
+        apr_size_t consumed;
+        uint32_t rst_code;
+        int out_eos, has_trailers, c2_done, end;
+        apr_size_t out_total;
+
+        apr_thread_mutex_lock(c1->lock);
         list = strm->next_dirty;
         strm->dirty = 0;
         if (strm->c2_done && strm->in_head) {
@@ -679,59 +700,70 @@ static void process_dirty(h2_c1 *c1)
             strm->in_tail = NULL;
             strm->in_bytes = 0;
         }
-        if (strm->in_consumed) {
-            if (!strm->closed && !strm->in_no_flow)
-                h2_session_consume(c1->engine, strm->id, strm->in_consumed);
-            strm->in_consumed = 0;
+        consumed = strm->in_consumed;
+        strm->in_consumed = 0;
+        interims = strm->interims;
+        strm->interims = NULL;
+        if (!strm->resp_submitted) {
+            resp = strm->resp;
+            strm->resp = NULL;
         }
-        if (!strm->closed) {
-            h2_interim *im;
-            while ((im = strm->interims)) {
-                strm->interims = im->next;
+        rst_code = strm->rst_code;
+        strm->rst_code = 0;
+        out_eos = strm->out_eos;
+        out_total = strm->out_total;
+        has_trailers = strm->trailers != NULL;
+        c2_done = strm->c2_done;
+        apr_thread_mutex_unlock(c1->lock);
+
+        if (consumed && !strm->closed && !strm->in_no_flow)
+            h2_session_consume(c1->engine, strm->id, consumed);
+        while ((im = interims)) {
+            interims = im->next;
+            if (!strm->closed)
                 h2_session_submit_response(c1->engine, strm->id, im->hdrs->status,
                                            im->hdrs->nv, im->hdrs->n, 0);
-                h2_hdrs_free(im->hdrs);
-                free(im);
-            }
-            if (strm->resp && !strm->resp_submitted) {
-                int end = strm->out_eos && !strm->out_total && !strm->trailers;
-                h2_session_submit_response(c1->engine, strm->id, strm->resp->status,
-                                           strm->resp->nv, strm->resp->n, end);
+            h2_hdrs_free(im->hdrs);
+            free(im);
+        }
+        if (resp) {
+            if (!strm->closed) {
+                end = out_eos && !out_total && !has_trailers;
+                h2_session_submit_response(c1->engine, strm->id, resp->status,
+                                           resp->nv, resp->n, end);
                 strm->resp_submitted = 1;
                 strm->last_progress = apr_time_now();
                 if (end) strm->eos_sent = 1;
-                h2_hdrs_free(strm->resp);
-                strm->resp = NULL;
             }
-            if (strm->rst_code) {
-                h2_session_submit_rst(c1->engine, strm->id, strm->rst_code);
-                strm->rst_code = 0;
+            h2_hdrs_free(resp);
+        }
+        if (!strm->closed) {
+            if (rst_code) {
+                h2_session_submit_rst(c1->engine, strm->id, rst_code);
             }
-            else if (strm->resp_submitted && strm->deferred
-                     && (strm->out_total || strm->out_eos)) {
+            else if (strm->resp_submitted && strm->deferred && (out_total || out_eos)) {
                 strm->deferred = 0;
                 h2_session_resume_data(c1->engine, strm->id);
             }
-            else if (strm->c2_done && !strm->resp_submitted) {
+            else if (c2_done && !strm->resp_submitted) {
                 /* the worker ended without a response */
                 h2_session_submit_rst(c1->engine, strm->id, H2_INTERNAL_ERROR);
             }
-            else if (strm->c2_done && strm->eos_sent && !strm->in_eos_seen
+            else if (c2_done && strm->eos_sent && !strm->in_eos_seen
                      && !strm->rst_noerr_sent) {
                 /* complete response, request body still coming and not wanted (§8.1) */
                 strm->rst_noerr_sent = 1;
                 h2_session_submit_rst(c1->engine, strm->id, H2_NO_ERROR);
             }
         }
-        if (strm->c2_done && strm->closed)
-            release = 1;
-        if (release) {
-            apr_thread_mutex_unlock(c1->lock);
-            strm_release(c1, strm);
+        if (c2_done && strm->closed) {
+            int again;
             apr_thread_mutex_lock(c1->lock);
+            again = strm->dirty;   /* cannot be: c2 is done; be safe anyway */
+            apr_thread_mutex_unlock(c1->lock);
+            if (!again) strm_release(c1, strm);
         }
     }
-    apr_thread_mutex_unlock(c1->lock);
 }
 
 /* ---------------------------------------------------------------------------------- */

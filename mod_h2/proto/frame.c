@@ -613,33 +613,44 @@ int h2_frame_put_data(h2_buf *b, uint32_t stream_id, const uint8_t *data, size_t
 /*
  * A field block as a first frame (HEADERS or PUSH_PROMISE, whose `fixed` octets are
  * written by the caller into the returned space) plus CONTINUATION frames (§6.10), each
- * payload at most max_frame_size, END_HEADERS on the last one.
+ * payload at most max_frame_size, END_HEADERS on the last one. pad_len > 0 makes the first
+ * frame PADDED: its Pad Length octet comes first, pad_len - 1 zero octets last (§6.2).
  */
 static uint8_t *put_field_block(h2_buf *b, uint8_t type, uint8_t flags, uint32_t stream_id,
                                 size_t fixed, const uint8_t *block, size_t block_len,
-                                uint32_t max_frame_size)
+                                uint32_t max_frame_size, unsigned pad_len)
 {
-    size_t max = clamp_max(max_frame_size), chunk, n_cont, total, off;
+    size_t max = clamp_max(max_frame_size), chunk, n_cont, total, off, room;
     uint8_t *first, *p;
 
-    if (block_len > SIZE_MAX / 2) {
+    if (block_len > SIZE_MAX / 2 || pad_len > 256) {
         return NULL;
     }
-    chunk = block_len < max - fixed ? block_len : max - fixed;
+    room = max - fixed - pad_len;            /* max >= 16384: no underflow */
+    chunk = block_len < room ? block_len : room;
     n_cont = (block_len - chunk + max - 1) / max;
-    total = (n_cont + 1) * H2_FRAME_HDR_LEN + fixed + block_len;
+    total = (n_cont + 1) * H2_FRAME_HDR_LEN + fixed + pad_len + block_len;
     if (h2_buf_reserve(b, total) != 0) {
         return NULL;
     }
     p = b->data + b->len;
-    first = p + H2_FRAME_HDR_LEN;
-    h2_frame_pack_hdr(p, (uint32_t)(fixed + chunk), type,
-                      (uint8_t)(flags | (n_cont ? 0 : H2_FLAG_END_HEADERS)), stream_id);
+    h2_frame_pack_hdr(p, (uint32_t)(fixed + pad_len + chunk), type,
+                      (uint8_t)(flags | (n_cont ? 0 : H2_FLAG_END_HEADERS) |
+                                (pad_len ? H2_FLAG_PADDED : 0)), stream_id);
+    p += H2_FRAME_HDR_LEN;
+    if (pad_len) {
+        *p++ = (uint8_t)(pad_len - 1);
+    }
+    first = p;
     p = first + fixed;
     if (chunk) {
         memcpy(p, block, chunk);
     }
     p += chunk;
+    if (pad_len > 1) {
+        memset(p, 0, pad_len - 1u);          /* §6.2: padding octets MUST be zero */
+        p += pad_len - 1u;
+    }
     for (off = chunk; off < block_len; off += chunk) {
         chunk = block_len - off < max ? block_len - off : max;
         h2_frame_pack_hdr(p, (uint32_t)chunk, H2_FT_CONTINUATION,
@@ -655,14 +666,30 @@ int h2_frame_put_headers(h2_buf *b, uint32_t stream_id, const uint8_t *block, si
                          int end_stream, uint32_t max_frame_size)
 {
     return put_field_block(b, H2_FT_HEADERS, end_stream ? H2_FLAG_END_STREAM : 0, stream_id,
-                           0, block, block_len, max_frame_size) ? 0 : -1;
+                           0, block, block_len, max_frame_size, 0) ? 0 : -1;
+}
+
+int h2_frame_put_headers_padded(h2_buf *b, uint32_t stream_id, const uint8_t *block,
+                                size_t block_len, int end_stream, uint32_t max_frame_size,
+                                unsigned pad_len)
+{
+    return put_field_block(b, H2_FT_HEADERS, end_stream ? H2_FLAG_END_STREAM : 0, stream_id,
+                           0, block, block_len, max_frame_size, pad_len) ? 0 : -1;
 }
 
 int h2_frame_put_push_promise(h2_buf *b, uint32_t stream_id, uint32_t promised_id,
                               const uint8_t *block, size_t block_len, uint32_t max_frame_size)
 {
+    return h2_frame_put_push_promise_padded(b, stream_id, promised_id, block, block_len,
+                                            max_frame_size, 0);
+}
+
+int h2_frame_put_push_promise_padded(h2_buf *b, uint32_t stream_id, uint32_t promised_id,
+                                     const uint8_t *block, size_t block_len,
+                                     uint32_t max_frame_size, unsigned pad_len)
+{
     uint8_t *p = put_field_block(b, H2_FT_PUSH_PROMISE, 0, stream_id, 4, block, block_len,
-                                 max_frame_size);
+                                 max_frame_size, pad_len);
     if (!p) {
         return -1;
     }

@@ -22,7 +22,8 @@
 
 typedef struct h2_sched_node {
     struct h2_sched_node *next, *prev;
-    uint32_t id;            /* stream id (order of non-incremental nodes) */
+    uint32_t id;            /* order of non-incremental nodes: the stream id; for a pushed
+                             * stream its parent's id + 1 (right after the parent) */
     uint8_t urgency;        /* 0..7 */
     uint8_t incremental;    /* 0 or 1 */
     uint8_t queued;         /* 1 while in the scheduler */

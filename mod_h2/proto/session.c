@@ -41,6 +41,9 @@ void h2_session_config_init(h2_session_config *c)
     c->max_pending_priorities = 0;
     c->settings_timeout_ms = 0;
     c->graceful_timeout_ms = 2000;
+    c->max_push_streams = 32;
+    c->padding_bits = 0;
+    c->padding_seed = 0;
 }
 
 static uint32_t clamp32(uint32_t v, uint32_t lo, uint32_t hi)
@@ -76,6 +79,7 @@ static void config_fix(h2_session_config *c)
         c->max_pending_priorities = c->max_concurrent_streams;
     }
     c->max_pending_priorities = clamp32(c->max_pending_priorities, 1, 1024);
+    c->padding_bits = clamp32(c->padding_bits, 0, 8);
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -130,7 +134,17 @@ static void stream_free(h2_session *s, h2_stream *st)
     }
 }
 
-static void stream_insert(h2_session *s, h2_stream *st)
+h2_stream *h2s_stream_new(h2_session *s, uint32_t sid)
+{
+    return stream_new(s, sid);
+}
+
+void h2s_stream_discard(h2_session *s, h2_stream *st)
+{
+    stream_free(s, st);
+}
+
+void h2s_stream_insert(h2_session *s, h2_stream *st)
 {
     uint32_t b = bucket_of(s, st->id);
     st->hnext = s->buckets[b];
@@ -142,8 +156,14 @@ static void stream_insert(h2_session *s, h2_stream *st)
     }
     s->all = st;
     s->n_streams++;
+    if (!(st->id & 1)) {
+        s->n_pushed++;
+    }
     if (h2_stream_state_active(st->state)) {
         s->n_active++;
+        if (!(st->id & 1)) {
+            s->n_push_active++;
+        }
     }
 }
 
@@ -166,19 +186,25 @@ static void stream_unlink(h2_session *s, h2_stream *st)
     }
     st->prev = st->next = st->hnext = NULL;
     s->n_streams--;
+    if (!(st->id & 1)) {
+        s->n_pushed--;
+    }
     if (h2_stream_state_active(st->state)) {
         s->n_active--;
+        if (!(st->id & 1)) {
+            s->n_push_active--;
+        }
     }
 }
 
 void h2s_set_state(h2_session *s, h2_stream *st, unsigned state)
 {
     int was = h2_stream_state_active(st->state), is = h2_stream_state_active(state);
-    if (st->in_table) {
-        if (was && !is) {
-            s->n_active--;
-        } else if (!was && is) {
-            s->n_active++;
+    if (st->in_table && was != is) {
+        uint32_t d = is ? 1u : (uint32_t)-1;
+        s->n_active += d;
+        if (!(st->id & 1)) {
+            s->n_push_active += d;
         }
     }
     st->state = (uint8_t)state;
@@ -240,9 +266,8 @@ static unsigned lookup_state(const h2_session *s, uint32_t sid, h2_stream **pst,
         if (s->goaway_final && sid > s->goaway_last) {
             return H2_SS_CLOSED_RST_SENT;
         }
-    } else {
-        /* no pushed streams yet: every even stream is idle */
-        return H2_SS_IDLE;
+    } else if (sid > s->last_push_sid) {
+        return H2_SS_IDLE;   /* not promised (yet) */
     }
     *gone = 1;
     return H2_SS_CLOSED;
@@ -414,6 +439,35 @@ int h2_session_consume(h2_session *s, uint32_t sid, size_t n)
     s->conn_pending += n;
     maybe_stream_update(s, st);
     maybe_conn_update(s);
+    return s->rv == H2_SESS_ERR_NOMEM ? s->rv : H2_SESS_OK;
+}
+
+int h2_session_discard_body(h2_session *s, uint32_t sid)
+{
+    h2_stream *st = h2s_find(s, sid);
+    uint64_t n;
+    if (s->dead || !st || !st->in_table || !(sid & 1)) {
+        return H2_SESS_ERR_STATE;
+    }
+    st->discard = 1;
+    n = st->recv_unconsumed;
+    if (n) {
+        /* what the glue holds unconsumed is dropped: credit it now */
+        st->recv_unconsumed = 0;
+        s->conn_unconsumed -= n;
+        st->recv_pending += n;
+        s->conn_pending += n;
+    }
+    if (s->conn_pending) {
+        queue_window_update(s, 0, (uint32_t)s->conn_pending);
+        s->conn_recv_window += (int64_t)s->conn_pending;
+        s->conn_pending = 0;
+    }
+    if (st->state == H2_SS_HALF_CLOSED_LOCAL) {
+        h2s_discard_rst(s, st);   /* our END_STREAM is already out */
+    } else {
+        maybe_stream_update(s, st);
+    }
     return s->rv == H2_SESS_ERR_NOMEM ? s->rv : H2_SESS_OK;
 }
 
@@ -746,7 +800,18 @@ static void on_goaway(h2_session *s, const h2_frame *f)
     if (s->cb.on_goaway) {
         s->cb.on_goaway(s->ud, f->last_stream_id, f->error_code);
     }
-    if (f->error_code != H2_NO_ERROR) {
+    if (f->error_code == H2_NO_ERROR) {
+        /* pushed streams above its last-stream-id will be ignored by the client (§6.8):
+         * they are gone, as if refused */
+        h2_stream *st = s->all, *next;
+        for (; st; st = next) {
+            next = st->next;
+            if (!(st->id & 1) && st->id > f->last_stream_id) {
+                h2s_set_state(s, st, H2_SS_CLOSED_RST_RECV);
+                h2s_close_stream(s, st, H2_REFUSED_STREAM, 1);
+            }
+        }
+    } else {
         /* the client gives up on the connection: stop, close every stream */
         s->dead = 1;
         s->in_state = H2_IN_DEAD;
@@ -783,8 +848,8 @@ static void on_priority_update(h2_session *s, const h2_frame *f)
         h2s_conn_error(s, H2_PROTOCOL_ERROR, "PRIORITY_UPDATE with invalid stream ids", 0);
         return;
     }
-    if (!(pid & 1)) {
-        /* a push stream: none is promised (RFC 9218 §7.1) */
+    if (!(pid & 1) && pid > s->last_push_sid) {
+        /* a push stream that was not promised (RFC 9218 §7.1) */
         h2s_conn_error(s, H2_PROTOCOL_ERROR, "PRIORITY_UPDATE for a stream not promised", 0);
         return;
     }
@@ -793,7 +858,7 @@ static void on_priority_update(h2_session *s, const h2_frame *f)
     if (h2_priority_parse(f->payload, f->payload_len, &p) != 0) {
         return;   /* invalid syntax: ignored */
     }
-    if (pid > s->last_client_sid) {
+    if ((pid & 1) && pid > s->last_client_sid) {
         pprio_store(s, pid, &p);
         return;
     }
@@ -931,7 +996,7 @@ static void data_on_stream(h2_session *s, h2_stream *st, const h2_frame *f)
         return;
     }
     if (f->payload_len) {
-        if (s->cb.on_data) {
+        if (s->cb.on_data && !st->discard) {
             st->recv_unconsumed += f->payload_len;
             s->conn_unconsumed += f->payload_len;
             if (s->cb.on_data(s->ud, st->id, st->ud, f->payload, f->payload_len) != 0) {
@@ -1027,7 +1092,7 @@ static void hb_new_request(h2_session *s, int too_large)
     st->sched.incremental = req.priority.incremental;
     st->glue_knows = 1;
     st->in_table = 1;
-    stream_insert(s, st);
+    h2s_stream_insert(s, st);
     s->last_accepted_sid = sid;
     s->requests++;
     if (s->cb.on_request && s->cb.on_request(s->ud, &req) != 0) {
@@ -1183,7 +1248,7 @@ static void on_headers_frame(h2_session *s, const h2_frame *f, uint32_t forced)
     h2_hblock *hb = &s->hb;
     uint32_t sid = f->stream_id;
     int mode;
-    if (!(sid & 1)) {
+    if (!(sid & 1) && sid > s->last_push_sid) {
         h2s_conn_error(s, H2_PROTOCOL_ERROR, "HEADERS on an even stream id", 0);
         return;
     }
@@ -1195,7 +1260,7 @@ static void on_headers_frame(h2_session *s, const h2_frame *f, uint32_t forced)
     if (hb_limits(s) != 0) {
         return;
     }
-    if (sid > s->last_client_sid) {
+    if ((sid & 1) && sid > s->last_client_sid) {
         s->last_client_sid = sid;
         if (s->goaway_final && sid > s->goaway_last) {
             hb->kind = H2_HB_IGNORE;
@@ -1207,7 +1272,7 @@ static void on_headers_frame(h2_session *s, const h2_frame *f, uint32_t forced)
             hb->kind = H2_HB_ERROR;
             hb->err_code = forced;
             hb->err_reason = "stream depends on itself";
-        } else if (s->n_active >= s->cfg.max_concurrent_streams) {
+        } else if (s->n_active - s->n_push_active >= s->cfg.max_concurrent_streams) {
             hb->kind = H2_HB_REFUSE;
         } else {
             hb->kind = H2_HB_NEW;
@@ -1512,6 +1577,17 @@ h2_session *h2_session_new(const h2_session_config *cfg, const h2_session_callba
     s->conn_send_window = H2_DEFAULT_WINDOW_SIZE;
     s->conn_recv_target = s->cfg.conn_window_size;
     s->conn_recv_window = s->cfg.conn_window_size;
+    s->next_push_sid = 2;
+    {
+        /* splitmix64 of the seed (or of the session's address): a non-zero xorshift state */
+        uint64_t z = s->cfg.padding_seed ? s->cfg.padding_seed
+                                         : (uint64_t)(uintptr_t)s ^ 0x6d6f645f68320000ull;
+        z += 0x9e3779b97f4a7c15ull;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        z ^= z >> 31;
+        s->rng = z ? z : 0x2545f4914f6cdd1dull;
+    }
     if (queue_preface(s) != 0) {
         h2_session_free(s);
         return NULL;
@@ -1628,7 +1704,7 @@ int h2_session_upgrade(h2_session *s, const char *http2_settings, size_t len, vo
     st->glue_knows = 1;
     st->ud = stream_ud;
     st->in_table = 1;
-    stream_insert(s, st);
+    h2s_stream_insert(s, st);
     s->last_client_sid = s->last_accepted_sid = 1;
     s->requests = 1;
     return H2_SESS_OK;
@@ -1741,6 +1817,8 @@ void h2_session_get_stats(const h2_session *s, h2_session_stats *st)
     st->frames_sent = s->frames_out;
     st->requests = s->requests;
     st->stream_errors = s->stream_errors;
+    st->streams_pushed = s->n_pushed;
+    st->pushes = s->pushes;
     mem += (s->bucket_mask + 1) * sizeof(*s->buckets);
     mem += s->closed_cap * sizeof(*s->closed) + s->pprio_cap * sizeof(*s->pprio);
     mem += s->out.cap + s->out2.cap + s->hblock.cap + s->lcnames.cap;

@@ -82,6 +82,11 @@ struct h2_session {
     h2_pending_prio *pprio;
     uint32_t pprio_cap, pprio_n;
     uint32_t last_client_sid;        /* highest client stream id seen */
+    uint32_t n_pushed;               /* pushed (even) streams in the table */
+    uint32_t n_push_active;          /* ... of them active (half-closed remote) */
+    uint32_t next_push_sid;          /* next promised stream id (even), 0 when exhausted */
+    uint32_t last_push_sid;          /* highest promised stream id, 0 none */
+    uint64_t pushes;
     uint32_t last_accepted_sid;      /* highest stream handed to the glue */
     uint64_t requests;
 
@@ -108,6 +113,7 @@ struct h2_session {
     h2_nv *snv;
     size_t snv_cap;
     h2_sched sched;
+    uint64_t rng;                    /* xorshift64 state (padding) */
 
     /* shutdown */
     int goaway_sent, goaway_final;
@@ -131,6 +137,9 @@ extern const uint8_t h2_graceful_ping[8];
 
 /* session.c */
 h2_stream *h2s_find(const h2_session *s, uint32_t sid);
+h2_stream *h2s_stream_new(h2_session *s, uint32_t sid);     /* not in the table yet */
+void h2s_stream_discard(h2_session *s, h2_stream *st);      /* one never inserted */
+void h2s_stream_insert(h2_session *s, h2_stream *st);
 void h2s_set_state(h2_session *s, h2_stream *st, unsigned state);
 void h2s_close_stream(h2_session *s, h2_stream *st, uint32_t code, int by_peer);
 void h2s_maybe_close(h2_session *s, h2_stream *st);
@@ -143,5 +152,8 @@ void h2s_send_final_goaway(h2_session *s, const char *debug);
 
 /* session_out.c */
 int h2s_flush_out(h2_session *s, size_t *done);
+/* discarded request body, our END_STREAM sent, the client still sending: RST(NO_ERROR) */
+void h2s_discard_rst(h2_session *s, h2_stream *st);
+uint64_t h2s_rand(h2_session *s);
 
 #endif /* H2_SESSION_INT_H */

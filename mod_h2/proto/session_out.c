@@ -89,13 +89,44 @@ static long prepare_fields(h2_session *s, int status, const h2_nv *fields, size_
     return (long)k;
 }
 
+/* ------------------------------------------------------------------------------------- */
+/* Padding (cfg.padding_bits) */
+
+static const uint8_t zeros[256];
+
+/* xorshift64 (Marsaglia): a session's own PRNG, the state is never 0 */
+uint64_t h2s_rand(h2_session *s)
+{
+    uint64_t x = s->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    s->rng = x;
+    return x;
+}
+
+/* padding octets for the next frame: 0..2^N-1 (0 when padding is off) */
+static size_t pad_octets(h2_session *s)
+{
+    if (!s->cfg.padding_bits) {
+        return 0;
+    }
+    return (size_t)(h2s_rand(s) >> 32) & ((1u << s->cfg.padding_bits) - 1u);
+}
+
+/* pad_len argument of the codec for a header block frame: 0 or 1 + padding octets */
+static unsigned field_block_pad(h2_session *s)
+{
+    return s->cfg.padding_bits ? 1u + (unsigned)pad_octets(s) : 0u;
+}
+
 /* HPACK-encode s->snv[0..n) and append HEADERS (+ CONTINUATION) for sid to the output */
 static int put_header_block(h2_session *s, uint32_t sid, size_t n, int end_stream)
 {
     h2_buf_reset(&s->hblock);
     if (h2_hpack_encode(s->enc, s->snv, n, &s->hblock) != 0 ||
-        h2_frame_put_headers(&s->out, sid, s->hblock.data, s->hblock.len, end_stream,
-                             s->peer[H2_SET_MAX_FRAME_SIZE]) != 0) {
+        h2_frame_put_headers_padded(&s->out, sid, s->hblock.data, s->hblock.len, end_stream,
+                                    s->peer[H2_SET_MAX_FRAME_SIZE], field_block_pad(s)) != 0) {
         h2s_fatal(s, H2_SESS_ERR_NOMEM);
         return H2_SESS_ERR_NOMEM;
     }
@@ -115,6 +146,20 @@ void h2s_sched_update(h2_session *s, h2_stream *st)
     }
 }
 
+void h2s_discard_rst(h2_session *s, h2_stream *st)
+{
+    if (!st->in_table || st->state != H2_SS_HALF_CLOSED_LOCAL) {
+        return;
+    }
+    if (h2_frame_put_rst_stream(&s->out, st->id, H2_NO_ERROR) != 0) {
+        h2s_fatal(s, H2_SESS_ERR_NOMEM);
+        return;
+    }
+    s->frames_out++;
+    h2s_set_state(s, st, H2_SS_CLOSED_RST_SENT);
+    h2s_close_stream(s, st, H2_NO_ERROR, 0);
+}
+
 /* our side of st is done: END_STREAM sent */
 static void local_end(h2_session *s, h2_stream *st)
 {
@@ -124,6 +169,10 @@ static void local_end(h2_session *s, h2_stream *st)
     h2_sched_remove(&s->sched, &st->sched);
     if (tr.action == H2_TR_OK) {
         h2s_set_state(s, st, tr.next);
+        if (st->discard) {
+            /* §8.1: complete response, the request body is not wanted */
+            h2s_discard_rst(s, st);
+        }
         h2s_maybe_close(s, st);
     }
 }
@@ -160,6 +209,18 @@ int h2_session_submit_response(h2_session *s, uint32_t sid, int status, const h2
     tr = h2_stream_transition((h2_stream_state)st->state, H2_EV_SEND_HEADERS);
     if (tr.action != H2_TR_OK) {
         return H2_SESS_ERR_STATE;
+    }
+    if (st->state == H2_SS_RESERVED_LOCAL &&
+        s->n_push_active >= s->peer[H2_SET_MAX_CONCURRENT_STREAMS]) {
+        /* the client lowered its limit after the promise: withdraw it (§5.1.2, §8.4) */
+        if (h2_frame_put_rst_stream(&s->out, sid, H2_REFUSED_STREAM) != 0) {
+            h2s_fatal(s, H2_SESS_ERR_NOMEM);
+            return H2_SESS_ERR_NOMEM;
+        }
+        s->frames_out++;
+        h2s_set_state(s, st, H2_SS_CLOSED_RST_SENT);
+        h2s_close_stream(s, st, H2_REFUSED_STREAM, 0);
+        return H2_SESS_ERR_REFUSED;
     }
     if ((k = prepare_fields(s, status, fields, n)) < 0) {
         h2s_fatal(s, H2_SESS_ERR_NOMEM);
@@ -274,6 +335,158 @@ int h2_session_submit_rst(h2_session *s, uint32_t sid, uint32_t error_code)
     return H2_SESS_OK;
 }
 
+/* ------------------------------------------------------------------------------------- */
+/* Server push */
+
+int h2_session_push_enabled(const h2_session *s)
+{
+    uint32_t n = s->n_pushed;
+    if (s->dead || s->in_state != H2_IN_FRAMES || s->peer[H2_SET_ENABLE_PUSH] != 1 ||
+        s->goaway_sent || s->goaway_recv || s->next_push_sid == 0) {
+        return 0;
+    }
+    if (n >= s->peer[H2_SET_MAX_CONCURRENT_STREAMS] ||
+        (s->cfg.max_push_streams && n >= s->cfg.max_push_streams)) {
+        return 0;
+    }
+    return 1;
+}
+
+static int name_is(const h2_nv *f, const char *lc)
+{
+    size_t i, n = strlen(lc);
+    if (f->name_len != n) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        uint8_t c = f->name[i];
+        if (c >= 'A' && c <= 'Z') {
+            c = (uint8_t)(c + 32);
+        }
+        if (c != (uint8_t)lc[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int bytes_are(const uint8_t *p, size_t len, const char *lit)
+{
+    size_t n = strlen(lit);
+    return len == n && memcmp(p, lit, n) == 0;
+}
+
+/*
+ * The promised request into s->snv: :method, :scheme, :authority, :path, then the regular
+ * fields as for responses. Returns the count, -1 (no memory), -2 (not a pushable request).
+ */
+static long prepare_push_request(h2_session *s, const h2_nv *fields, size_t n)
+{
+    static const char *const pnames[4] = { ":method", ":scheme", ":authority", ":path" };
+    const h2_nv *ps[4] = { NULL, NULL, NULL, NULL };
+    size_t i, j;
+    long k;
+    for (i = 0; i < n; i++) {
+        const h2_nv *f = &fields[i];
+        if (f->name_len == 0 || f->name[0] != ':') {
+            continue;
+        }
+        for (j = 0; j < 4 && !name_is(f, pnames[j]); j++) {
+        }
+        if (j == 4 || ps[j] || f->value_len == 0 || !h2_field_value_valid(f->value, f->value_len)) {
+            return -2;   /* unknown (:status, :protocol), duplicate or invalid pseudo-header */
+        }
+        ps[j] = f;
+    }
+    if (!ps[0] || !ps[1] || !ps[2] || !ps[3]) {
+        return -2;
+    }
+    /* §8.4: safe and cacheable */
+    if (!bytes_are(ps[0]->value, ps[0]->value_len, "GET") &&
+        !bytes_are(ps[0]->value, ps[0]->value_len, "HEAD")) {
+        return -2;
+    }
+    if ((bytes_are(ps[1]->value, ps[1]->value_len, "http") ||
+         bytes_are(ps[1]->value, ps[1]->value_len, "https")) && ps[3]->value[0] != '/') {
+        return -2;
+    }
+    if (memchr(ps[2]->value, '@', ps[2]->value_len)) {
+        return -2;   /* no userinfo in :authority (§8.3.1) */
+    }
+    if ((k = prepare_fields(s, 0, fields, n)) < 0 || snv_reserve(s, (size_t)k + 4) != 0) {
+        return -1;
+    }
+    for (i = 0; i < (size_t)k; i++) {
+        const h2_nv *f = &s->snv[i];
+        if (bytes_are(f->name, f->name_len, "content-length") &&
+            !bytes_are(f->value, f->value_len, "0")) {
+            return -2;   /* no request body */
+        }
+    }
+    memmove(s->snv + 4, s->snv, (size_t)k * sizeof(*s->snv));
+    for (j = 0; j < 4; j++) {
+        s->snv[j].name = (const uint8_t *)pnames[j];
+        s->snv[j].name_len = strlen(pnames[j]);
+        s->snv[j].value = ps[j]->value;
+        s->snv[j].value_len = ps[j]->value_len;
+        s->snv[j].flags = 0;
+    }
+    return k + 4;
+}
+
+int h2_session_submit_push_promise(h2_session *s, uint32_t parent_sid, const h2_nv *fields,
+                                   size_t n, void *promised_stream_ud, uint32_t *promised_sid)
+{
+    h2_stream *ps, *st;
+    uint32_t psid;
+    long k;
+    if (!promised_sid || (n && !fields)) {
+        return H2_SESS_ERR_ARG;
+    }
+    *promised_sid = 0;
+    ps = live_stream(s, parent_sid);
+    if (!ps || !(parent_sid & 1) ||
+        (ps->state != H2_SS_OPEN && ps->state != H2_SS_HALF_CLOSED_REMOTE)) {
+        return H2_SESS_ERR_STATE;
+    }
+    if (!h2_session_push_enabled(s)) {
+        return H2_SESS_ERR_REFUSED;
+    }
+    k = prepare_push_request(s, fields, n);
+    if (k == -2) {
+        return H2_SESS_ERR_ARG;
+    }
+    psid = s->next_push_sid;
+    if (k < 0 || !(st = h2s_stream_new(s, psid))) {
+        h2s_fatal(s, H2_SESS_ERR_NOMEM);
+        return H2_SESS_ERR_NOMEM;
+    }
+    h2_buf_reset(&s->hblock);
+    if (h2_hpack_encode(s->enc, s->snv, (size_t)k, &s->hblock) != 0 ||
+        h2_frame_put_push_promise_padded(&s->out, parent_sid, psid, s->hblock.data,
+                                         s->hblock.len, s->peer[H2_SET_MAX_FRAME_SIZE],
+                                         field_block_pad(s)) != 0) {
+        h2s_stream_discard(s, st);
+        h2s_fatal(s, H2_SESS_ERR_NOMEM);
+        return H2_SESS_ERR_NOMEM;
+    }
+    s->frames_out++;
+    s->pushes++;
+    s->next_push_sid = psid >= H2_STREAM_ID_MASK - 1 ? 0 : psid + 2;
+    s->last_push_sid = psid;
+    st->state = H2_SS_RESERVED_LOCAL;
+    st->glue_knows = 1;
+    st->ud = promised_stream_ud;
+    st->prio = ps->prio;
+    st->sched.urgency = ps->sched.urgency;
+    st->sched.incremental = ps->sched.incremental;
+    st->sched.id = parent_sid + 1;   /* served after the parent, before later requests */
+    st->in_table = 1;
+    h2s_stream_insert(s, st);
+    *promised_sid = psid;
+    return H2_SESS_OK;
+}
+
 static size_t debug_len(const char *debug)
 {
     size_t n = debug ? strlen(debug) : 0;
@@ -377,13 +590,42 @@ static void stream_internal_error(h2_session *s, h2_stream *st)
     }
 }
 
+/* the empty DATA frame that ends a body (engine-built), padded with at most allow octets */
+static int put_empty_end(h2_session *s, h2_stream *st, int padded, int64_t allow)
+{
+    size_t pad = 0;
+    if (padded) {
+        pad = pad_octets(s);
+        if ((int64_t)pad > allow - 1) {
+            pad = (size_t)(allow - 1);
+        }
+        if (h2_frame_put_hdr(&s->out, (uint32_t)(1 + pad), H2_FT_DATA,
+                             H2_FLAG_END_STREAM | H2_FLAG_PADDED, st->id) != 0 ||
+            h2_buf_append(&s->out, zeros, 1) != 0 ||   /* Pad Length, then the zeros */
+            (pad && h2_buf_append(&s->out, zeros, pad) != 0)) {
+            h2s_fatal(s, H2_SESS_ERR_NOMEM);
+            return -1;
+        }
+        s->out.data[s->out.len - pad - 1] = (uint8_t)pad;
+        s->conn_send_window -= (int64_t)(1 + pad);
+        st->send_window -= (int64_t)(1 + pad);
+    } else if (h2_frame_put_data(&s->out, st->id, NULL, 0, 1, 0) != 0) {
+        h2s_fatal(s, H2_SESS_ERR_NOMEM);
+        return -1;
+    }
+    s->frames_out++;
+    return 0;
+}
+
 /* one DATA frame (or the end of the body) of st; returns -1 on a fatal error */
 static int emit_data(h2_session *s, h2_stream *st, size_t *done)
 {
-    int64_t allow = s->conn_send_window;
+    int64_t allow = s->conn_send_window, room;
     long n;
-    int eos = 0, trailers;
-    uint8_t hdr[H2_FRAME_HDR_LEN];
+    int eos = 0, trailers, es;
+    int padded = s->cfg.padding_bits && s->cb.send_data_padded;
+    size_t pad = 0;
+    uint8_t hdr[H2_FRAME_HDR_LEN + 1];
     if (st->send_window < allow) {
         allow = st->send_window;
     }
@@ -394,7 +636,16 @@ static int emit_data(h2_session *s, h2_stream *st, size_t *done)
         h2s_sched_update(s, st);
         return 0;
     }
-    n = s->cb.data_available(s->ud, st->id, st->ud, (size_t)allow, &eos);
+    room = allow;
+    if (padded && allow >= 2) {
+        /* Pad Length octet and padding count toward the windows and the frame size */
+        pad = pad_octets(s);
+        if ((int64_t)pad > allow - 2) {
+            pad = (size_t)(allow - 2);
+        }
+        room = allow - 1 - (int64_t)pad;
+    }
+    n = s->cb.data_available(s->ud, st->id, st->ud, (size_t)room, &eos);
     if (!st->in_table || !st->body_pending) {
         return 0;   /* the glue reset it meanwhile */
     }
@@ -402,8 +653,8 @@ static int emit_data(h2_session *s, h2_stream *st, size_t *done)
         stream_internal_error(s, st);
         return 0;
     }
-    if (n > allow) {
-        n = (long)allow;
+    if (n > room) {
+        n = (long)room;
         eos = 0;
     }
     if (n == 0 && !eos) {
@@ -411,11 +662,29 @@ static int emit_data(h2_session *s, h2_stream *st, size_t *done)
         h2s_sched_update(s, st);
         return 0;
     }
+    /* frames the callback queued (a PUSH_PROMISE referring to this body) go first */
+    if (h2s_flush_out(s, done) != 0) {
+        return -1;
+    }
     trailers = st->has_trailers;
-    if (n > 0) {
-        h2_frame_pack_hdr(hdr, (uint32_t)n, H2_FT_DATA,
-                          (eos && !trailers) ? H2_FLAG_END_STREAM : 0, st->id);
-        if (s->cb.send_data(s->ud, st->id, st->ud, hdr, (size_t)n, eos && !trailers) != 0) {
+    es = eos && !trailers;
+    if (n > 0 && padded && room < allow) {
+        size_t flen = 1 + (size_t)n + pad;
+        h2_frame_pack_hdr(hdr, (uint32_t)flen, H2_FT_DATA,
+                          (uint8_t)(H2_FLAG_PADDED | (es ? H2_FLAG_END_STREAM : 0)), st->id);
+        hdr[H2_FRAME_HDR_LEN] = (uint8_t)pad;
+        if (s->cb.send_data_padded(s->ud, st->id, st->ud, hdr, sizeof(hdr), (size_t)n, zeros,
+                                   pad, es) != 0) {
+            h2s_fatal(s, H2_SESS_ERR_CALLBACK);
+            return -1;
+        }
+        *done += H2_FRAME_HDR_LEN + flen;
+        s->frames_out++;
+        s->conn_send_window -= (int64_t)flen;
+        st->send_window -= (int64_t)flen;
+    } else if (n > 0) {
+        h2_frame_pack_hdr(hdr, (uint32_t)n, H2_FT_DATA, es ? H2_FLAG_END_STREAM : 0, st->id);
+        if (s->cb.send_data(s->ud, st->id, st->ud, hdr, (size_t)n, es) != 0) {
             h2s_fatal(s, H2_SESS_ERR_CALLBACK);
             return -1;
         }
@@ -424,18 +693,16 @@ static int emit_data(h2_session *s, h2_stream *st, size_t *done)
         s->conn_send_window -= n;
         st->send_window -= n;
     } else if (!trailers) {
-        if (h2_frame_put_data(&s->out, st->id, NULL, 0, 1, 0) != 0) {
-            h2s_fatal(s, H2_SESS_ERR_NOMEM);
+        if (put_empty_end(s, st, padded, allow) != 0) {
             return -1;
         }
-        s->frames_out++;
     }
     if (eos) {
         if (trailers && put_trailers(s, st) != H2_SESS_OK) {
             return -1;
         }
         local_end(s, st);
-    } else if (n < allow) {
+    } else if (n < room) {
         st->deferred = 1;   /* "that is all for now" */
         h2s_sched_update(s, st);
     } else {

@@ -12,11 +12,16 @@
  *   c0 bit 4:    request bodies are consumed at once (else every other chunk)
  *   c0 bit 5:    h2_session_send after every chunk (else only at the end: a client that
  *                does not read)
+ *   c0 bit 6:    padding (padding_bits 1..8 from c1) with the padded DATA callback
+ *   c0 bit 7:    server push (PUSH_PROMISE from on_request and from data_available, the
+ *                promised responses submitted at once or later) and discarded request
+ *                bodies (h2_session_discard_body on some requests, early responses)
  *   c1:          chunk length (0: everything at once)
  * Checked after every chunk: stream table, closed records, pending priorities within their
  * bounds; windows in range; received-but-unconsumed bytes within the connection window;
  * heap held by the session bounded; the output is a sequence of valid frames whose header
- * blocks decode with an HPACK decoder in step with the engine's encoder.
+ * blocks (HEADERS, PUSH_PROMISE) decode with an HPACK decoder in step with the engine's
+ * encoder; promised ids even and increasing; padding octets zero.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,7 +38,7 @@
 typedef struct fz {
     h2_session *s;
     h2_session_config cfg;
-    int respond, consume_now, step;
+    int respond, consume_now, step, push;
     h2_buf out;
     h2_hpack_decoder *dec;
     int in_block;             /* CONTINUATION expected in the output */
@@ -42,7 +47,37 @@ typedef struct fz {
     uint32_t pending_consume[SLOTS];
     uint32_t pending_sid[SLOTS];
     uint32_t last_req_sid;    /* reset by the "application" now and then, between chunks */
+    uint32_t last_promised;   /* highest promised id seen in the output */
+    uint32_t unanswered[4];   /* promised streams answered later (in drain) */
 } fz;
+
+static const h2_nv push_req[5] = {
+    { (const uint8_t *)":method", 7, (const uint8_t *)"GET", 3, 0 },
+    { (const uint8_t *)":scheme", 7, (const uint8_t *)"https", 5, 0 },
+    { (const uint8_t *)":authority", 10, (const uint8_t *)"example.org", 11, 0 },
+    { (const uint8_t *)":path", 5, (const uint8_t *)"/pushed.css", 11, 0 },
+    { (const uint8_t *)"accept", 6, (const uint8_t *)"text/css", 8, 0 },
+};
+
+/* promise a resource on parent; answer it now or leave it for drain() */
+static void do_push(fz *z, uint32_t parent, int answer_now)
+{
+    uint32_t p = 0;
+    int rv = h2_session_submit_push_promise(z->s, parent, push_req, 4 + (parent & 1), NULL, &p);
+    CHECK(rv == H2_SESS_OK || rv == H2_SESS_ERR_REFUSED || rv == H2_SESS_ERR_STATE ||
+          rv == H2_SESS_ERR_NOMEM);
+    if (rv != H2_SESS_OK) {
+        return;
+    }
+    CHECK(p && !(p & 1));
+    CHECK(h2_session_peer_setting(z->s, H2_SET_ENABLE_PUSH) == 1);
+    if (answer_now) {
+        z->remaining[p % SLOTS] = (p * 53u) % 30000u;
+        h2_session_submit_response(z->s, p, 200, NULL, 0, z->remaining[p % SLOTS] == 0);
+    } else {
+        z->unanswered[(p >> 1) % 4] = p;
+    }
+}
 
 static int cb_send_bytes(void *ud, const uint8_t *p, size_t n)
 {
@@ -57,6 +92,9 @@ static long cb_data_available(void *ud, uint32_t sid, void *sud, size_t max, int
     (void)sud;
     if (sid % 7 == 3 && z->step % 3 == 0) {
         return 0;   /* deferred; resumed later */
+    }
+    if (z->push && (sid & 1) && sid % 11 == 5) {
+        do_push(z, sid, 1);   /* a PUSH_PROMISE must precede this DATA */
     }
     if (r > max) {
         r = max;
@@ -81,6 +119,30 @@ static int cb_send_data(void *ud, uint32_t sid, void *sud, const uint8_t hdr[9],
     return 0;
 }
 
+static int cb_send_data_padded(void *ud, uint32_t sid, void *sud, const uint8_t *prefix,
+                               size_t prefix_len, size_t len, const uint8_t *padding,
+                               size_t pad_len, int end_stream)
+{
+    fz *z = ud;
+    size_t i;
+    (void)sud;
+    CHECK(len > 0 && len <= z->remaining[sid % SLOTS]);
+    CHECK(prefix_len == 10 && prefix[9] == pad_len && pad_len <= 255);
+    CHECK(h2_get_u24(prefix) == 1 + len + pad_len);
+    CHECK(prefix[3] == H2_FT_DATA && (prefix[4] & H2_FLAG_PADDED));
+    CHECK(((prefix[4] & H2_FLAG_END_STREAM) != 0) == (end_stream != 0));
+    for (i = 0; i < pad_len; i++) {
+        CHECK(padding[i] == 0);
+    }
+    z->remaining[sid % SLOTS] -= len;
+    if (h2_buf_append(&z->out, prefix, prefix_len) != 0 || h2_buf_reserve(&z->out, len) != 0) {
+        return -1;
+    }
+    memset(z->out.data + z->out.len, 'd', len);
+    z->out.len += len;
+    return pad_len ? h2_buf_append(&z->out, padding, pad_len) : 0;
+}
+
 static int cb_on_request(void *ud, const h2_request *r)
 {
     fz *z = ud;
@@ -98,6 +160,15 @@ static int cb_on_request(void *ud, const h2_request *r)
     }
     if (!z->respond) {
         return 0;
+    }
+    if (z->push) {
+        if (sid % 3 == 0) {
+            do_push(z, sid, 1);
+            do_push(z, sid, 0);
+        }
+        if (!r->end_stream && sid % 4 == 1) {
+            h2_session_discard_body(z->s, sid);
+        }
     }
     switch (sid % 5) {
     case 0:
@@ -160,15 +231,28 @@ static void check_output(fz *z)
         } else {
             CHECK(f.type != H2_FT_CONTINUATION);
         }
-        if (f.type == H2_FT_HEADERS || f.type == H2_FT_CONTINUATION) {
+        if (f.type == H2_FT_PUSH_PROMISE) {
+            CHECK((f.stream_id & 1) && f.promised_stream_id > z->last_promised &&
+                  !(f.promised_stream_id & 1));
+            z->last_promised = f.promised_stream_id;
+        }
+        if (f.type == H2_FT_HEADERS || f.type == H2_FT_CONTINUATION ||
+            f.type == H2_FT_PUSH_PROMISE) {
             int last = (f.flags & H2_FLAG_END_HEADERS) != 0;
-            CHECK(f.stream_id & 1);
+            CHECK(f.stream_id != 0);
             CHECK(h2_hpack_decode(z->dec, f.payload, f.payload_len, last, emit_any, NULL) >= 0);
             z->in_block = !last;
             z->block_sid = f.stream_id;
         }
-        if (f.type == H2_FT_DATA || f.type == H2_FT_RST_STREAM) {
-            CHECK(f.stream_id & 1);
+        if (f.pad_len > 1) {
+            uint32_t i;
+            CHECK(z->cfg.padding_bits > 0 && f.pad_len - 1 < (1u << z->cfg.padding_bits));
+            for (i = 1; i < f.pad_len; i++) {
+                CHECK(p[9 + len - i] == 0);
+            }
+        }
+        if ((f.type == H2_FT_DATA || f.type == H2_FT_RST_STREAM) && !(f.stream_id & 1)) {
+            CHECK(f.stream_id <= z->last_promised);
         }
         off += 9 + len;
     }
@@ -180,8 +264,10 @@ static void check_invariants(fz *z)
     h2_session_stats st;
     uint32_t maxc = z->cfg.max_concurrent_streams;
     h2_session_get_stats(z->s, &st);
-    CHECK(st.streams_active <= maxc + 1);                 /* + the upgraded stream 1 */
-    CHECK(st.streams_in_table <= maxc + 1);
+    /* + the upgraded stream 1, + pushed streams */
+    CHECK(st.streams_pushed <= z->cfg.max_push_streams);
+    CHECK(st.streams_active <= maxc + 1 + st.streams_pushed);
+    CHECK(st.streams_in_table <= maxc + 1 + st.streams_pushed);
     CHECK(st.closed_records <= z->cfg.max_closed_streams);
     CHECK(st.pending_priorities <= (z->cfg.max_pending_priorities ? z->cfg.max_pending_priorities
                                                                    : (maxc ? maxc : 1)) ||
@@ -212,6 +298,17 @@ static void drain(fz *z, int force)
         }
         if (z->remaining[i]) {
             h2_session_resume_data(z->s, (uint32_t)(i + (z->step % 3) * SLOTS) | 1);
+            if (z->push) {
+                h2_session_resume_data(z->s, (uint32_t)(i + (z->step % 3) * SLOTS) & ~1u);
+            }
+        }
+    }
+    for (i = 0; i < 4; i++) {
+        uint32_t p = z->unanswered[i];
+        if (p && (force || z->step % 2)) {
+            z->unanswered[i] = 0;
+            z->remaining[p % SLOTS] = (p * 29u) % 20000u;
+            h2_session_submit_response(z->s, p, 200, NULL, 0, z->remaining[p % SLOTS] == 0);
         }
     }
     h2_session_send(z->s, (z->step % 4) ? 0 : 20000, &produced);
@@ -240,6 +337,7 @@ static void config_for(h2_session_config *c, int tight)
         c->max_pending_priorities = 2;
         c->max_frame_size = 20000;
         c->header_table_size = 256;
+        c->max_push_streams = 3;
     }
 }
 
@@ -267,6 +365,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cb.on_request = cb_on_request;
     cb.on_data = cb_on_data;
     config_for(&z.cfg, (c0 & 4) != 0);
+    if (c0 & 64) {
+        z.cfg.padding_bits = 1u + (c1 & 7u);
+        z.cfg.padding_seed = (uint64_t)c1 * 2654435761u + size;
+        cb.send_data_padded = cb_send_data_padded;
+    }
+    z.push = (c0 & 128) != 0;
     z.respond = (c0 & 8) != 0;
     z.consume_now = (c0 & 16) != 0;
     h2_buf_init(&z.out);

@@ -30,6 +30,10 @@ typedef struct tc_frame {
     h2_setting settings[16];
     uint8_t opaque[8];
     int status;                /* HEADERS: :status, 0 when none */
+    uint32_t promised;         /* PUSH_PROMISE: promised stream id */
+    uint32_t pad_len;          /* PADDED frames: Pad Length octet + padding */
+    int pad_zero;              /* PADDED frames: every padding octet is 0 */
+    char path[64];             /* PUSH_PROMISE: :path */
     size_t n_fields;           /* HEADERS: decoded fields incl. :status */
     char debug[80];            /* GOAWAY debug data */
 } tc_frame;
@@ -87,11 +91,12 @@ typedef struct tc {
     tc_src src[TC_MAX_SIDS];
     int send_fail;
     size_t data_bytes;         /* DATA payload octets the server sent */
+    int n_padded_data;         /* send_data_padded calls */
 } tc;
 
 static inline tc_src *tc_src_of(tc *t, uint32_t sid)
 {
-    return &t->src[(sid >> 1) % TC_MAX_SIDS];
+    return &t->src[sid % TC_MAX_SIDS];
 }
 
 /* ---- callbacks ---- */
@@ -268,6 +273,34 @@ static void tc_cb_on_priority(void *ud, uint32_t sid, void *sud, const h2_priori
     t->n_prio++;
 }
 
+/* padded zero-copy DATA (cfg.padding_bits) */
+static inline int tc_cb_send_data_padded(void *ud, uint32_t sid, void *sud, const uint8_t *prefix,
+                                  size_t prefix_len, size_t len, const uint8_t *padding,
+                                  size_t pad_len, int end_stream)
+{
+    tc *t = ud;
+    tc_src *src = tc_src_of(t, sid);
+    (void)sud;
+    (void)end_stream;
+    if (t->send_fail) {
+        return -1;
+    }
+    if (src->off + len > src->len || len > src->ready || len == 0) {
+        t->out_bad = 1;
+        return -1;
+    }
+    if (h2_buf_append(&t->out, prefix, prefix_len) ||
+        h2_buf_append(&t->out, src->data + src->off, len) ||
+        (pad_len && h2_buf_append(&t->out, padding, pad_len))) {
+        return -1;
+    }
+    src->off += len;
+    src->ready -= len;
+    t->data_bytes += len;
+    t->n_padded_data++;
+    return 0;
+}
+
 /* ---- setup ---- */
 
 static inline void tc_init_cfg(tc *t, const h2_session_config *cfg)
@@ -295,6 +328,15 @@ static inline void tc_init_cfg(tc *t, const h2_session_config *cfg)
     t->dec = h2_hpack_decoder_new(4096);
     h2_hpack_decoder_set_limits(t->dec, 1 << 20, 10000);
     h2_frame_reader_init(&t->rd, 1 << 20);
+    t->s = h2_session_new(&t->cfg, &t->cb, t);
+}
+
+/* the same, with the padded DATA callback installed */
+static inline void tc_init_padded(tc *t, const h2_session_config *cfg)
+{
+    tc_init_cfg(t, cfg);
+    h2_session_free(t->s);
+    t->cb.send_data_padded = tc_cb_send_data_padded;
     t->s = h2_session_new(&t->cfg, &t->cb, t);
 }
 
@@ -349,6 +391,11 @@ static int tc_emit(void *ctx, const h2_nv *nv)
 {
     tc_hctx *h = ctx;
     h->f->n_fields++;
+    if (nv->name_len == 5 && memcmp(nv->name, ":path", 5) == 0) {
+        size_t k = nv->value_len < sizeof(h->f->path) - 1 ? nv->value_len : sizeof(h->f->path) - 1;
+        memcpy(h->f->path, nv->value, k);
+        h->f->path[k] = 0;
+    }
     if (nv->name_len == 7 && memcmp(nv->name, ":status", 7) == 0 && nv->value_len == 3) {
         h->f->status = (nv->value[0] - '0') * 100 + (nv->value[1] - '0') * 10 + (nv->value[2] - '0');
     }
@@ -384,6 +431,18 @@ static inline size_t tc_pump(tc *t)
             f->last_sid = fr.last_stream_id;
             f->increment = fr.window_increment;
             memcpy(f->opaque, fr.opaque, 8);
+            f->promised = fr.promised_stream_id;
+            f->pad_len = fr.pad_len;
+            f->pad_zero = 1;
+            if (fr.pad_len > 1) {
+                const uint8_t *e = t->out.data + off;   /* end of the frame */
+                uint32_t i;
+                for (i = 1; i < fr.pad_len; i++) {
+                    if (e[-(long)i] != 0) {
+                        f->pad_zero = 0;
+                    }
+                }
+            }
             if (fr.type == H2_FT_SETTINGS) {
                 size_t i;
                 f->n_settings = fr.n_settings;
@@ -393,7 +452,8 @@ static inline size_t tc_pump(tc *t)
             } else if (fr.type == H2_FT_GOAWAY) {
                 size_t k = fr.payload_len < sizeof(f->debug) - 1 ? fr.payload_len : sizeof(f->debug) - 1;
                 memcpy(f->debug, fr.payload, k);
-            } else if (fr.type == H2_FT_HEADERS || fr.type == H2_FT_CONTINUATION) {
+            } else if (fr.type == H2_FT_HEADERS || fr.type == H2_FT_CONTINUATION ||
+                       fr.type == H2_FT_PUSH_PROMISE) {
                 tc_hctx h;
                 h.f = fr.type == H2_FT_HEADERS ? f : f;
                 if (h2_hpack_decode(t->dec, fr.payload, fr.payload_len,

@@ -1976,6 +1976,628 @@ H2_TEST(rfc9218_10_urgency_orders_data)
     teardown();
 }
 
+/* ------------------------------------------------------------------------------------- */
+/* Server push (§8.4, §6.6), early response (§8.1), padding (§6.1, §6.2) */
+
+static const h2_nv push_req[4] = {
+    TC_NV(":method", "GET"), TC_NV(":scheme", "https"), TC_NV(":authority", "example.org"),
+    TC_NV(":path", "/style.css")
+};
+
+static int push(uint32_t parent, uint32_t *psid)
+{
+    return h2_session_submit_push_promise(T.s, parent, push_req, 4, NULL, psid);
+}
+
+H2_TEST(rfc9113_8_4_push_promise_before_parent_data)
+{
+    static char body[20000];
+    uint32_t psid = 0;
+    long pp, d1, h2, d2;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    tc_body(&T, 1, body, sizeof(body), 1);
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 1, 200, NULL, 0, 0), H2_SESS_OK);
+    H2_CHECK_EQ(push(1, &psid), H2_SESS_OK);
+    H2_CHECK_EQ(psid, 2);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 2), H2_SS_RESERVED_LOCAL);
+    tc_body(&T, 2, "p{}", 3, 1);
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 2, 200, NULL, 0, 0), H2_SESS_OK);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 2), H2_SS_HALF_CLOSED_REMOTE);
+    tc_pump(&T);
+    H2_CHECK(!T.out_bad);
+    pp = tc_find(&T, H2_FT_PUSH_PROMISE, 1);
+    d1 = tc_find(&T, H2_FT_DATA, 1);
+    h2 = tc_find(&T, H2_FT_HEADERS, 2);
+    d2 = tc_find(&T, H2_FT_DATA, 2);
+    H2_CHECK(pp >= 0 && d1 >= 0 && h2 >= 0 && d2 >= 0);
+    H2_CHECK(pp < d1 && pp < h2);
+    if (pp >= 0) {
+        H2_CHECK_EQ(T.f[pp].promised, 2);
+        H2_CHECK(strcmp(T.f[pp].path, "/style.css") == 0);
+        H2_CHECK(T.f[pp].flags & H2_FLAG_END_HEADERS);
+    }
+    if (d2 >= 0) {
+        H2_CHECK(T.f[d2].flags & H2_FLAG_END_STREAM);
+    }
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 2), H2_SS_CLOSED);
+    H2_CHECK_EQ(T.n_closed, 2);
+    teardown();
+}
+
+H2_TEST(rfc9113_6_5_2_enable_push_0_refuses_push)
+{
+    h2_setting st = { H2_SET_ENABLE_PUSH, 0 };
+    uint32_t psid = 99;
+    setup(NULL);
+    tc_start_with(&T, &st, 1);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK(!h2_session_push_enabled(T.s));
+    H2_CHECK_EQ(push(1, &psid), H2_SESS_ERR_REFUSED);
+    H2_CHECK_EQ(psid, 0);
+    tc_pump(&T);
+    H2_CHECK_EQ(tc_count(&T, H2_FT_PUSH_PROMISE), 0);
+    teardown();
+}
+
+H2_TEST(rfc9113_6_5_2_enable_push_default_1)
+{
+    uint32_t psid;
+    setup(NULL);
+    tc_preface(&T);
+    tc_feed(&T);
+    H2_CHECK(!h2_session_push_enabled(T.s));   /* the client's SETTINGS may still say 0 */
+    tc_settings(&T, NULL, 0);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK(h2_session_push_enabled(T.s));
+    H2_CHECK_EQ(push(1, &psid), H2_SESS_OK);
+    teardown();
+}
+
+H2_TEST(rfc9113_8_4_no_push_after_goaway_sent)
+{
+    uint32_t psid;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    h2_session_submit_goaway(T.s, 1, H2_NO_ERROR, NULL);
+    H2_CHECK(!h2_session_push_enabled(T.s));
+    H2_CHECK_EQ(push(1, &psid), H2_SESS_ERR_REFUSED);
+    teardown();
+}
+
+H2_TEST(rfc9113_8_4_no_push_after_goaway_received)
+{
+    uint32_t psid;
+    static const uint8_t ga[8] = { 0, 0, 0, 1, 0, 0, 0, 0 };
+    setup_started(NULL);
+    tc_get(&T, 1);
+    tc_raw(&T, H2_FT_GOAWAY, 0, 0, ga, sizeof(ga));
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(push(1, &psid), H2_SESS_ERR_REFUSED);
+    teardown();
+}
+
+H2_TEST(rfc9113_6_8_client_goaway_drops_pushed_streams_above_last_id)
+{
+    uint32_t a, b;
+    static const uint8_t ga[8] = { 0, 0, 0, 2, 0, 0, 0, 0 };   /* last-stream-id 2 */
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(push(1, &a), H2_SESS_OK);
+    H2_CHECK_EQ(push(1, &b), H2_SESS_OK);
+    tc_pump(&T);
+    tc_clear(&T);
+    tc_raw(&T, H2_FT_GOAWAY, 0, 0, ga, sizeof(ga));
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_closed, 1);
+    H2_CHECK_EQ(T.closed[0].sid, b);
+    H2_CHECK_EQ(T.closed[0].code, H2_REFUSED_STREAM);
+    H2_CHECK_EQ(T.closed[0].by_peer, 1);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, a), H2_SS_RESERVED_LOCAL);
+    H2_CHECK_EQ(h2_session_submit_response(T.s, a, 200, NULL, 0, 1), H2_SESS_OK);
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 1, 200, NULL, 0, 1), H2_SESS_OK);
+    tc_pump(&T);
+    H2_CHECK(h2_session_is_done(T.s));
+    teardown();
+}
+
+H2_TEST(rfc9113_8_4_parent_must_be_open_client_stream)
+{
+    uint32_t psid, p2;
+    setup_started(NULL);
+    tc_request(&T, 1, "POST", "/", 0);
+    tc_get(&T, 3);
+    EXPECT_NO_ERROR();
+    /* stream 1: END_STREAM sent, the client's side still open (half-closed local) */
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 1, 204, NULL, 0, 1), H2_SESS_OK);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 1), H2_SS_HALF_CLOSED_LOCAL);
+    H2_CHECK_EQ(push(1, &psid), H2_SESS_ERR_STATE);
+    H2_CHECK_EQ(push(5, &psid), H2_SESS_ERR_STATE);      /* idle */
+    H2_CHECK_EQ(push(3, &psid), H2_SESS_OK);             /* half-closed (remote) */
+    H2_CHECK_EQ(push(psid, &p2), H2_SESS_ERR_STATE);     /* a pushed stream as parent */
+    h2_session_submit_response(T.s, 3, 204, NULL, 0, 1);
+    H2_CHECK_EQ(push(3, &psid), H2_SESS_ERR_STATE);      /* closed */
+    tc_pump(&T);
+    H2_CHECK_EQ(tc_count(&T, H2_FT_PUSH_PROMISE), 1);
+    teardown();
+}
+
+H2_TEST(rfc9113_8_4_1_promised_request_safe_and_cacheable)
+{
+    uint32_t psid;
+    h2_nv post[4] = { TC_NV(":method", "POST"), TC_NV(":scheme", "https"),
+                      TC_NV(":authority", "example.org"), TC_NV(":path", "/") };
+    h2_nv head[4] = { TC_NV(":path", "/h"), TC_NV(":method", "HEAD"), TC_NV(":scheme", "https"),
+                      TC_NV(":authority", "example.org") };
+    h2_nv noauth[3] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"), TC_NV(":path", "/") };
+    h2_nv body[5] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                      TC_NV(":authority", "example.org"), TC_NV(":path", "/"),
+                      TC_NV("content-length", "5") };
+    h2_nv status[5] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                        TC_NV(":authority", "example.org"), TC_NV(":path", "/"),
+                        TC_NV(":status", "200") };
+    h2_nv dup[5] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                     TC_NV(":authority", "example.org"), TC_NV(":path", "/"),
+                     TC_NV(":path", "/x") };
+    h2_nv relpath[4] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                         TC_NV(":authority", "example.org"), TC_NV(":path", "x") };
+    h2_nv extra[6] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                       TC_NV(":authority", "example.org"), TC_NV(":path", "/e"),
+                       TC_NV("Accept-Encoding", "gzip"), TC_NV("Connection", "close") };
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, post, 4, NULL, &psid), H2_SESS_ERR_ARG);
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, noauth, 3, NULL, &psid), H2_SESS_ERR_ARG);
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, body, 5, NULL, &psid), H2_SESS_ERR_ARG);
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, status, 5, NULL, &psid), H2_SESS_ERR_ARG);
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, dup, 5, NULL, &psid), H2_SESS_ERR_ARG);
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, relpath, 4, NULL, &psid), H2_SESS_ERR_ARG);
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, post, 4, NULL, NULL), H2_SESS_ERR_ARG);
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, head, 4, NULL, &psid), H2_SESS_OK);
+    H2_CHECK_EQ(psid, 2);   /* refused promises used no id */
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, extra, 6, NULL, &psid), H2_SESS_OK);
+    tc_pump(&T);
+    H2_CHECK(!T.out_bad);
+    H2_CHECK_EQ(tc_count(&T, H2_FT_PUSH_PROMISE), 2);
+    H2_CHECK_EQ(T.f[tc_find(&T, H2_FT_PUSH_PROMISE, 1)].n_fields, 4);
+    H2_CHECK_EQ(T.f[T.nf - 1].n_fields, 5);   /* connection field dropped */
+    teardown();
+}
+
+H2_TEST(rfc9113_5_1_1_promised_ids_even_and_increasing)
+{
+    uint32_t a, b, c;
+    size_t i;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    tc_get(&T, 3);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(push(3, &a), H2_SESS_OK);
+    H2_CHECK_EQ(push(1, &b), H2_SESS_OK);
+    H2_CHECK_EQ(push(3, &c), H2_SESS_OK);
+    H2_CHECK(a == 2 && b == 4 && c == 6);
+    tc_pump(&T);
+    for (i = 0, a = 0; i < T.nf; i++) {
+        if (T.f[i].type == H2_FT_PUSH_PROMISE) {
+            H2_CHECK(T.f[i].promised > a && !(T.f[i].promised & 1));
+            a = T.f[i].promised;
+        }
+    }
+    H2_CHECK_EQ(a, 6);
+    teardown();
+}
+
+H2_TEST(rfc9113_5_1_2_pushed_streams_respect_client_limit)
+{
+    h2_setting st = { H2_SET_MAX_CONCURRENT_STREAMS, 1 };
+    uint32_t a, b;
+    setup(NULL);
+    tc_start_with(&T, &st, 1);
+    tc_get(&T, 1);
+    tc_get(&T, 3);     /* our limit counts client streams only: the client's limit is 1 */
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 2);
+    H2_CHECK_EQ(push(1, &a), H2_SESS_OK);
+    H2_CHECK_EQ(push(1, &b), H2_SESS_ERR_REFUSED);   /* its response would exceed 1 */
+    H2_CHECK(!h2_session_push_enabled(T.s));
+    tc_body(&T, a, "x", 1, 1);
+    H2_CHECK_EQ(h2_session_submit_response(T.s, a, 200, NULL, 0, 0), H2_SESS_OK);
+    H2_CHECK_EQ(h2_session_open_streams(T.s), 3);
+    tc_pump(&T);                                      /* the pushed response completes */
+    H2_CHECK_EQ(h2_session_stream_state(T.s, a), H2_SS_CLOSED);
+    H2_CHECK(h2_session_push_enabled(T.s));
+    H2_CHECK_EQ(push(1, &b), H2_SESS_OK);
+    H2_CHECK_EQ(b, 4);
+    teardown();
+}
+
+H2_TEST(rfc9113_5_1_2_limit_lowered_after_promise)
+{
+    h2_setting st = { H2_SET_MAX_CONCURRENT_STREAMS, 0 };
+    uint32_t a, b;
+    const tc_frame *r;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(push(1, &a), H2_SESS_OK);
+    H2_CHECK_EQ(push(1, &b), H2_SESS_OK);
+    tc_settings(&T, &st, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_submit_response(T.s, a, 200, NULL, 0, 1), H2_SESS_ERR_REFUSED);
+    tc_pump(&T);
+    r = tc_rst(&T, a);
+    H2_CHECK(r != NULL && r->error_code == H2_REFUSED_STREAM);
+    H2_CHECK_EQ(T.n_closed, 1);
+    H2_CHECK_EQ(T.closed[0].sid, a);
+    H2_CHECK_EQ(T.closed[0].code, H2_REFUSED_STREAM);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, b), H2_SS_RESERVED_LOCAL);
+    teardown();
+}
+
+H2_TEST(rfc9113_6_6_push_promise_continuation)
+{
+    static char big[40000];
+    h2_nv nv[5] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                    TC_NV(":authority", "example.org"), TC_NV(":path", "/big"),
+                    TC_NV("x-big", "") };
+    uint32_t psid;
+    long pp;
+    memset(big, 'q', sizeof(big));
+    nv[4].value = (const uint8_t *)big;
+    nv[4].value_len = sizeof(big);
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, nv, 5, NULL, &psid), H2_SESS_OK);
+    tc_pump(&T);
+    H2_CHECK(!T.out_bad);
+    pp = tc_find(&T, H2_FT_PUSH_PROMISE, 1);
+    H2_CHECK(pp >= 0 && !(T.f[pp].flags & H2_FLAG_END_HEADERS) && T.f[pp].length <= 16384);
+    H2_CHECK(tc_count(&T, H2_FT_CONTINUATION) >= 1);
+    H2_CHECK(T.f[T.nf - 1].type == H2_FT_CONTINUATION && (T.f[T.nf - 1].flags & H2_FLAG_END_HEADERS));
+    /* the HPACK contexts are still in step: a response decodes */
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 1);
+    tc_pump(&T);
+    H2_CHECK(!T.out_bad);
+    H2_CHECK_EQ(T.f[T.nf - 1].status, 200);
+    teardown();
+}
+
+H2_TEST(rfc9113_8_4_client_cancels_pushed_stream)
+{
+    uint32_t a, b;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, push_req, 4, (void *)&T, &a), H2_SESS_OK);
+    H2_CHECK(h2_session_get_stream_data(T.s, a) == (void *)&T);
+    H2_CHECK_EQ(push(1, &b), H2_SESS_OK);
+    tc_body(&T, b, "zz", 2, 1);
+    h2_session_submit_response(T.s, b, 200, NULL, 0, 0);
+    tc_pump(&T);
+    tc_clear(&T);
+    tc_rst_frame(&T, a, H2_CANCEL);           /* reserved */
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_closed, 2);               /* b completed before, a now */
+    H2_CHECK_EQ(T.closed[1].sid, a);
+    H2_CHECK_EQ(T.closed[1].code, H2_CANCEL);
+    H2_CHECK_EQ(T.closed[1].by_peer, 1);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, a), H2_SS_CLOSED_RST_RECV);
+    H2_CHECK_EQ(h2_session_submit_response(T.s, a, 200, NULL, 0, 1), H2_SESS_ERR_STATE);
+    teardown();
+}
+
+H2_TEST(rfc9113_8_4_client_refuses_pushed_stream_in_progress)
+{
+    static char body[100000];
+    uint32_t a;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(push(1, &a), H2_SESS_OK);
+    tc_body(&T, a, body, sizeof(body), 1);
+    h2_session_submit_response(T.s, a, 200, NULL, 0, 0);
+    tc_pump(&T);                              /* window-limited: still half-closed (remote) */
+    H2_CHECK_EQ(h2_session_stream_state(T.s, a), H2_SS_HALF_CLOSED_REMOTE);
+    tc_rst_frame(&T, a, H2_REFUSED_STREAM);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_closed, 1);
+    H2_CHECK_EQ(T.closed[0].code, H2_REFUSED_STREAM);
+    H2_CHECK_EQ(T.closed[0].by_peer, 1);
+    teardown();
+}
+
+H2_TEST(rfc9113_5_1_reserved_local_headers_is_connection_error)
+{
+    uint32_t a;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    push(1, &a);
+    tc_pump(&T);
+    tc_get(&T, a);
+    EXPECT_CONN_ERROR(H2_PROTOCOL_ERROR);
+    teardown();
+}
+
+H2_TEST(rfc9113_5_1_reserved_local_data_is_connection_error)
+{
+    uint32_t a;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    push(1, &a);
+    tc_pump(&T);
+    tc_data(&T, a, "x", 1, 0);
+    EXPECT_CONN_ERROR(H2_PROTOCOL_ERROR);
+    teardown();
+}
+
+H2_TEST(rfc9113_5_1_reserved_local_allows_wu_priority_rst)
+{
+    uint32_t a;
+    static const uint8_t prio[5] = { 0, 0, 0, 1, 15 };
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    push(1, &a);
+    tc_pump(&T);
+    tc_wu(&T, a, 1000);
+    tc_raw(&T, H2_FT_PRIORITY, 0, a, prio, sizeof(prio));
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_stream_state(T.s, a), H2_SS_RESERVED_LOCAL);
+    tc_rst_frame(&T, a, H2_CANCEL);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_stream_state(T.s, a), H2_SS_CLOSED_RST_RECV);
+    teardown();
+}
+
+H2_TEST(rfc9113_5_1_pushed_half_closed_remote_headers_stream_closed)
+{
+    static char body[100000];
+    uint32_t a;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    push(1, &a);
+    tc_body(&T, a, body, sizeof(body), 1);
+    h2_session_submit_response(T.s, a, 200, NULL, 0, 0);
+    tc_pump(&T);
+    tc_clear(&T);
+    tc_wu(&T, a, 100);                        /* allowed */
+    EXPECT_NO_ERROR();
+    tc_get(&T, a);                            /* HEADERS: stream error, block decoded */
+    tc_get(&T, 3);
+    EXPECT_STREAM_ERROR(a, H2_STREAM_CLOSED);
+    H2_CHECK_EQ(T.n_req, 2);                  /* the HPACK context stayed in step */
+    H2_CHECK_EQ(T.req_sid[1], 3);
+    teardown();
+}
+
+H2_TEST(rfc9113_5_1_pushed_half_closed_remote_data_stream_closed)
+{
+    static char body[100000];
+    uint32_t a;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    push(1, &a);
+    tc_body(&T, a, body, sizeof(body), 1);
+    h2_session_submit_response(T.s, a, 200, NULL, 0, 0);
+    tc_pump(&T);
+    tc_clear(&T);
+    tc_data(&T, a, "x", 1, 0);
+    EXPECT_STREAM_ERROR(a, H2_STREAM_CLOSED);
+    teardown();
+}
+
+H2_TEST(rfc9113_5_1_1_unpromised_even_stream_is_idle)
+{
+    uint32_t a;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    push(1, &a);
+    tc_pump(&T);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 4), H2_SS_IDLE);
+    tc_data(&T, 4, "x", 1, 0);
+    EXPECT_CONN_ERROR(H2_PROTOCOL_ERROR);
+    teardown();
+}
+
+H2_TEST(rfc9113_5_1_1_unpromised_even_stream_window_update)
+{
+    uint32_t a;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    push(1, &a);
+    tc_wu(&T, 4, 10);
+    EXPECT_CONN_ERROR(H2_PROTOCOL_ERROR);
+    teardown();
+}
+
+H2_TEST(rfc9218_7_1_priority_update_for_promised_stream)
+{
+    uint32_t a;
+    h2_priority p;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    push(1, &a);
+    tc_raw(&T, H2_FT_PRIORITY_UPDATE, 0, 0, "\0\0\0\x02u=6", 7);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_get_priority(T.s, a, &p), H2_SESS_OK);
+    H2_CHECK_EQ(p.urgency, 6);
+    tc_raw(&T, H2_FT_PRIORITY_UPDATE, 0, 0, "\0\0\0\x04u=6", 7);   /* not promised */
+    EXPECT_CONN_ERROR(H2_PROTOCOL_ERROR);
+    teardown();
+}
+
+/* §8.1: a complete response before the request is complete, then RST_STREAM(NO_ERROR) */
+H2_TEST(rfc9113_8_1_early_response_discards_request_body)
+{
+    static char in[16384];
+    h2_nv nv[5] = { TC_NV(":method", "POST"), TC_NV(":scheme", "https"),
+                    TC_NV(":authority", "example.org"), TC_NV(":path", "/upload"),
+                    TC_NV("content-length", "300000") };
+    long h, d, r, wu;
+    h2_session_stats st;
+    setup_started(NULL);
+    request_nv(1, nv, 5, 0);
+    tc_data(&T, 1, in, sizeof(in), 0);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.body_len[0], sizeof(in));
+    h2_session_get_stats(T.s, &st);
+    H2_CHECK_EQ(st.conn_recv_unconsumed, sizeof(in));
+    tc_body(&T, 1, "denied", 6, 1);
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 1, 200, NULL, 0, 0), H2_SESS_OK);
+    H2_CHECK_EQ(h2_session_discard_body(T.s, 1), H2_SESS_OK);
+    tc_pump(&T);
+    h = tc_find(&T, H2_FT_HEADERS, 1);
+    d = tc_find(&T, H2_FT_DATA, 1);
+    r = tc_find(&T, H2_FT_RST_STREAM, 1);
+    wu = tc_find(&T, H2_FT_WINDOW_UPDATE, 0);
+    H2_CHECK(h >= 0 && d > h && r > d);
+    if (d >= 0) H2_CHECK(T.f[d].flags & H2_FLAG_END_STREAM);
+    if (r >= 0) H2_CHECK_EQ(T.f[r].error_code, H2_NO_ERROR);
+    H2_CHECK(wu >= 0);
+    if (wu >= 0) H2_CHECK_EQ(T.f[wu].increment, sizeof(in));
+    h2_session_get_stats(T.s, &st);
+    H2_CHECK_EQ(st.conn_recv_unconsumed, 0);
+    H2_CHECK_EQ(st.conn_recv_window, (int64_t)T.cfg.conn_window_size);
+    H2_CHECK_EQ(T.n_closed, 1);
+    H2_CHECK_EQ(T.closed[0].code, H2_NO_ERROR);
+    H2_CHECK_EQ(T.closed[0].by_peer, 0);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 1), H2_SS_CLOSED_RST_SENT);
+    /* DATA in flight is ignored (and counted against the connection window) */
+    tc_clear(&T);
+    tc_data(&T, 1, in, sizeof(in), 0);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_data_cb, 1);
+    teardown();
+}
+
+H2_TEST(rfc9113_8_1_discard_waits_for_end_of_response)
+{
+    static char in[1000];
+    h2_nv nv[4] = { TC_NV(":method", "PUT"), TC_NV(":scheme", "https"),
+                    TC_NV(":authority", "example.org"), TC_NV(":path", "/u") };
+    setup_started(NULL);
+    request_nv(1, nv, 4, 0);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_discard_body(T.s, 1), H2_SESS_OK);   /* before any response */
+    tc_data(&T, 1, in, sizeof(in), 0);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_data_cb, 0);              /* not delivered */
+    tc_body(&T, 1, "late", 4, 1);
+    tc_src_of(&T, 1)->ready = 2;
+    h2_session_submit_response(T.s, 1, 413, NULL, 0, 0);
+    tc_pump(&T);
+    H2_CHECK_EQ(tc_count(&T, H2_FT_RST_STREAM), 0);   /* response not complete yet */
+    tc_src_of(&T, 1)->ready = 2;
+    h2_session_resume_data(T.s, 1);
+    tc_pump(&T);
+    H2_CHECK(tc_rst(&T, 1) != NULL && tc_rst(&T, 1)->error_code == H2_NO_ERROR);
+    H2_CHECK(tc_find(&T, H2_FT_RST_STREAM, 1) > tc_find(&T, H2_FT_DATA, 1));
+    teardown();
+}
+
+H2_TEST(rfc9113_8_1_discard_after_complete_request_no_rst)
+{
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_discard_body(T.s, 1), H2_SESS_OK);
+    h2_session_submit_response(T.s, 1, 204, NULL, 0, 1);
+    tc_pump(&T);
+    H2_CHECK_EQ(tc_count(&T, H2_FT_RST_STREAM), 0);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 1), H2_SS_CLOSED);
+    H2_CHECK_EQ(h2_session_discard_body(T.s, 1), H2_SESS_ERR_STATE);
+    teardown();
+}
+
+/* §6.1, §6.2: padded DATA and HEADERS; padding octets are zero; padding counts toward
+ * flow control and the frame size */
+H2_TEST(rfc9113_6_1_padded_frames_flow_control)
+{
+    static char body[1000];
+    h2_session_config c;
+    h2_setting st = { H2_SET_INITIAL_WINDOW_SIZE, 300 };
+    size_t i, got = 0, wire = 0;
+    int padded_h = 0;
+    for (i = 0; i < sizeof(body); i++) body[i] = (char)i;
+    h2_session_config_init(&c);
+    c.padding_bits = 5;
+    c.padding_seed = 42;
+    tc_init_padded(&T, &c);
+    tc_start_with(&T, &st, 1);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    tc_body(&T, 1, body, sizeof(body), 1);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    tc_pump(&T);
+    for (i = 0; i < T.nf; i++) {
+        const tc_frame *f = &T.f[i];
+        if (f->type == H2_FT_HEADERS) {
+            padded_h += (f->flags & H2_FLAG_PADDED) != 0;
+            H2_CHECK(f->pad_zero && f->pad_len >= 1 && f->pad_len <= 32);
+        } else if (f->type == H2_FT_DATA) {
+            H2_CHECK(f->flags & H2_FLAG_PADDED);
+            H2_CHECK(f->pad_zero && f->pad_len >= 1 && f->pad_len <= 32);
+            H2_CHECK(f->length > f->pad_len);
+            wire += f->length;
+            got += f->length - f->pad_len;
+        }
+    }
+    H2_CHECK_EQ(padded_h, 1);
+    H2_CHECK(wire <= 300);                    /* the stream window includes the padding */
+    H2_CHECK(got < 300 && got == T.data_bytes);
+    H2_CHECK(!T.out_bad);
+    tc_clear(&T);
+    tc_wu(&T, 1, 100000);
+    tc_feed(&T);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.data_bytes, sizeof(body));
+    H2_CHECK_EQ(memcmp(tc_src_of(&T, 1)->data, body, sizeof(body)), 0);
+    H2_CHECK(T.nf > 0 && (T.f[T.nf - 1].flags & H2_FLAG_END_STREAM));
+    teardown();
+}
+
+H2_TEST(rfc9113_6_1_padding_within_max_frame_size)
+{
+    static char body[100000];
+    h2_session_config c;
+    h2_setting st[1] = { { H2_SET_INITIAL_WINDOW_SIZE, 1 << 20 } };
+    size_t i, n = 0;
+    h2_session_config_init(&c);
+    c.padding_bits = 8;
+    tc_init_padded(&T, &c);
+    tc_start_with(&T, st, 1);
+    tc_wu(&T, 0, 1 << 20);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    tc_body(&T, 1, body, sizeof(body), 1);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    tc_pump(&T);
+    for (i = 0; i < T.nf; i++) {
+        if (T.f[i].type == H2_FT_DATA) {
+            n++;
+            H2_CHECK(T.f[i].length <= 16384 && T.f[i].pad_zero && T.f[i].pad_len <= 256);
+        }
+    }
+    H2_CHECK(n >= 7);
+    H2_CHECK_EQ(T.data_bytes, sizeof(body));
+    H2_CHECK(!T.out_bad);
+    teardown();
+}
+
 int main(void)
 {
     H2_RUN(rfc9113_3_4_server_preface_is_settings);
@@ -2129,5 +2751,32 @@ int main(void)
     H2_RUN(rfc9218_7_1_priority_update_bad_syntax_ignored);
     H2_RUN(rfc9218_2_1_no_rfc7540_priorities_invalid_value);
     H2_RUN(rfc9218_10_urgency_orders_data);
+    H2_RUN(rfc9113_8_4_push_promise_before_parent_data);
+    H2_RUN(rfc9113_6_5_2_enable_push_0_refuses_push);
+    H2_RUN(rfc9113_6_5_2_enable_push_default_1);
+    H2_RUN(rfc9113_8_4_no_push_after_goaway_sent);
+    H2_RUN(rfc9113_8_4_no_push_after_goaway_received);
+    H2_RUN(rfc9113_6_8_client_goaway_drops_pushed_streams_above_last_id);
+    H2_RUN(rfc9113_8_4_parent_must_be_open_client_stream);
+    H2_RUN(rfc9113_8_4_1_promised_request_safe_and_cacheable);
+    H2_RUN(rfc9113_5_1_1_promised_ids_even_and_increasing);
+    H2_RUN(rfc9113_5_1_2_pushed_streams_respect_client_limit);
+    H2_RUN(rfc9113_5_1_2_limit_lowered_after_promise);
+    H2_RUN(rfc9113_6_6_push_promise_continuation);
+    H2_RUN(rfc9113_8_4_client_cancels_pushed_stream);
+    H2_RUN(rfc9113_8_4_client_refuses_pushed_stream_in_progress);
+    H2_RUN(rfc9113_5_1_reserved_local_headers_is_connection_error);
+    H2_RUN(rfc9113_5_1_reserved_local_data_is_connection_error);
+    H2_RUN(rfc9113_5_1_reserved_local_allows_wu_priority_rst);
+    H2_RUN(rfc9113_5_1_pushed_half_closed_remote_headers_stream_closed);
+    H2_RUN(rfc9113_5_1_pushed_half_closed_remote_data_stream_closed);
+    H2_RUN(rfc9113_5_1_1_unpromised_even_stream_is_idle);
+    H2_RUN(rfc9113_5_1_1_unpromised_even_stream_window_update);
+    H2_RUN(rfc9218_7_1_priority_update_for_promised_stream);
+    H2_RUN(rfc9113_8_1_early_response_discards_request_body);
+    H2_RUN(rfc9113_8_1_discard_waits_for_end_of_response);
+    H2_RUN(rfc9113_8_1_discard_after_complete_request_no_rst);
+    H2_RUN(rfc9113_6_1_padded_frames_flow_control);
+    H2_RUN(rfc9113_6_1_padding_within_max_frame_size);
     return h2test_summary();
 }

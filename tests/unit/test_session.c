@@ -1135,6 +1135,346 @@ H2_TEST(field_validation_helpers)
     H2_CHECK(!h2_field_is_connection_specific((const uint8_t *)"te", 2));
 }
 
+/* ------------------------------------------------------------------------------------- */
+/* Server push, discarded request bodies, padding */
+
+static const h2_nv push_get[4] = {
+    TC_NV(":method", "GET"), TC_NV(":scheme", "https"), TC_NV(":authority", "example.org"),
+    TC_NV(":path", "/app.js")
+};
+
+H2_TEST(session_push_states_stats_and_user_data)
+{
+    static int pud;
+    uint32_t a = 0;
+    h2_session_stats st;
+    setup(NULL);
+    H2_CHECK(!h2_session_push_enabled(T.s));
+    tc_start(&T);
+    H2_CHECK(h2_session_push_enabled(T.s));
+    tc_get(&T, 1);
+    tc_feed(&T);
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, push_get, 4, &pud, &a), H2_SESS_OK);
+    H2_CHECK_EQ(a, 2);
+    H2_CHECK(h2_session_get_stream_data(T.s, 2) == &pud);
+    h2_session_get_stats(T.s, &st);
+    H2_CHECK_EQ(st.streams_pushed, 1);
+    H2_CHECK_EQ(st.pushes, 1);
+    H2_CHECK_EQ(st.streams_active, 1);       /* reserved does not count */
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 2, 200, NULL, 0, 1), H2_SESS_OK);
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 1, 200, NULL, 0, 1), H2_SESS_OK);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.n_closed, 2);
+    H2_CHECK_EQ(T.closed[0].sid, 2);
+    H2_CHECK_EQ(T.closed[0].code, H2_NO_ERROR);
+    h2_session_get_stats(T.s, &st);
+    H2_CHECK_EQ(st.streams_pushed, 0);
+    H2_CHECK_EQ(st.streams_in_table, 0);
+    H2_CHECK(!T.out_bad);
+    teardown();
+}
+
+H2_TEST(session_push_max_push_streams)
+{
+    h2_session_config c;
+    uint32_t a;
+    int i;
+    h2_session_config_init(&c);
+    c.max_push_streams = 3;
+    setup_started(&c);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    for (i = 0; i < 3; i++) {
+        H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, push_get, 4, NULL, &a), H2_SESS_OK);
+    }
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, push_get, 4, NULL, &a), H2_SESS_ERR_REFUSED);
+    H2_CHECK_EQ(h2_session_submit_rst(T.s, 4, H2_CANCEL), H2_SESS_OK);   /* withdrawn */
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, push_get, 4, NULL, &a), H2_SESS_OK);
+    H2_CHECK_EQ(a, 8);
+    tc_pump(&T);
+    H2_CHECK(tc_rst(&T, 4) && tc_rst(&T, 4)->error_code == H2_CANCEL);
+    teardown();
+}
+
+/* the pushed stream inherits the parent's priority and is served after the parent, before
+ * later client streams of the same urgency */
+H2_TEST(session_push_priority_never_starves_parent)
+{
+    static char b1[20000], b3[20000], bp[20000];
+    uint32_t a;
+    h2_priority p;
+    size_t i;
+    long last3 = -1, firstp = -1, last1 = -1;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    tc_get(&T, 3);
+    tc_feed(&T);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 1);   /* stream 1 done */
+    p.urgency = 2;
+    p.incremental = 0;
+    h2_session_set_priority(T.s, 3, &p);
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 3, push_get, 4, NULL, &a), H2_SESS_OK);
+    H2_CHECK_EQ(h2_session_get_priority(T.s, a, &p), H2_SESS_OK);
+    H2_CHECK_EQ(p.urgency, 2);
+    tc_body(&T, a, bp, sizeof(bp), 1);
+    h2_session_submit_response(T.s, a, 200, NULL, 0, 0);   /* pushed response ready first */
+    tc_body(&T, 3, b3, sizeof(b3), 1);
+    h2_session_submit_response(T.s, 3, 200, NULL, 0, 0);
+    tc_get(&T, 5);
+    tc_feed(&T);
+    p.urgency = 2;
+    h2_session_set_priority(T.s, 5, &p);
+    tc_body(&T, 5, b1, sizeof(b1), 1);
+    h2_session_submit_response(T.s, 5, 200, NULL, 0, 0);
+    tc_pump(&T);
+    for (i = 0; i < T.nf; i++) {
+        if (T.f[i].type != H2_FT_DATA) continue;
+        if (T.f[i].sid == 3) last3 = (long)i;
+        if (T.f[i].sid == a && firstp < 0) firstp = (long)i;
+        if (T.f[i].sid == 5) last1 = (long)i;
+    }
+    H2_CHECK(last3 >= 0 && firstp > last3);       /* parent first */
+    H2_CHECK(last1 < 0 || last1 > firstp);        /* then the push, then stream 5 */
+    teardown();
+}
+
+/* a PUSH_PROMISE submitted from within data_available goes out before that DATA */
+static int dav_pushed;
+static long dav_push(void *ud, uint32_t sid, void *sud, size_t max, int *eos)
+{
+    tc *t = ud;
+    uint32_t a;
+    if (sid == 1 && !dav_pushed) {
+        dav_pushed = 1;
+        h2_session_submit_push_promise(t->s, 1, push_get, 4, NULL, &a);
+    }
+    return tc_cb_data_available(ud, sid, sud, max, eos);
+}
+
+H2_TEST(session_push_from_data_available_precedes_data)
+{
+    long pp, d;
+    setup(NULL);
+    h2_session_free(T.s);
+    T.cb.data_available = dav_push;
+    T.s = h2_session_new(&T.cfg, &T.cb, &T);
+    dav_pushed = 0;
+    tc_start(&T);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    tc_body(&T, 1, "<html>", 6, 1);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    tc_pump(&T);
+    pp = tc_find(&T, H2_FT_PUSH_PROMISE, 1);
+    d = tc_find(&T, H2_FT_DATA, 1);
+    H2_CHECK(pp >= 0 && d > pp);
+    H2_CHECK(!T.out_bad);
+    teardown();
+}
+
+H2_TEST(session_push_reserved_closed_on_connection_error)
+{
+    uint32_t a;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    h2_session_submit_push_promise(T.s, 1, push_get, 4, NULL, &a);
+    tc_raw(&T, 0xff, 0, 0, NULL, 0);
+    tc_data(&T, 99, "x", 1, 0);                 /* idle: connection error */
+    tc_feed(&T);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.rv, H2_SESS_ERR_CONN);
+    H2_CHECK_EQ(T.n_closed, 2);
+    H2_CHECK(h2_session_is_done(T.s));
+    teardown();
+}
+
+H2_TEST(session_discard_body_credits_and_drops)
+{
+    static char in[10000];
+    h2_session_stats st;
+    size_t wu_conn = 0, i;
+    setup_started(NULL);
+    tc_request(&T, 1, "POST", "/", 0);
+    tc_data(&T, 1, in, sizeof(in), 0);
+    tc_feed(&T);
+    H2_CHECK_EQ(T.n_data_cb, 1);
+    H2_CHECK_EQ(h2_session_discard_body(T.s, 1), H2_SESS_OK);
+    H2_CHECK_EQ(h2_session_discard_body(T.s, 1), H2_SESS_OK);   /* idempotent */
+    H2_CHECK_EQ(h2_session_discard_body(T.s, 7), H2_SESS_ERR_STATE);
+    h2_session_get_stats(T.s, &st);
+    H2_CHECK_EQ(st.conn_recv_unconsumed, 0);
+    H2_CHECK_EQ(h2_session_consume(T.s, 1, sizeof(in)), H2_SESS_OK);   /* late: ignored */
+    for (i = 0; i < 20; i++) {
+        tc_data(&T, 1, in, sizeof(in), 0);
+    }
+    tc_data(&T, 1, in, sizeof(in), 1);
+    tc_feed(&T);
+    H2_CHECK_EQ(T.rv, H2_SESS_OK);
+    H2_CHECK_EQ(T.n_data_cb, 1);
+    H2_CHECK_EQ(T.n_req_end, 1);                 /* the request still ended cleanly */
+    tc_pump(&T);
+    for (i = 0; i < T.nf; i++) {
+        if (T.f[i].type == H2_FT_WINDOW_UPDATE && T.f[i].sid == 0) wu_conn += T.f[i].increment;
+    }
+    H2_CHECK(wu_conn >= sizeof(in));
+    h2_session_get_stats(T.s, &st);
+    H2_CHECK(st.conn_recv_window > 0);
+    H2_CHECK_EQ(st.conn_recv_unconsumed, 0);
+    H2_CHECK(tc_goaway(&T) == NULL);
+    teardown();
+}
+
+H2_TEST(session_discard_after_response_complete_resets_now)
+{
+    setup_started(NULL);
+    tc_request(&T, 1, "POST", "/", 0);
+    tc_feed(&T);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 1);
+    tc_pump(&T);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 1), H2_SS_HALF_CLOSED_LOCAL);
+    tc_clear(&T);
+    H2_CHECK_EQ(h2_session_discard_body(T.s, 1), H2_SESS_OK);
+    tc_pump(&T);
+    H2_CHECK(tc_rst(&T, 1) && tc_rst(&T, 1)->error_code == H2_NO_ERROR);
+    H2_CHECK_EQ(T.n_closed, 1);
+    H2_CHECK_EQ(T.closed[0].code, H2_NO_ERROR);
+    teardown();
+}
+
+H2_TEST(session_padding_without_callback_data_unpadded)
+{
+    h2_session_config c;
+    long h, d;
+    h2_session_config_init(&c);
+    c.padding_bits = 3;
+    setup_started(&c);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    tc_body(&T, 1, "hello", 5, 1);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    tc_pump(&T);
+    h = tc_find(&T, H2_FT_HEADERS, 1);
+    d = tc_find(&T, H2_FT_DATA, 1);
+    H2_CHECK(h >= 0 && (T.f[h].flags & H2_FLAG_PADDED) && T.f[h].pad_len <= 8 && T.f[h].pad_zero);
+    H2_CHECK(d >= 0 && !(T.f[d].flags & H2_FLAG_PADDED) && T.f[d].length == 5);
+    H2_CHECK_EQ(T.f[h].status, 200);
+    H2_CHECK(!T.out_bad);
+    teardown();
+}
+
+static void padded_run(uint64_t seed, uint32_t *lens, size_t n)
+{
+    static char body[50000];
+    h2_session_config c;
+    h2_setting st = { H2_SET_INITIAL_WINDOW_SIZE, 1 << 20 };
+    size_t i, k = 0;
+    h2_session_config_init(&c);
+    c.padding_bits = 8;
+    c.padding_seed = seed;
+    tc_init_padded(&T, &c);
+    tc_start_with(&T, &st, 1);
+    tc_wu(&T, 0, 1 << 20);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    tc_body(&T, 1, body, sizeof(body), 1);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    tc_pump(&T);
+    memset(lens, 0, n * sizeof(*lens));
+    for (i = 0; i < T.nf && k < n; i++) {
+        if (T.f[i].type == H2_FT_DATA || T.f[i].type == H2_FT_HEADERS) lens[k++] = T.f[i].pad_len;
+    }
+    H2_CHECK_EQ(T.data_bytes, sizeof(body));
+    H2_CHECK_EQ(T.n_padded_data, (int)(k - 1));
+    H2_CHECK(!T.out_bad);
+    teardown();
+}
+
+H2_TEST(session_padding_seeded_prng)
+{
+    uint32_t a[5], b[5], c[5];
+    padded_run(7, a, 5);
+    padded_run(7, b, 5);
+    padded_run(8, c, 5);
+    H2_CHECK_MEM(a, b, sizeof(a));
+    H2_CHECK(memcmp(a, c, sizeof(a)) != 0);
+}
+
+H2_TEST(session_padding_tiny_windows)
+{
+    h2_session_config c;
+    h2_setting st = { H2_SET_INITIAL_WINDOW_SIZE, 1 };
+    long d;
+    h2_session_config_init(&c);
+    c.padding_bits = 8;
+    c.padding_seed = 1;
+    tc_init_padded(&T, &c);
+    tc_start_with(&T, &st, 1);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    tc_body(&T, 1, "abc", 3, 1);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    tc_pump(&T);
+    d = tc_find(&T, H2_FT_DATA, 1);            /* window 1: one octet, unpadded */
+    H2_CHECK(d >= 0 && T.f[d].length == 1 && !(T.f[d].flags & H2_FLAG_PADDED));
+    tc_clear(&T);
+    tc_wu(&T, 1, 2);
+    tc_feed(&T);
+    tc_pump(&T);
+    d = tc_find(&T, H2_FT_DATA, 1);            /* window 2: Pad Length + one octet */
+    H2_CHECK(d >= 0 && T.f[d].length == 2 && T.f[d].pad_len == 1);
+    tc_clear(&T);
+    tc_wu(&T, 1, 1);
+    tc_feed(&T);
+    tc_pump(&T);
+    d = tc_find(&T, H2_FT_DATA, 1);
+    H2_CHECK(d >= 0 && T.f[d].length == 1 && (T.f[d].flags & H2_FLAG_END_STREAM));
+    H2_CHECK_EQ(T.data_bytes, 3);
+    teardown();
+}
+
+H2_TEST(session_padding_empty_end_of_stream)
+{
+    h2_session_config c;
+    h2_session_stats st;
+    long d;
+    h2_session_config_init(&c);
+    c.padding_bits = 6;
+    c.padding_seed = 3;
+    tc_init_padded(&T, &c);
+    tc_start(&T);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    tc_body(&T, 1, "", 0, 1);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    tc_pump(&T);
+    d = tc_find(&T, H2_FT_DATA, 1);
+    H2_CHECK(d >= 0 && (T.f[d].flags & H2_FLAG_PADDED) && (T.f[d].flags & H2_FLAG_END_STREAM));
+    H2_CHECK(d >= 0 && T.f[d].length == T.f[d].pad_len && T.f[d].pad_zero);
+    h2_session_get_stats(T.s, &st);
+    H2_CHECK_EQ(st.conn_send_window, 65535 - (int64_t)(d >= 0 ? T.f[d].length : 0));
+    H2_CHECK(!T.out_bad);
+    teardown();
+}
+
+H2_TEST(sched_pushed_node_after_parent)
+{
+    h2_sched q;
+    h2_sched_node p3, c5, pushed;
+    h2_sched_init(&q);
+    node(&p3, 3, 3, 0);
+    node(&c5, 5, 3, 0);
+    node(&pushed, 3 + 1, 3, 0);   /* a stream pushed by stream 3 */
+    h2_sched_add(&q, &c5);
+    h2_sched_add(&q, &pushed);
+    h2_sched_add(&q, &p3);
+    H2_CHECK(h2_sched_next(&q) == &p3);
+    h2_sched_remove(&q, &p3);
+    H2_CHECK(h2_sched_next(&q) == &pushed);
+    h2_sched_remove(&q, &pushed);
+    H2_CHECK(h2_sched_next(&q) == &c5);
+}
+
 int main(void)
 {
     H2_RUN(session_full_request_response_zero_copy);
@@ -1187,5 +1527,17 @@ int main(void)
     H2_RUN(priority_parse_values);
     H2_RUN(base64url_decoding);
     H2_RUN(field_validation_helpers);
+    H2_RUN(session_push_states_stats_and_user_data);
+    H2_RUN(session_push_max_push_streams);
+    H2_RUN(session_push_priority_never_starves_parent);
+    H2_RUN(session_push_from_data_available_precedes_data);
+    H2_RUN(session_push_reserved_closed_on_connection_error);
+    H2_RUN(session_discard_body_credits_and_drops);
+    H2_RUN(session_discard_after_response_complete_resets_now);
+    H2_RUN(session_padding_without_callback_data_unpadded);
+    H2_RUN(session_padding_seeded_prng);
+    H2_RUN(session_padding_tiny_windows);
+    H2_RUN(session_padding_empty_end_of_stream);
+    H2_RUN(sched_pushed_node_after_parent);
     return h2test_summary();
 }
