@@ -6,7 +6,7 @@ what=${1:-build}
 pkgs=(build-essential autoconf automake libtool pkg-config apache2 apache2-dev libssl-dev
       libjansson-dev openssl curl ca-certificates)
 if [ "$what" = test ]; then
-  pkgs+=(clang libclang-rt-14-dev nghttp2-client libnghttp2-dev python3 python3-h2 python3-pytest)
+  pkgs+=(clang libclang-rt-14-dev nghttp2-client libnghttp2-dev python3 python3-h2 python3-pytest chromium)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
