@@ -16,6 +16,7 @@
 
 #include "apr_strings.h"
 #include "apr_time.h"
+#include "apr_general.h"
 #include "httpd.h"
 #include "http_config.h"
 #include "http_core.h"
@@ -435,13 +436,31 @@ static long cb_data_available(void *ud, uint32_t sid, void *sud, size_t max, int
     return (long)n;
 }
 
+/* Write the next len body bytes of a stream (after its DATA frame header). */
+static int write_body(h2_c1 *c1, uint32_t sid, h2_strm *strm, size_t len, int end_stream);
+
 static int cb_send_data(void *ud, uint32_t sid, void *sud, const uint8_t hdr[H2_FRAME_HDR_LEN],
                         size_t len, int end_stream)
 {
     h2_c1 *c1 = ud;
-    h2_strm *strm = sud;
-    apr_size_t mem_taken = 0;
     if (ob_append(c1, hdr, H2_FRAME_HDR_LEN) < 0) return -1;
+    return write_body(c1, sid, sud, len, end_stream);
+}
+
+/* H2Padding: DATA frames with padding */
+static int cb_send_data_padded(void *ud, uint32_t sid, void *sud, const uint8_t *prefix,
+                               size_t prefix_len, size_t len, const uint8_t *padding,
+                               size_t pad_len, int end_stream)
+{
+    h2_c1 *c1 = ud;
+    if (ob_append(c1, prefix, prefix_len) < 0) return -1;
+    if (write_body(c1, sid, sud, len, end_stream) < 0) return -1;
+    return pad_len ? ob_append(c1, padding, pad_len) : 0;
+}
+
+static int write_body(h2_c1 *c1, uint32_t sid, h2_strm *strm, size_t len, int end_stream)
+{
+    apr_size_t mem_taken = 0;
     /* Only c1 removes items and only from the head; workers append at the tail and never
      * touch queued items' data. So the bytes are copied without the lock; the lock is
      * taken for the queue bookkeeping. */
@@ -506,13 +525,7 @@ static int cb_send_data(void *ud, uint32_t sid, void *sud, const uint8_t hdr[H2_
     }
     apr_thread_mutex_lock(c1->lock);
     strm->out_mem -= mem_taken;
-    if (end_stream) {
-        strm->eos_sent = 1;
-        if (strm->c2_done && !strm->in_eos_seen) {
-            int wake = 0;
-            h2_c1_mark_dirty(strm, &wake);  /* RST_STREAM(NO_ERROR) next (§8.1) */
-        }
-    }
+    if (end_stream) strm->eos_sent = 1;
     if (strm->out_waiting && strm->out_mem < c1->stream_max_mem) {
         strm->out_waiting = 0;
         apr_thread_cond_signal(strm->cond);
@@ -683,22 +696,30 @@ static void process_dirty(h2_c1 *c1)
         h2_hdrs *resp = NULL;
         apr_size_t consumed;
         uint32_t rst_code;
-        int out_eos, has_trailers, c2_done, end;
+        int out_eos, has_trailers, c2_done, end, discard;
         apr_size_t out_total;
 
         apr_thread_mutex_lock(c1->lock);
         list = strm->next_dirty;
         strm->dirty = 0;
+        discard = 0;
         if (strm->c2_done && strm->in_head) {
-            /* the request is over: body bytes it did not read go back to the windows */
+            /* the request is over: body bytes it did not read go back to the windows
+             * (through h2_session_discard_body while the request is still coming) */
             h2_ichunk *ic;
+            apr_size_t unread = 0;
             while ((ic = strm->in_head)) {
                 strm->in_head = ic->next;
-                strm->in_consumed += ic->len - ic->off;
+                unread += ic->len - ic->off;
                 free(ic);
             }
             strm->in_tail = NULL;
             strm->in_bytes = 0;
+            if (strm->in_eos_seen) strm->in_consumed += unread;
+        }
+        if (strm->c2_done && !strm->in_eos_seen && !strm->body_discarded) {
+            strm->body_discarded = 1;
+            discard = 1;
         }
         consumed = strm->in_consumed;
         strm->in_consumed = 0;
@@ -718,6 +739,11 @@ static void process_dirty(h2_c1 *c1)
 
         if (consumed && !strm->closed && !strm->in_no_flow)
             h2_session_consume(c1->engine, strm->id, consumed);
+        if (discard && !strm->closed && !strm->in_no_flow) {
+            /* §8.1: the response does not need the rest of the request body; the engine
+             * credits the windows and resets the stream with NO_ERROR after our END_STREAM */
+            h2_session_discard_body(c1->engine, strm->id);
+        }
         while ((im = interims)) {
             interims = im->next;
             if (!strm->closed)
@@ -749,12 +775,7 @@ static void process_dirty(h2_c1 *c1)
                 /* the worker ended without a response */
                 h2_session_submit_rst(c1->engine, strm->id, H2_INTERNAL_ERROR);
             }
-            else if (c2_done && strm->eos_sent && !strm->in_eos_seen
-                     && !strm->rst_noerr_sent) {
-                /* complete response, request body still coming and not wanted (§8.1) */
-                strm->rst_noerr_sent = 1;
-                h2_session_submit_rst(c1->engine, strm->id, H2_NO_ERROR);
-            }
+
         }
         if (c2_done && strm->closed) {
             int again;
@@ -904,7 +925,7 @@ static h2_c1 *c1_create(conn_rec *c)
     static const h2_session_callbacks cbs = {
         cb_send_bytes, cb_data_available, cb_send_data, cb_on_request, cb_on_data,
         cb_on_request_end, cb_on_stream_close, cb_on_conn_error, cb_on_stream_error,
-        cb_on_goaway, NULL
+        cb_on_goaway, NULL, cb_send_data_padded
     };
     APR_OPTIONAL_FN_TYPE(ssl_is_https) *is_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
     int limit;
@@ -943,6 +964,12 @@ static h2_c1 *c1_create(conn_rec *c)
     cfg.max_glitches = (uint32_t)c1->cfg->reset_budget;
     cfg.max_control_queued = (uint32_t)c1->cfg->control_budget;
     cfg.max_empty_frames = (uint32_t)c1->cfg->empty_frame_budget;
+    if (c1->cfg->padding_bits > 0) {
+        cfg.padding_bits = (uint32_t)c1->cfg->padding_bits;
+        if (apr_generate_random_bytes((unsigned char *)&cfg.padding_seed,
+                                      sizeof(cfg.padding_seed)) != APR_SUCCESS)
+            cfg.padding_seed = (uint64_t)apr_time_now() ^ (uint64_t)(apr_uintptr_t)c1;
+    }
     c1->engine = h2_session_new(&cfg, &cbs, c1);
     if (!c1->engine) return NULL;
     return c1;

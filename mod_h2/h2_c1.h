@@ -120,7 +120,7 @@ struct h2_strm {
     int in_eos_seen;             /* c1 saw the request end */
     int dispatched;
     int inline_wait;             /* no worker pool: run once the request body is complete */
-    int rst_noerr_sent;          /* c1: RST_STREAM(NO_ERROR) for an unread request body */
+    int body_discarded;          /* c1: h2_session_discard_body called (§8.1) */
     apr_time_t last_progress;    /* c1: response submitted or DATA sent (stall detection) */
 };
 

@@ -2,6 +2,7 @@
 /*
  * h2_config.c -- directives, defaults and merging. See h2_config.h.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,7 +182,7 @@ typedef struct num_spec {
     long lo, hi;
 } num_spec;
 
-#define SOFF(f) APR_OFFSETOF(h2_srv_config, f)
+#define SOFF(f) offsetof(h2_srv_config, f)
 static const num_spec num_specs[] = {
     { "H2MaxSessionStreams", SOFF(max_streams), 1, 1000000 },
     { "H2WindowSize", SOFF(window_size), 0, 2147483647L },
