@@ -200,7 +200,7 @@ DirectoryIndex index.html
 Timeout 30
 KeepAliveTimeout 5
 Protocols h2 h2c http/1.1
-ScriptSock "{r}/run/cgid.sock"
+{"" if self.mpm == "prefork" else 'ScriptSock "%s/run/cgid.sock"' % r}
 Mutex file:{r}/run default
 <Directory />
     Require all denied

@@ -89,6 +89,13 @@ class Frame:
                                                    extra)
 
     @property
+    def data(self):
+        """DATA payload without padding (§6.1)."""
+        if self.type == DATA and self.flags & PADDED and self.payload:
+            return self.payload[1:len(self.payload) - self.payload[0]]
+        return self.payload
+
+    @property
     def error_code(self):
         if self.type == GOAWAY:
             return struct.unpack(">I", self.payload[4:8])[0]

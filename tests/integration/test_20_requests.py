@@ -279,9 +279,7 @@ def test_graceful_restart_mid_download(make_httpd, tmp_path):
     c2.close()
 
 
-@pytest.mark.parametrize("mpm", ["worker", "event", pytest.param(
-    "prefork", marks=pytest.mark.xfail(raises=RuntimeError, strict=False,
-                                       reason="h2conf.py writes ScriptSock (mod_cgid only)"))])
+@pytest.mark.parametrize("mpm", ["worker", "event", "prefork"])
 def test_mpms(make_httpd, mpm):
     h = make_httpd("mpm-" + mpm, mpm=mpm)
     c = H2Client(h.http_port)

@@ -1813,7 +1813,7 @@ def _upload(c, sid, path, size, deadline_s=20, response_first=False):
             headers = dict(c._decode_block(f, None))
             ended = bool(f.flags & w.END_STREAM)
         elif f.type == w.DATA and f.sid == sid:
-            body += f.payload
+            body += f.data
             ended = bool(f.flags & w.END_STREAM)
             if f.payload and not ended:
                 c.send_frame(w.WINDOW_UPDATE, 0, 0, w.window_payload(len(f.payload)))
