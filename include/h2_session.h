@@ -225,6 +225,11 @@ typedef struct h2_session_config {
     uint32_t padding_bits;             /* 0: frames carry 0..2^N-1 padding octets (N <= 8) */
     uint64_t padding_seed;             /* 0: derived from the session's address (not secret:
                                         * the glue should pass random bits) */
+
+    /* Output */
+    uint32_t max_data_frame_len;       /* 0: DATA frames up to the client's MAX_FRAME_SIZE;
+                                        * else at most this many payload octets (incl.
+                                        * padding) per DATA frame (H2MaxDataFrameLen) */
 } h2_session_config;
 
 void h2_session_config_init(h2_session_config *cfg);

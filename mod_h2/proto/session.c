@@ -44,6 +44,7 @@ void h2_session_config_init(h2_session_config *c)
     c->max_push_streams = 32;
     c->padding_bits = 0;
     c->padding_seed = 0;
+    c->max_data_frame_len = 0;
 }
 
 static uint32_t clamp32(uint32_t v, uint32_t lo, uint32_t hi)

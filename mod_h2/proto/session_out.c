@@ -632,6 +632,9 @@ static int emit_data(h2_session *s, h2_stream *st, size_t *done)
     if ((int64_t)s->peer[H2_SET_MAX_FRAME_SIZE] < allow) {
         allow = s->peer[H2_SET_MAX_FRAME_SIZE];
     }
+    if (s->cfg.max_data_frame_len && (int64_t)s->cfg.max_data_frame_len < allow) {
+        allow = s->cfg.max_data_frame_len;   /* H2MaxDataFrameLen */
+    }
     if (allow <= 0) {
         h2s_sched_update(s, st);
         return 0;

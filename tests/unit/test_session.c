@@ -1363,6 +1363,32 @@ H2_TEST(session_padding_without_callback_data_unpadded)
     teardown();
 }
 
+/* H2MaxDataFrameLen: DATA frames never exceed the configured cap, the body arrives whole */
+H2_TEST(session_max_data_frame_len_caps_data_frames)
+{
+    static char body[10000];
+    h2_session_config c;
+    size_t i, ndata = 0;
+    h2_session_config_init(&c);
+    c.max_data_frame_len = 1000;
+    setup_started(&c);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    tc_body(&T, 1, body, sizeof(body), 1);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    tc_pump(&T);
+    for (i = 0; i < T.nf; i++) {
+        if (T.f[i].type == H2_FT_DATA) {
+            ndata++;
+            H2_CHECK(T.f[i].length <= 1000);
+        }
+    }
+    H2_CHECK_EQ(ndata, 10);
+    H2_CHECK_EQ(T.data_bytes, sizeof(body));
+    H2_CHECK(!T.out_bad);
+    teardown();
+}
+
 static void padded_run(uint64_t seed, uint32_t *lens, size_t n)
 {
     static char body[50000];
@@ -1535,6 +1561,7 @@ int main(void)
     H2_RUN(session_discard_body_credits_and_drops);
     H2_RUN(session_discard_after_response_complete_resets_now);
     H2_RUN(session_padding_without_callback_data_unpadded);
+    H2_RUN(session_max_data_frame_len_caps_data_frames);
     H2_RUN(session_padding_seeded_prng);
     H2_RUN(session_padding_tiny_windows);
     H2_RUN(session_padding_empty_end_of_stream);
