@@ -30,6 +30,7 @@
 #include "h2_ctx.h"
 #include "h2_c1.h"
 #include "h2_c2.h"
+#include "h2_push.h"
 #include "h2_workers.h"
 
 APLOG_USE_MODULE(h2);
@@ -258,8 +259,11 @@ static void strm_release(h2_c1 *c1, h2_strm *strm)
     while ((im = strm->interims)) {
         strm->interims = im->next;
         h2_hdrs_free(im->hdrs);
+        h2_push_list_free(im->pushes);
         free(im);
     }
+    h2_push_list_free(strm->pushes);
+    strm->pushes = NULL;
     h2_hdrs_free(strm->req);
     h2_hdrs_free(strm->resp);
     h2_hdrs_free(strm->trailers);
@@ -331,6 +335,9 @@ static void strm_dispatch(h2_c1 *c1, h2_strm *strm)
 {
     strm->dispatched = 1;
     strm->next_pending = NULL;
+    /* H2PUSH and push collection on the worker: may the client be pushed to at all? */
+    strm->push_ok = !strm->pushed_on
+                    && h2_session_peer_setting(c1->engine, H2_SET_ENABLE_PUSH) != 0;
     if (!h2_workers_get()) {
         /* no worker pool (prefork): process on this thread; output is unbounded then
          * (nobody else could drain it) */
@@ -339,6 +346,16 @@ static void strm_dispatch(h2_c1 *c1, h2_strm *strm)
     }
     if (c1->new_tail) c1->new_tail->next_pending = strm; else c1->new_head = strm;
     c1->new_tail = strm;
+}
+
+void h2_c1_strm_dispatch(h2_c1 *c1, h2_strm *strm)
+{
+    strm_dispatch(c1, strm);
+}
+
+void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm)
+{
+    strm_release(c1, strm);
 }
 
 /* Hand the streams collected during a read to workers: one lock, as few jobs as needed. */
@@ -694,6 +711,7 @@ static void process_dirty(h2_c1 *c1)
     while ((strm = list)) {
         h2_interim *interims, *im;
         h2_hdrs *resp = NULL;
+        h2_push_req *pushes = NULL;
         apr_size_t consumed;
         uint32_t rst_code;
         int out_eos, has_trailers, c2_done, end, discard;
@@ -728,6 +746,10 @@ static void process_dirty(h2_c1 *c1)
         if (!strm->resp_submitted) {
             resp = strm->resp;
             strm->resp = NULL;
+            if (resp) {
+                pushes = strm->pushes;
+                strm->pushes = NULL;
+            }
         }
         rst_code = strm->rst_code;
         strm->rst_code = 0;
@@ -746,6 +768,12 @@ static void process_dirty(h2_c1 *c1)
         }
         while ((im = interims)) {
             interims = im->next;
+            if (im->pushes && !strm->closed) {
+                /* promises go out before the 103 that announces them */
+                h2_push_c1_promise(c1, strm, im->pushes);
+                im->pushes = NULL;
+            }
+            h2_push_list_free(im->pushes);
             if (!strm->closed)
                 h2_session_submit_response(c1->engine, strm->id, im->hdrs->status,
                                            im->hdrs->nv, im->hdrs->n, 0);
@@ -754,6 +782,11 @@ static void process_dirty(h2_c1 *c1)
         }
         if (resp) {
             if (!strm->closed) {
+                /* a Priority response field, H2PushPriority; then promises before the
+                 * HEADERS that reference them (§8.4) */
+                h2_push_c1_response_priority(c1, strm, resp->nv, resp->n);
+                if (pushes) h2_push_c1_promise(c1, strm, pushes);
+                pushes = NULL;
                 end = out_eos && !out_total && !has_trailers;
                 h2_session_submit_response(c1->engine, strm->id, resp->status,
                                            resp->nv, resp->n, end);
@@ -763,6 +796,7 @@ static void process_dirty(h2_c1 *c1)
             }
             h2_hdrs_free(resp);
         }
+        h2_push_list_free(pushes);
         if (!strm->closed) {
             if (rst_code) {
                 h2_session_submit_rst(c1->engine, strm->id, rst_code);
@@ -964,6 +998,7 @@ static h2_c1 *c1_create(conn_rec *c)
     cfg.max_glitches = (uint32_t)c1->cfg->reset_budget;
     cfg.max_control_queued = (uint32_t)c1->cfg->control_budget;
     cfg.max_empty_frames = (uint32_t)c1->cfg->empty_frame_budget;
+    cfg.max_data_frame_len = (uint32_t)c1->cfg->max_data_frame_len;
     if (c1->cfg->padding_bits > 0) {
         cfg.padding_bits = (uint32_t)c1->cfg->padding_bits;
         if (apr_generate_random_bytes((unsigned char *)&cfg.padding_seed,
@@ -972,6 +1007,7 @@ static h2_c1 *c1_create(conn_rec *c)
     }
     c1->engine = h2_session_new(&cfg, &cbs, c1);
     if (!c1->engine) return NULL;
+    c1->push_diary = h2_push_diary_create(c1->cfg->push_diary_size);
     return c1;
 }
 
@@ -988,6 +1024,8 @@ static apr_status_t c1_cleanup(void *data)
     defer_run(c1);
     free(c1->obuf);
     c1->obuf = NULL;
+    h2_push_diary_free(c1->push_diary);
+    c1->push_diary = NULL;
     return APR_SUCCESS;
 }
 
@@ -1108,6 +1146,7 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
         }
         dispatch_new(c1);
         process_dirty(c1);
+        dispatch_new(c1);   /* pushed streams promised while processing responses */
         if (!c1->mpm_stopping_seen && mpm_stopping()) {
             c1->mpm_stopping_seen = 1;
             ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00314)
