@@ -375,10 +375,12 @@ static void dispatch_new(h2_c1 *c1)
      * (zero windows, bodies that never come) must not take every worker of the child */
     {
         int cap = w ? h2_workers_max(w) / 2 : 1;
-        int want = c1->pending_n;
         if (cap < 2) cap = 2;
-        if (want > cap) want = cap;
-        need = want - c1->attached;
+        /* every attached worker is busy with a stream (a long one, e.g. a page whose
+         * handler waits, must not hold up the streams queued behind it): pending
+         * streams get workers of their own, up to the cap */
+        need = c1->pending_n;
+        if (need > cap - c1->attached) need = cap - c1->attached;
     }
     if (need < 0) need = 0;
     c1->attached += need;

@@ -67,6 +67,7 @@ typedef struct h2_ichunk {
 typedef struct h2_interim {
     struct h2_interim *next;
     h2_hdrs *hdrs;
+    struct h2_push_req *pushes;  /* resources to promise before it (h2_push.h) */
 } h2_interim;
 
 struct h2_strm {
@@ -106,6 +107,12 @@ struct h2_strm {
     uint32_t rst_code;           /* c2 asks to reset the stream (0: no) */
     int c2_done;                 /* the worker is finished with the stream */
     int aborted;                 /* the stream is gone on the wire: c2 stops */
+    struct h2_push_req *pushes;  /* resources to promise with the final response */
+    int push_dep, push_weight;   /* pushed stream: H2PushPriority of its response */
+
+    /* push: written by c1 before dispatch, then read-only */
+    uint32_t pushed_on;          /* a pushed stream: its parent's id (0: client stream) */
+    int push_ok;                 /* the client allows push (SETTINGS_ENABLE_PUSH) */
 
     /* [lock] c1 wakeup list */
     int dirty;
@@ -166,6 +173,7 @@ struct h2_c1 {
     int done;
     int mpm_stopping_seen;
     apr_uint64_t started_ms;
+    struct h2_push_diary *push_diary; /* c1: resources pushed on this connection */
 };
 
 /* c1 thread: set up and run the session on c (TLS or cleartext). upgrade_r: the HTTP/1.1
@@ -175,6 +183,10 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings);
 
 /* c1 thread: a new stream record (released by c1 when both sides are done). */
 h2_strm *h2_c1_strm_new(h2_c1 *c1, uint32_t id);
+/* c1 thread: release a stream record that was never dispatched. */
+void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm);
+/* c1 thread: hand a stream (e.g. a pushed one) to a worker. */
+void h2_c1_strm_dispatch(h2_c1 *c1, h2_strm *strm);
 
 /* any thread: the stream has news for c1 (call with the lock held; *pwake set to 1 when
  * the caller must call h2_c1_wake after releasing the lock). */

@@ -32,6 +32,7 @@
 #include "h2_c1.h"
 #include "h2_c2.h"
 #include "h2_config.h"
+#include "h2_push.h"
 
 APLOG_USE_MODULE(h2);
 
@@ -284,6 +285,8 @@ static void make_response(h2_conn_ctx *ctx, request_rec *r)
     apr_table_t *h;
     h2_hdrs *hdrs;
     int status = r->status;
+    h2_push_req *pushes = NULL;
+    int dep = H2_PUSH_DEP_NONE, weight = 16;
 
     if (!apr_is_empty_table(r->err_headers_out))
         r->headers_out = apr_table_overlay(r->pool, r->err_headers_out, r->headers_out);
@@ -314,11 +317,23 @@ static void make_response(h2_conn_ctx *ctx, request_rec *r)
     if (status == HTTP_NO_CONTENT)
         apr_table_unset(h, "Content-Length");
     apr_table_unset(h, "Transfer-Encoding");
+    /* server push (h2_push.h): Link preload, X-Associated-Content (never sent on),
+     * H2PushResource not yet announced by a 103 */
+    if (strm->push_ok && h2_push_c2_allowed(r, strm->pushed_on != 0))
+        pushes = h2_push_c2_collect(r, h, status, strm->scheme, strm->authority,
+                                    !apr_table_get(r->notes, "H2_PUSH_RES_DONE"));
+    else
+        apr_table_unset(h, "X-Associated-Content");
+    if (strm->pushed_on)
+        h2_push_c2_priority(r, apr_table_get(h, "Content-Type"), &dep, &weight);
     hdrs = table_to_hdrs(r->pool, h, status);
     r->sent_bodyct = 1;
     ctx->resp_sent = 1;
     apr_thread_mutex_lock(c1->lock);
     strm->resp = hdrs;
+    strm->pushes = pushes;
+    strm->push_dep = dep;
+    strm->push_weight = weight;
     apr_thread_mutex_unlock(c1->lock);
 }
 
@@ -400,8 +415,12 @@ static void parse_interim(h2_conn_ctx *ctx, const char *text, apr_size_t len, ap
     im = malloc(sizeof(*im));
     if (!im) return;
     im->next = NULL;
+    im->pushes = NULL;
+    if (status == 103 && ctx->r && strm->push_ok
+        && h2_push_c2_allowed(ctx->r, strm->pushed_on != 0))
+        im->pushes = h2_push_c2_collect(ctx->r, t, 103, strm->scheme, strm->authority, 0);
     im->hdrs = table_to_hdrs(p, t, status);
-    if (!im->hdrs) { free(im); return; }
+    if (!im->hdrs) { h2_push_list_free(im->pushes); free(im); return; }
     apr_thread_mutex_lock(c1->lock);
     {
         h2_interim **pp = &strm->interims;
@@ -659,7 +678,9 @@ static int c2_create_request(request_rec *r)
     return DECLINED;
 }
 
-/* H2EarlyHints on + H2EarlyHint name value: a 103 before the handler runs (RFC 8297) */
+/* H2EarlyHints on: a 103 before the handler runs (RFC 8297) with the H2EarlyHint fields
+ * and a Link preload field per H2PushResource; with push allowed, those resources are
+ * promised together with the 103 (and not again with the final response). */
 static void send_early_hints(h2_conn_ctx *ctx, request_rec *r)
 {
     const h2_dir_config *d = h2_config_rget(r);
@@ -667,20 +688,25 @@ static void send_early_hints(h2_conn_ctx *ctx, request_rec *r)
     h2_interim *im;
     h2_strm *strm = ctx->strm;
     h2_c1 *c1 = strm->c1;
-    int i, wake = 0;
-    if (!d || !d->early_hints || d->early_hints->nelts == 0 || ctx->resp_sent
-        || !h2_config_early_hints(r->server, r))
+    h2_push_req *pushes;
+    int i, wake = 0, push_ok;
+    if (!d || ctx->resp_sent || !h2_config_early_hints(r->server, r))
         return;
-    t = apr_table_make(r->pool, d->early_hints->nelts);
-    for (i = 0; i < d->early_hints->nelts; ++i) {
+    t = apr_table_make(r->pool, 5);
+    for (i = 0; d->early_hints && i < d->early_hints->nelts; ++i) {
         const h2_early_hint *eh = &APR_ARRAY_IDX(d->early_hints, i, h2_early_hint);
         apr_table_add(t, eh->name, eh->value);
     }
+    push_ok = strm->push_ok && h2_push_c2_allowed(r, strm->pushed_on != 0);
+    pushes = h2_push_c2_config_links(r, t, push_ok);
+    if (apr_is_empty_table(t)) return;
+    if (push_ok) apr_table_setn(r->notes, "H2_PUSH_RES_DONE", "1");
     im = malloc(sizeof(*im));
-    if (!im) return;
+    if (!im) { h2_push_list_free(pushes); return; }
     im->next = NULL;
+    im->pushes = pushes;
     im->hdrs = table_to_hdrs(r->pool, t, 103);
-    if (!im->hdrs) { free(im); return; }
+    if (!im->hdrs) { h2_push_list_free(pushes); free(im); return; }
     apr_thread_mutex_lock(c1->lock);
     {
         h2_interim **pp = &strm->interims;
@@ -699,15 +725,26 @@ static int c2_fixups(request_rec *r)
     if (!r->main && !r->prev)
         send_early_hints(ctx, r);
     apr_table_setn(r->subprocess_env, "HTTP2", "on");
-    apr_table_setn(r->subprocess_env, "H2PUSH", "off");
-    apr_table_setn(r->subprocess_env, "H2_PUSH", "off");
+    {
+        const char *on = ctx->strm->push_ok && h2_push_c2_allowed(r, ctx->strm->pushed_on != 0)
+                         ? "on" : "off";
+        apr_table_setn(r->subprocess_env, "H2PUSH", on);
+        apr_table_setn(r->subprocess_env, "H2_PUSH", on);
+    }
     apr_table_setn(r->subprocess_env, "H2_STREAM_ID",
                    apr_psprintf(r->pool, "%u", (unsigned)ctx->strm->id));
     apr_table_setn(r->subprocess_env, "H2_STREAM_TAG",
                    apr_psprintf(r->pool, "%ld-%u", r->connection->master ?
                                 r->connection->master->id : 0L, (unsigned)ctx->strm->id));
-    apr_table_setn(r->subprocess_env, "H2_PUSHED", "");
-    apr_table_setn(r->subprocess_env, "H2_PUSHED_ON", "");
+    if (ctx->strm->pushed_on) {
+        apr_table_setn(r->subprocess_env, "H2_PUSHED", "on");
+        apr_table_setn(r->subprocess_env, "H2_PUSHED_ON",
+                       apr_psprintf(r->pool, "%u", (unsigned)ctx->strm->pushed_on));
+    }
+    else {
+        apr_table_setn(r->subprocess_env, "H2_PUSHED", "");
+        apr_table_setn(r->subprocess_env, "H2_PUSHED_ON", "");
+    }
     return DECLINED;
 }
 

@@ -351,10 +351,19 @@ static const char *add_push_priority(cmd_parms *cmd, void *dc, const char *ctype
     return NULL;
 }
 
-static const char *add_push_resource(cmd_parms *cmd, void *dc, const char *a1, const char *a2)
+/* H2PushResource [add] uri-ref [critical] (mod_http2's syntax; "add" is optional) */
+static const char *add_push_resource(cmd_parms *cmd, void *dc, const char *a1, const char *a2,
+                                     const char *a3)
 {
     h2_dir_config *d = dc;
     h2_push_res *res;
+    if (!strcasecmp(a1, "add") && a2) {
+        a1 = a2;
+        a2 = a3;
+    }
+    else if (a3) {
+        return "H2PushResource: use [add] uri-ref [critical]";
+    }
     if (a2 && strcasecmp(a2, "critical"))
         return "H2PushResource: second argument must be 'critical'";
     if (!d->push_list)
@@ -443,8 +452,8 @@ const command_rec h2_cmds[] = {
     MIX_FLAG("H2Push", "on to allow server push"),
     AP_INIT_TAKE23("H2PushPriority", add_push_priority, NULL, RSRC_CONF,
                    "content-type [After|Before|Interleaved] [weight] for pushed responses"),
-    AP_INIT_TAKE12("H2PushResource", add_push_resource, NULL, OR_FILEINFO | OR_AUTHCFG,
-                   "uri-ref [critical]: a resource to push with responses here"),
+    AP_INIT_TAKE123("H2PushResource", add_push_resource, NULL, OR_FILEINFO | OR_AUTHCFG,
+                    "[add] uri-ref [critical]: a resource to push with responses here"),
     SRV_NUM("H2PushDiarySize", "number of pushed resources remembered per connection"),
     MIX_FLAG("H2EarlyHints", "on to send 103 Early Hints"),
     AP_INIT_TAKE2("H2EarlyHint", add_early_hint, NULL, OR_FILEINFO | OR_AUTHCFG,
@@ -522,7 +531,7 @@ int h2_config_push(server_rec *s, request_rec *r)
         if (d && d->push != H2_UNSET) return d->push;
         s = r->server;
     }
-    return OR_DEF(h2_config_sget(s)->push, 0);
+    return OR_DEF(h2_config_sget(s)->push, 1);   /* on, as in mod_http2 */
 }
 
 int h2_config_early_hints(server_rec *s, request_rec *r)

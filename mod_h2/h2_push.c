@@ -32,12 +32,19 @@ void h2_push_list_free(h2_push_req *list)
     }
 }
 
+/* more preload links than this in one response are not pushed (bounded work per
+ * response; the engine allows at most max_push_streams pushes at a time anyway) */
+#define MAX_PUSHES_PER_RESPONSE 64
+
 static void list_add(h2_push_req **list, const char *path, int urgency)
 {
     size_t len = strlen(path);
     h2_push_req *pr, **pp;
-    for (pp = list; *pp; pp = &(*pp)->next)
+    int n = 0;
+    for (pp = list; *pp; pp = &(*pp)->next) {
         if (!strcmp((*pp)->path, path)) return;   /* once per response */
+        if (++n >= MAX_PUSHES_PER_RESPONSE) return;
+    }
     pr = malloc(sizeof(*pr) + len);
     if (!pr) return;
     pr->next = NULL;
@@ -423,11 +430,9 @@ static apr_uint64_t fnv1a(apr_uint64_t h, const char *s)
     return h;
 }
 
-int h2_push_diary_check_add(h2_push_diary *d, const char *authority, const char *path)
+static apr_uint64_t diary_hash(const char *authority, const char *path)
 {
     apr_uint64_t h;
-    int i;
-    if (!d) return 0;
     h = fnv1a(14695981039346656037ULL, authority ? authority : "");
     h ^= 0x2f;  /* separator */
     h *= 1099511628211ULL;
@@ -435,13 +440,30 @@ int h2_push_diary_check_add(h2_push_diary *d, const char *authority, const char 
         h ^= (unsigned char)*path;
         h *= 1099511628211ULL;
     }
+    return h;
+}
+
+int h2_push_diary_contains(h2_push_diary *d, const char *authority, const char *path)
+{
+    apr_uint64_t h;
+    int i;
+    if (!d) return 0;
+    h = diary_hash(authority, path);
     for (i = 0; i < d->n; ++i)
         if (d->hashes[i] == h) return 1;
-    /* full: the oldest entry goes */
-    d->hashes[d->next] = h;
-    d->next = (d->next + 1) % d->size;
-    if (d->n < d->size) ++d->n;
     return 0;
+}
+
+void h2_push_diary_add(h2_push_diary *d, const char *authority, const char *path)
+{
+    if (!d || h2_push_diary_contains(d, authority, path)) return;
+    /* full: the oldest entry goes */
+    {
+        apr_uint64_t h = diary_hash(authority, path);
+        d->hashes[d->next] = h;
+        d->next = (d->next + 1) % d->size;
+        if (d->n < d->size) ++d->n;
+    }
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -489,14 +511,15 @@ void h2_push_c1_promise(h2_c1 *c1, h2_strm *parent, h2_push_req *list)
                           (unsigned)parent->id, pr->path);
             break;
         }
-        if (h2_push_diary_check_add(c1->push_diary, parent->authority, pr->path)) {
+        if (h2_push_diary_contains(c1->push_diary, parent->authority, pr->path)) {
             ap_log_cerror(APLOG_MARK, APLOG_TRACE1, 0, c1->c, H2LOGNO(00522)
                           "h2 stream %u: %s was pushed before on this connection",
                           (unsigned)parent->id, pr->path);
             continue;
         }
         nv[n++] = mknv(":method", "GET");
-        nv[n++] = mknv(":scheme", parent->scheme ? parent->scheme : (c1->is_tls ? "https" : "http"));
+        nv[n++] = mknv(":scheme", parent->scheme ? parent->scheme
+                                                 : (c1->is_tls ? "https" : "http"));
         nv[n++] = mknv(":authority", parent->authority ? parent->authority : "");
         nv[n++] = mknv(":path", pr->path);
         if (parent->req) {
@@ -508,9 +531,10 @@ void h2_push_c1_promise(h2_c1 *c1, h2_strm *parent, h2_push_req *list)
             ap_log_cerror(APLOG_MARK, APLOG_TRACE1, 0, c1->c, H2LOGNO(00523)
                           "h2 stream %u: push of %s refused (%d)", (unsigned)parent->id,
                           pr->path, rv);
-            if (rv == H2_SESS_ERR_REFUSED) continue;  /* e.g. the client's stream limit */
+            /* refused (e.g. the client's stream limit): later ones would be too */
             break;
         }
+        h2_push_diary_add(c1->push_diary, parent->authority, pr->path);
         strm = h2_c1_strm_new(c1, psid);
         if (strm) {
             strm->req = h2_hdrs_from_nv(nv + 4, n - 4, 0);

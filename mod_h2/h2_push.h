@@ -9,12 +9,14 @@
  *     a `nopush` parameter suppresses the push; several links per field, several fields.
  *   - mod_spdy's `X-Associated-Content: "url"[:prio], "url2"` (prio 0..7 becomes the
  *     RFC 9218 urgency of the pushed stream). The field is removed from the response.
- *   - `H2PushResource [add] uri-ref [critical]` of the request's directory (with
- *     `H2EarlyHints on` they are also announced as Link fields in a 103 and promised
- *     together with it).
- * Only pushable requests are collected: H2Push on for the request's vhost and directory,
- * parent method GET, the parent is not itself pushed, 2xx final responses (or a 103),
- * same scheme and authority as the parent, a path without fragment.
+ *   - `H2PushResource [add] uri-ref [critical]` of the request's directory (paths only;
+ *     `critical` ones get urgency 0; with `H2EarlyHints on` they are also announced as
+ *     Link fields in a 103 and promised together with it, not again with the response).
+ * Only pushable requests are collected: H2Push on (the default, as in mod_http2) for the
+ * request's vhost and directory, parent method GET, the parent is not itself pushed, 2xx
+ * final responses (or a 103), same scheme and authority as the parent, a path without
+ * fragment, at most 64 per response. The client's SETTINGS_ENABLE_PUSH 0 turns all of
+ * it off (and H2PUSH=off in the request's environment).
  *
  * Promising (c1 thread): the diary (H2PushDiarySize, default 256, 0 = no diary) drops
  * resources already pushed on this connection; the engine refuses pushes the client does
@@ -96,8 +98,10 @@ void h2_push_c2_priority(request_rec *r, const char *ctype, int *dep, int *weigh
 typedef struct h2_push_diary h2_push_diary;
 h2_push_diary *h2_push_diary_create(int size);    /* NULL for size <= 0 */
 void h2_push_diary_free(h2_push_diary *d);
-/* 1 if authority+path was pushed before; otherwise records it and returns 0. */
-int h2_push_diary_check_add(h2_push_diary *d, const char *authority, const char *path);
+/* 1 if authority+path was pushed on this connection (and is still remembered). */
+int h2_push_diary_contains(h2_push_diary *d, const char *authority, const char *path);
+/* Remember a promised resource (the oldest entry goes when the diary is full). */
+void h2_push_diary_add(h2_push_diary *d, const char *authority, const char *path);
 
 /* c1: promise the resources of list on behalf of stream parent (takes list). */
 void h2_push_c1_promise(struct h2_c1 *c1, struct h2_strm *parent, h2_push_req *list);
