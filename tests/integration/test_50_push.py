@@ -191,14 +191,6 @@ def test_push_nghttp_shows_push_promise(push):
     assert "SETTINGS_ENABLE_PUSH(0x02):0" in res.stdout
 
 
-def test_push_on_h2c_upgrade_stream(push):
-    # stream 1 of an h2c Upgrade (the HTTP/1.1 request) pushes like any other stream
-    res = subprocess.run(["nghttp", "-nvu", push.url("/push/link.html", tls=False)],
-                         capture_output=True, text=True, timeout=30)
-    assert res.returncode == 0, res.stdout + res.stderr
-    assert res.stdout.count("recv PUSH_PROMISE frame") == 2, res.stdout
-
-
 def test_push_x_associated_content(push):
     c = PushClient(push.https_port, tls=True)
     r = c.get("/push/xac.html")
