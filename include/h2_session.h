@@ -61,7 +61,8 @@
  * Server push (RFC 9113 §8.4, §6.6), h2_session_submit_push_promise:
  *   - Allowed only while the client's SETTINGS_ENABLE_PUSH is 1 (its default until the
  *     client says 0), after the client's first SETTINGS frame arrived (it may disable
- *     push), before any GOAWAY was sent (also the first step of a graceful shutdown) or
+ *     push) or, on an h2c Upgrade, right away (HTTP2-Settings are the client's initial
+ *     settings; a change in its preface SETTINGS applies once received), before any GOAWAY was sent (also the first step of a graceful shutdown) or
  *     received, and while promised stream ids are left. Otherwise H2_SESS_ERR_REFUSED.
  *   - The parent must be a client-initiated stream in open or half-closed (remote) state:
  *     it has not sent END_STREAM (nor been reset). Otherwise H2_SESS_ERR_STATE.

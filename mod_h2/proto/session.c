@@ -1708,6 +1708,7 @@ int h2_session_upgrade(h2_session *s, const char *http2_settings, size_t len, vo
     h2s_stream_insert(s, st);
     s->last_client_sid = s->last_accepted_sid = 1;
     s->requests = 1;
+    s->upgraded = 1;
     return H2_SESS_OK;
 }
 

@@ -63,6 +63,7 @@ struct h2_session {
 
     /* input */
     int in_state;
+    int upgraded;                    /* h2c Upgrade: HTTP2-Settings are the client's first SETTINGS */
     size_t preface_have;
     h2_frame_reader rd;
     h2_hpack_decoder *dec;

@@ -341,7 +341,11 @@ int h2_session_submit_rst(h2_session *s, uint32_t sid, uint32_t error_code)
 int h2_session_push_enabled(const h2_session *s)
 {
     uint32_t n = s->n_pushed;
-    if (s->dead || s->in_state != H2_IN_FRAMES || s->peer[H2_SET_ENABLE_PUSH] != 1 ||
+    /* The client's settings must be known: its first SETTINGS frame, or for an h2c
+     * Upgrade the HTTP2-Settings header (RFC 9113 §3.2 of RFC 7540: those are its initial
+     * settings; a later change takes effect only once we receive it, §6.5.3). */
+    if (s->dead || (s->in_state != H2_IN_FRAMES && !s->upgraded) ||
+        s->peer[H2_SET_ENABLE_PUSH] != 1 ||
         s->goaway_sent || s->goaway_recv || s->next_push_sid == 0) {
         return 0;
     }

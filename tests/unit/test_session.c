@@ -1143,6 +1143,29 @@ static const h2_nv push_get[4] = {
     TC_NV(":path", "/app.js")
 };
 
+/* h2c Upgrade: HTTP2-Settings are the client's settings, so stream 1 may push before the
+ * client preface arrives; with ENABLE_PUSH 0 in HTTP2-Settings it may not. */
+H2_TEST(session_push_on_upgrade_stream)
+{
+    static const char push_on[] = "AAQAAAPo";          /* INITIAL_WINDOW_SIZE 1000 */
+    static const char push_off[] = "AAIAAAAA";         /* ENABLE_PUSH 0 */
+    uint32_t a = 0;
+    setup(NULL);
+    H2_CHECK_EQ(h2_session_upgrade(T.s, push_on, sizeof(push_on) - 1, NULL), H2_SESS_OK);
+    H2_CHECK(h2_session_push_enabled(T.s));
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, push_get, 4, NULL, &a), H2_SESS_OK);
+    H2_CHECK_EQ(a, 2);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.f[0].type, H2_FT_SETTINGS);   /* our SETTINGS still go first */
+    H2_CHECK(tc_find(&T, H2_FT_PUSH_PROMISE, 1) > 0);
+    teardown();
+    setup(NULL);
+    H2_CHECK_EQ(h2_session_upgrade(T.s, push_off, sizeof(push_off) - 1, NULL), H2_SESS_OK);
+    H2_CHECK(!h2_session_push_enabled(T.s));
+    H2_CHECK_EQ(h2_session_submit_push_promise(T.s, 1, push_get, 4, NULL, &a), H2_SESS_ERR_REFUSED);
+    teardown();
+}
+
 H2_TEST(session_push_states_stats_and_user_data)
 {
     static int pud;
@@ -1562,6 +1585,7 @@ int main(void)
     H2_RUN(session_discard_after_response_complete_resets_now);
     H2_RUN(session_padding_without_callback_data_unpadded);
     H2_RUN(session_max_data_frame_len_caps_data_frames);
+    H2_RUN(session_push_on_upgrade_stream);
     H2_RUN(session_padding_seeded_prng);
     H2_RUN(session_padding_tiny_windows);
     H2_RUN(session_padding_empty_end_of_stream);
