@@ -581,3 +581,14 @@ H2Push on
                for _, ps, _ in c.promises)
     assert c.get("/1k.txt").status == 200
     c.close()
+
+
+def test_push_on_h2c_upgrade_stream(push):
+    """h2c Upgrade: the upgraded request (stream 1) may push: HTTP2-Settings are the
+    client's initial settings (the engine does not wait for the preface's SETTINGS)."""
+    res = subprocess.run(["nghttp", "-nv", "-u", push.url("/push/conf.html", tls=False)],
+                         capture_output=True, text=True, timeout=30)
+    assert "HTTP Upgrade success" in res.stdout, res.stdout[-2000:]
+    promised = re.findall(r"recv PUSH_PROMISE frame <length=\d+, flags=0x\w+, stream_id=1>",
+                          res.stdout)
+    assert len(promised) == 2, res.stdout[-3000:]
