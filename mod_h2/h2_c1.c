@@ -40,6 +40,9 @@ APLOG_USE_MODULE(h2);
 #define READ_CHUNK       (64 * 1024)
 #define MAP_WINDOW       (8 * 1024 * 1024)
 #define MAP_MIN          (1024 * 1024)
+/* TLS warm-up: plaintext per TLS record, so that a record fits one TCP segment (MSS 1460
+ * minus TCP/IP options and the TLS record overhead) */
+#define TLS_SMALL_WRITE  1300
 
 /* A file mapping or descriptor still referenced by buckets on their way out. */
 typedef struct h2_defer {
@@ -161,6 +164,11 @@ int h2_c1_is_h2(conn_rec *c)
 /* ---------------------------------------------------------------------------------- */
 /* output buffer */
 
+static void ob_set_limit(h2_c1 *c1)
+{
+    c1->olim = (c1->tls_warming && c1->ocap > TLS_SMALL_WRITE) ? TLS_SMALL_WRITE : c1->ocap;
+}
+
 static void ob_emit(h2_c1 *c1)
 {
     apr_bucket *b;
@@ -171,12 +179,23 @@ static void ob_emit(h2_c1 *c1)
     c1->obuf = malloc(OBUF_SIZE);
     c1->ocap = c1->obuf ? OBUF_SIZE : 0;
     c1->olen = 0;
+    ob_set_limit(c1);
 }
+
+static apr_status_t pass_out(h2_c1 *c1, int flush);
 
 static int ob_room(h2_c1 *c1)
 {
-    if (c1->olen == c1->ocap) ob_emit(c1);
-    return c1->ocap > c1->olen;
+    if (c1->olen >= c1->olim) {
+        if (c1->tls_warming) {
+            /* one TLS record per flush: mod_ssl writes each flushed piece as a record */
+            if (pass_out(c1, 1) != APR_SUCCESS) return 0;
+        }
+        else {
+            ob_emit(c1);
+        }
+    }
+    return c1->olim > c1->olen;
 }
 
 static int ob_append(h2_c1 *c1, const void *p, size_t n)
@@ -185,7 +204,7 @@ static int ob_append(h2_c1 *c1, const void *p, size_t n)
     while (n) {
         size_t k;
         if (!ob_room(c1)) return -1;
-        k = c1->ocap - c1->olen;
+        k = c1->olim - c1->olen;
         if (k > n) k = n;
         memcpy(c1->obuf + c1->olen, s, k);
         c1->olen += k;
@@ -206,6 +225,14 @@ static apr_status_t pass_out(h2_c1 *c1, int flush)
         APR_BRIGADE_INSERT_TAIL(c1->bbout, apr_bucket_flush_create(c1->c->bucket_alloc));
     rv = ap_pass_brigade(c1->c->output_filters, c1->bbout);
     apr_brigade_cleanup(c1->bbout);
+    if (c1->tls_warming) {
+        c1->tls_warm_bytes += (apr_int64_t)c1->batch_bytes;
+        if (c1->tls_warm_bytes >= c1->cfg->tls_warmup_size) {
+            c1->tls_warming = 0;
+            ob_set_limit(c1);
+        }
+    }
+    if (c1->is_tls) c1->tls_last_write = apr_time_now();
     c1->batch_bytes = 0;
     if (flush || rv != APR_SUCCESS) defer_run(c1);
     if (rv != APR_SUCCESS) {
@@ -512,7 +539,7 @@ static int write_body(h2_c1 *c1, uint32_t sid, h2_strm *strm, size_t len, int en
                 ssize_t r;
                 size_t want;
                 if (!ob_room(c1)) return -1;
-                want = c1->ocap - c1->olen;
+                want = c1->olim - c1->olen;
                 if (want > k - done) want = k - done;
                 r = pread(oi->fd, c1->obuf + c1->olen, want, oi->foff);
                 if (r <= 0) {
@@ -866,10 +893,28 @@ static apr_status_t read_input(h2_c1 *c1, apr_read_type_e block)
     return rv;
 }
 
+/* H2TLSWarmUpSize / H2TLSCoolDownSecs: a TLS connection starts with small records (each
+ * fits one TCP segment, so the client can decrypt as packets arrive while the congestion
+ * window is small) and goes back to them after the output was idle for the cool-down. */
+static void tls_check_cooldown(h2_c1 *c1)
+{
+    apr_time_t cool;
+    if (!c1->is_tls || c1->tls_warming || c1->cfg->tls_warmup_size <= 0
+        || c1->cfg->tls_cooldown_secs <= 0)
+        return;
+    cool = apr_time_from_sec(c1->cfg->tls_cooldown_secs);
+    if (c1->tls_last_write && apr_time_now() - c1->tls_last_write < cool)
+        return;
+    c1->tls_warming = 1;
+    c1->tls_warm_bytes = 0;
+    ob_set_limit(c1);  /* olen may be above it: the next ob_room passes what is there */
+}
+
 static apr_status_t write_output(h2_c1 *c1)
 {
     apr_status_t rv = APR_SUCCESS;
     int n = 0;
+    tls_check_cooldown(c1);
     while (h2_session_want_write(c1->engine)) {
         size_t produced = 0;
         int erv = h2_session_send(c1->engine, SEND_CHUNK, &produced);
@@ -979,6 +1024,7 @@ static h2_c1 *c1_create(conn_rec *c)
     if (c1->stream_timeout <= 0) c1->stream_timeout = apr_time_from_sec(60);
     c1->obuf = malloc(OBUF_SIZE);
     c1->ocap = c1->obuf ? OBUF_SIZE : 0;
+    c1->olim = c1->ocap;
     if (apr_thread_mutex_create(&c1->lock, APR_THREAD_MUTEX_DEFAULT, c->pool) != APR_SUCCESS)
         return NULL;
     c1->sockfd.desc_type = APR_POLL_SOCKET;

@@ -164,7 +164,12 @@ struct h2_c1 {
     char *obuf;
     apr_size_t olen, ocap;
     apr_size_t batch_bytes;      /* bytes passed since the last flush */
+    apr_size_t olim;             /* fill obuf up to here (< ocap while TLS warms up) */
     struct h2_defer *defer;      /* mappings/fds to release once the output is written */
+    /* TLS warm-up (H2TLSWarmUpSize, H2TLSCoolDownSecs), c1 only */
+    int tls_warming;             /* flush every TLS_SMALL_WRITE bytes: small TLS records */
+    apr_int64_t tls_warm_bytes;  /* bytes written since the warm-up began */
+    apr_time_t tls_last_write;   /* when output was last passed (0: never) */
     apr_status_t write_status;
 
     apr_interval_time_t stream_timeout;

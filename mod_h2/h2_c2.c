@@ -805,6 +805,12 @@ static conn_rec *c2_setup(h2_strm *strm, h2_worker_ctx *w, apr_pool_t **ppool)
     c2->keepalive = AP_CONN_CLOSE;
     c2->log = c1->log;
     c2->master = c1;
+    /* The scoreboard: requests on streams are counted (and shown by mod_status) in c1's
+     * slot, as mod_status shows HTTP/1.1 requests in their connection's slot. Workers of
+     * one connection may update the slot at the same time; the counters are statistics
+     * (a lost increment under concurrency is tolerated, as for any scoreboard reader).
+     * c1's handle lives in c1's pool, which outlives every c2 (drain_workers). */
+    c2->sbh = c1->sbh;
 #if APR_HAS_THREADS
     c2->current_thread = w ? w->thread : NULL;
 #endif

@@ -37,8 +37,9 @@ class Response:
 
 class H2Client:
     def __init__(self, port, tls=False, host="localhost", window=None, timeout=20,
-                 settings=None, connect=True):
+                 settings=None, connect=True, ssl_msg_callback=None):
         self.port = port
+        self.ssl_msg_callback = ssl_msg_callback  # see ssl.SSLContext._msg_callback
         self.tls = tls
         self.host = host
         self.timeout = timeout
@@ -58,6 +59,8 @@ class H2Client:
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
             ctx.set_alpn_protocols(["h2"])
+            if self.ssl_msg_callback:
+                ctx._msg_callback = self.ssl_msg_callback
             self.sock = ctx.wrap_socket(raw, server_hostname=self.host)
             self.alpn = self.sock.selected_alpn_protocol()
         else:

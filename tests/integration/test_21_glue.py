@@ -219,3 +219,71 @@ def test_mod_ssl_variables_on_streams(make_httpd):
     assert env.get("SSL_SERVER_S_DN_CN") == "localhost"
     assert env.get("HTTP2") == "on"
     c.close()
+
+
+def _total_accesses(h):
+    import urllib.request
+    with urllib.request.urlopen("http://127.0.0.1:%d/server-status?auto" % h.http_port,
+                                timeout=10) as f:
+        for line in f.read().decode().splitlines():
+            if line.startswith("Total Accesses:"):
+                return int(line.split(":", 1)[1])
+    raise AssertionError("no Total Accesses in server-status")
+
+
+def test_scoreboard_counts_h2_requests(glue):
+    # requests on streams are counted on the scoreboard (mod_status) like HTTP/1.1 ones
+    before = _total_accesses(glue)
+    c = H2Client(glue.http_port)
+    for _ in range(10):
+        assert c.get("/1k.txt").status == 200
+    c.close()
+    after = _total_accesses(glue)
+    assert after - before >= 10, (before, after)
+
+
+class _TLSRecords:
+    """Sizes of the TLS application-data records the client receives (the record
+    headers OpenSSL reports to ssl.SSLContext._msg_callback)."""
+
+    def __init__(self):
+        self.sizes = []
+
+    def __call__(self, conn, direction, version, content_type, msg_type, data):
+        if direction == "read" and content_type == 0x100 and len(data) == 5 and data[0] == 23:
+            self.sizes.append(int.from_bytes(data[3:5], "big"))
+
+
+def test_tls_warmup_small_records(make_httpd):
+    # H2TLSWarmUpSize (default 1 MB): the first bytes go out in small TLS records (one
+    # TCP segment each), then large ones; after H2TLSCoolDownSecs idle, small again
+    h = make_httpd("tlswarm", extra="H2TLSWarmUpSize 1048576\nH2TLSCoolDownSecs 1\n")
+    rec = _TLSRecords()
+    c = H2Client(h.https_port, tls=True, ssl_msg_callback=rec)
+    with open(os.path.join(h.docroot, "100k.bin"), "rb") as f:
+        small = f.read()
+    r = c.get("/100k.bin")
+    assert r.status == 200 and r.body == small
+    assert rec.sizes and max(rec.sizes) <= 1300 + 64, max(rec.sizes)
+    rec.sizes.clear()
+    r = c.get("/10m.bin")
+    assert r.status == 200 and len(r.body) == 10 * 1024 * 1024
+    assert max(rec.sizes) > 8192, max(rec.sizes)
+    time.sleep(1.5)
+    rec.sizes.clear()
+    r = c.get("/100k.bin")
+    assert r.status == 200 and r.body == small
+    assert max(rec.sizes) <= 1300 + 64, max(rec.sizes)
+    c.close()
+
+
+def test_tls_warmup_off(make_httpd):
+    h = make_httpd("tlswarmoff", extra="H2TLSWarmUpSize 0\n")
+    rec = _TLSRecords()
+    c = H2Client(h.https_port, tls=True, ssl_msg_callback=rec)
+    r = c.get("/100k.bin")
+    assert r.status == 200 and len(r.body) == 100 * 1024
+    assert max(rec.sizes) > 8192, max(rec.sizes)
+    r = c.get("/10m.bin")
+    assert r.status == 200 and len(r.body) == 10 * 1024 * 1024
+    c.close()
