@@ -616,11 +616,24 @@ static int cb_on_request(void *ud, const h2_request *req)
     return 0;
 }
 
+int h2_strm_in_append(h2_strm *strm, const char *data, apr_size_t len)
+{
+    h2_ichunk *ic = malloc(sizeof(*ic) + len);
+    if (!ic) return -1;
+    ic->next = NULL;
+    ic->len = len;
+    ic->off = 0;
+    memcpy(ic->data, data, len);
+    if (strm->in_tail) strm->in_tail->next = ic; else strm->in_head = ic;
+    strm->in_tail = ic;
+    strm->in_bytes += len;
+    return 0;
+}
+
 static int cb_on_data(void *ud, uint32_t sid, void *sud, const uint8_t *data, size_t len)
 {
     h2_c1 *c1 = ud;
     h2_strm *strm = sud;
-    h2_ichunk *ic;
     if (!strm || !len) {
         if (len) h2_session_consume(c1->engine, sid, len);
         return 0;
@@ -631,19 +644,14 @@ static int cb_on_data(void *ud, uint32_t sid, void *sud, const uint8_t *data, si
         h2_session_consume(c1->engine, sid, len);
         return 0;
     }
-    ic = malloc(sizeof(*ic) + len);
-    if (!ic) { apr_thread_mutex_unlock(c1->lock); return -1; }
+    if (h2_strm_in_append(strm, (const char *)data, len) != 0) {
+        apr_thread_mutex_unlock(c1->lock);
+        return -1;
+    }
     if (strm->inline_wait) {
         h2_session_consume(c1->engine, sid, len);
         strm->in_no_flow = 1;
     }
-    ic->next = NULL;
-    ic->len = len;
-    ic->off = 0;
-    memcpy(ic->data, data, len);
-    if (strm->in_tail) strm->in_tail->next = ic; else strm->in_head = ic;
-    strm->in_tail = ic;
-    strm->in_bytes += len;
     if (strm->in_waiting) {
         strm->in_waiting = 0;
         apr_thread_cond_signal(strm->cond);

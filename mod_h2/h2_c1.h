@@ -186,6 +186,11 @@ struct h2_c1 {
  * is finished (DONE), or OK when the connection was handed back to the MPM idle. */
 int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings);
 
+/* Append len request body bytes (copied) to the stream's input queue. The caller holds the
+ * session lock, or owns the stream alone (before dispatch). Returns 0, or -1 when out of
+ * memory. */
+int h2_strm_in_append(h2_strm *strm, const char *data, apr_size_t len);
+
 /* c1 thread: a new stream record (released by c1 when both sides are done). */
 h2_strm *h2_c1_strm_new(h2_c1 *c1, uint32_t id);
 /* c1 thread: release a stream record that was never dispatched. */

@@ -1032,16 +1032,9 @@ struct h2_strm *h2_c2_upgrade_stream(struct h2_c1 *c1, request_rec *r)
             const char *data;
             apr_size_t len;
             if (APR_BUCKET_IS_EOS(b)) { eos = 1; break; }
-            if (apr_bucket_read(b, &data, &len, APR_BLOCK_READ) == APR_SUCCESS && len) {
-                h2_ichunk *ic = malloc(sizeof(*ic) + len);
-                if (!ic) break;
-                ic->next = NULL;
-                ic->len = len;
-                ic->off = 0;
-                memcpy(ic->data, data, len);
-                if (strm->in_tail) strm->in_tail->next = ic; else strm->in_head = ic;
-                strm->in_tail = ic;
-                strm->in_bytes += len;
+            if (apr_bucket_read(b, &data, &len, APR_BLOCK_READ) == APR_SUCCESS && len
+                && h2_strm_in_append(strm, data, len) != 0) {
+                break;
             }
         }
         apr_brigade_cleanup(bb);
