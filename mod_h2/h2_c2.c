@@ -389,16 +389,37 @@ static apr_status_t c2_response_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     return ap_pass_brigade(f->next, bb);
 }
 
+/* worker: queue an interim (1xx) response with the pushes it announces for c1. Takes
+ * ownership of pushes. */
+static void c2_queue_interim(h2_strm *strm, apr_pool_t *p, apr_table_t *t, int status,
+                             h2_push_req *pushes)
+{
+    h2_c1 *c1 = strm->c1;
+    h2_interim *im, **pp;
+    int wake = 0;
+    im = malloc(sizeof(*im));
+    if (!im) { h2_push_list_free(pushes); return; }
+    im->next = NULL;
+    im->pushes = pushes;
+    im->hdrs = table_to_hdrs(p, t, status);
+    if (!im->hdrs) { h2_push_list_free(pushes); free(im); return; }
+    apr_thread_mutex_lock(c1->lock);
+    for (pp = &strm->interims; *pp; pp = &(*pp)->next)
+        ;
+    *pp = im;
+    wake_locked(strm, &wake);
+    apr_thread_mutex_unlock(c1->lock);
+    if (wake) h2_c1_wake(c1);
+}
+
 /* Parse an HTTP/1.x interim response text (status line + fields) into an interim item. */
 static void parse_interim(h2_conn_ctx *ctx, const char *text, apr_size_t len, apr_pool_t *p)
 {
     h2_strm *strm = ctx->strm;
-    h2_c1 *c1 = strm->c1;
     char *s = apr_pstrmemdup(p, text, len), *line, *last;
     int status = 0;
     apr_table_t *t = apr_table_make(p, 5);
-    h2_interim *im;
-    int wake = 0;
+    h2_push_req *pushes = NULL;
 
     line = apr_strtok(s, "\r\n", &last);
     if (!line || strncmp(line, "HTTP/", 5)) return;
@@ -412,24 +433,10 @@ static void parse_interim(h2_conn_ctx *ctx, const char *text, apr_size_t len, ap
         while (*colon == ' ' || *colon == '\t') ++colon;
         apr_table_addn(t, line, colon);
     }
-    im = malloc(sizeof(*im));
-    if (!im) return;
-    im->next = NULL;
-    im->pushes = NULL;
     if (status == 103 && ctx->r && strm->push_ok
         && h2_push_c2_allowed(ctx->r, strm->pushed_on != 0))
-        im->pushes = h2_push_c2_collect(ctx->r, t, 103, strm->scheme, strm->authority, 0);
-    im->hdrs = table_to_hdrs(p, t, status);
-    if (!im->hdrs) { h2_push_list_free(im->pushes); free(im); return; }
-    apr_thread_mutex_lock(c1->lock);
-    {
-        h2_interim **pp = &strm->interims;
-        while (*pp) pp = &(*pp)->next;
-        *pp = im;
-    }
-    wake_locked(strm, &wake);
-    apr_thread_mutex_unlock(c1->lock);
-    if (wake) h2_c1_wake(c1);
+        pushes = h2_push_c2_collect(ctx->r, t, 103, strm->scheme, strm->authority, 0);
+    c2_queue_interim(strm, p, t, status, pushes);
 }
 
 static void queue_interim_100(h2_conn_ctx *ctx)
@@ -685,11 +692,9 @@ static void send_early_hints(h2_conn_ctx *ctx, request_rec *r)
 {
     const h2_dir_config *d = h2_config_rget(r);
     apr_table_t *t;
-    h2_interim *im;
     h2_strm *strm = ctx->strm;
-    h2_c1 *c1 = strm->c1;
     h2_push_req *pushes;
-    int i, wake = 0, push_ok;
+    int i, push_ok;
     if (!d || ctx->resp_sent || !h2_config_early_hints(r->server, r))
         return;
     t = apr_table_make(r->pool, 5);
@@ -701,21 +706,7 @@ static void send_early_hints(h2_conn_ctx *ctx, request_rec *r)
     pushes = h2_push_c2_config_links(r, t, push_ok);
     if (apr_is_empty_table(t)) return;
     if (push_ok) apr_table_setn(r->notes, "H2_PUSH_RES_DONE", "1");
-    im = malloc(sizeof(*im));
-    if (!im) { h2_push_list_free(pushes); return; }
-    im->next = NULL;
-    im->pushes = pushes;
-    im->hdrs = table_to_hdrs(r->pool, t, 103);
-    if (!im->hdrs) { h2_push_list_free(pushes); free(im); return; }
-    apr_thread_mutex_lock(c1->lock);
-    {
-        h2_interim **pp = &strm->interims;
-        while (*pp) pp = &(*pp)->next;
-        *pp = im;
-    }
-    wake_locked(strm, &wake);
-    apr_thread_mutex_unlock(c1->lock);
-    if (wake) h2_c1_wake(c1);
+    c2_queue_interim(strm, r->pool, t, 103, pushes);
 }
 
 static int c2_fixups(request_rec *r)
