@@ -521,19 +521,26 @@ sys.stdout.write("body { color: green; }\n")
 
 def test_browser_requests_hinted_resource_early(make_httpd):
     """Headless chromium gets a 103 with a Link preload and requests the hinted resource
-    while the page's handler is still running (the page waits for that request)."""
+    while the page's handler is still running (the page waits for that request).
+
+    Whether a browser acts on an Early Hint is its own heuristic: Chromium now and then
+    ignores one (seen about once in five fresh runs, also with the 103 on the wire within a
+    millisecond). So up to three navigations, each to its own page and hint, and at least one
+    must come out "early"; a server that sends no 103, or sends it late, fails all three."""
     from test_60_browser import CHROMIUM_FLAGS
-    h = make_httpd("browser103", start=False, extra="""
-SetEnv MARKER_DIR "{root}/markers"
-<Location /cgi-bin/ehpage.py>
-    H2EarlyHints on
-    H2EarlyHint Link "</cgi-bin/hinted.py?tok1>; rel=preload; as=style"
-</Location>
-""")
+    tries = 3
+    extra = 'SetEnv MARKER_DIR "{root}/markers"\n'
+    for n in range(1, tries + 1):
+        extra += ("<Location /cgi-bin/ehpage%d.py>\n    H2EarlyHints on\n"
+                  '    H2EarlyHint Link "</cgi-bin/hinted.py?tok%d>; rel=preload; as=style"\n'
+                  "</Location>\n" % (n, n))
+    h = make_httpd("browser103", start=False, extra=extra)
     mdir = os.path.join(h.root, "markers")
     os.makedirs(mdir)
     os.chmod(mdir, 0o777)
-    for name, body in (("ehpage.py", EH_PAGE_CGI), ("hinted.py", EH_HINTED_CGI)):
+    scripts = [("hinted.py", EH_HINTED_CGI)] + [("ehpage%d.py" % n, EH_PAGE_CGI)
+                                                  for n in range(1, tries + 1)]
+    for name, body in scripts:
         p = os.path.join(h.root, "cgi-bin", name)
         with open(p, "w") as f:
             f.write(body)
@@ -549,19 +556,24 @@ SetEnv MARKER_DIR "{root}/markers"
     flags.append("--ignore-certificate-errors-spki-list=" + spki)
     exe = shutil.which("chromium")
     assert exe, "chromium is not installed (scripts/deps.sh test installs it)"
-    ud = tempfile.mkdtemp(prefix="h2-chromium-")
-    try:
-        dom = subprocess.run([exe] + flags + ["--user-data-dir=" + ud, "--dump-dom",
-                                              h.url("/cgi-bin/ehpage.py?tok1")],
-                             capture_output=True, text=True, timeout=90).stdout
-    finally:
-        shutil.rmtree(ud, ignore_errors=True)
-    m = re.search(r"<title>(.*?)</title>", dom)
-    assert m, dom[:500]
-    assert m.group(1) == "early", dom[:500]
+    results = []
+    for n in range(1, tries + 1):
+        ud = tempfile.mkdtemp(prefix="h2-chromium-")
+        try:
+            dom = subprocess.run([exe] + flags + ["--user-data-dir=" + ud, "--dump-dom",
+                                                  h.url("/cgi-bin/ehpage%d.py?tok%d" % (n, n))],
+                                 capture_output=True, text=True, timeout=90).stdout
+        finally:
+            shutil.rmtree(ud, ignore_errors=True)
+        m = re.search(r"<title>(.*?)</title>", dom)
+        assert m, dom[:500]
+        results.append(m.group(1))
+        if m.group(1) == "early":
+            break
+    assert "early" in results, results
     with open(h.access_log) as f:
         log = f.read()
-    assert "/cgi-bin/hinted.py?tok1 HTTP/2.0" in log, log
+    assert "/cgi-bin/hinted.py?tok%d HTTP/2.0" % len(results) in log, log
 
 
 @pytest.mark.parametrize("mpm", ["prefork", "worker"])
