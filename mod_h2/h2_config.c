@@ -61,6 +61,7 @@ void *h2_config_create_srv(apr_pool_t *p, server_rec *s)
     c->push_prios = NULL;
     c->push_diary_size = H2_UNSET;
     c->early_hints = H2_UNSET;
+    c->websockets = H2_UNSET;
     c->max_frame_size = H2_UNSET;
     c->header_table_size = H2_UNSET;
     c->conn_window_size = H2_UNSET;
@@ -100,6 +101,7 @@ void *h2_config_merge_srv(apr_pool_t *p, void *basev, void *addv)
     n->push_prios = add->push_prios ? add->push_prios : base->push_prios;
     MERGE_I(push_diary_size);
     MERGE_I(early_hints);
+    MERGE_I(websockets);
     MERGE_I(max_frame_size);
     MERGE_I(header_table_size);
     MERGE_I(conn_window_size);
@@ -236,6 +238,7 @@ static const char *set_srv_flag(cmd_parms *cmd, void *dc, const char *arg)
         return apr_pstrcat(cmd->pool, name, ": ", err, NULL);
     if (!strcasecmp(name, "H2Direct")) sc->h2_direct = v;
     else if (!strcasecmp(name, "H2ModernTLSOnly")) sc->modern_tls_only = v;
+    else if (!strcasecmp(name, "H2WebSockets")) sc->websockets = v;
     else if (!strcasecmp(name, "H2SerializeHeaders")) {
         sc->serialize_headers = v;
         if (v)
@@ -439,6 +442,7 @@ const command_rec h2_cmds[] = {
     SRV_NUM("H2MaxWorkers", "maximum number of worker threads per child"),
     SRV_NUM("H2MaxWorkerIdleSeconds", "seconds an idle worker above the minimum lives"),
     SRV_FLAG("H2ModernTLSOnly", "on to require TLS 1.2+ without blocklisted ciphers"),
+    SRV_FLAG("H2WebSockets", "on to offer WebSockets over HTTP/2 (RFC 8441)"),
     AP_INIT_TAKE1("H2StreamTimeout", set_stream_timeout, NULL, RSRC_CONF | OR_FILEINFO,
                   "timeout for stream I/O (default: Timeout)"),
     SRV_NUM("H2MaxDataFrameLen", "maximum DATA frame payload, 0 for the peer's maximum"),
@@ -473,7 +477,6 @@ const command_rec h2_cmds[] = {
     UNSUPP("H2SessionExtraFiles"),
     UNSUPP("H2MaxSessionStreamsPerClient"),
     UNSUPP("H2ProxyRequests"),
-    UNSUPP("H2WebSockets"),
     UNSUPP("H2MaxHeaderBlockLen"),
     UNSUPP("H2StreamMaxMemSizeLimit"),
     UNSUPP("H2AltSvc"),
@@ -532,6 +535,11 @@ int h2_config_push(server_rec *s, request_rec *r)
         s = r->server;
     }
     return OR_DEF(h2_config_sget(s)->push, 1);   /* on, as in mod_http2 */
+}
+
+int h2_config_websockets(server_rec *s)
+{
+    return OR_DEF(h2_config_sget(s)->websockets, 0);
 }
 
 int h2_config_early_hints(server_rec *s, request_rec *r)

@@ -60,6 +60,7 @@ typedef struct h2_srv_config {
     apr_array_header_t *push_prios;  /* H2PushPriority: h2_push_prio */
     int push_diary_size;       /* H2PushDiarySize */
     int early_hints;           /* H2EarlyHints */
+    int websockets;            /* H2WebSockets: RFC 8441 extended CONNECT (h2_ws.c) */
 
     /* our own engine limits and budgets */
     int max_frame_size;        /* H2MaxFrameSize: our SETTINGS_MAX_FRAME_SIZE */
@@ -103,6 +104,7 @@ int h2_config_push(server_rec *s, request_rec *r);
 int h2_config_early_hints(server_rec *s, request_rec *r);
 int h2_config_copy_files(server_rec *s, request_rec *r);
 int h2_config_output_buffering(server_rec *s, request_rec *r);
+int h2_config_websockets(server_rec *s);   /* H2WebSockets, default off */
 
 /* Fill unset numeric values of every server with defaults (post_config). */
 void h2_config_apply_defaults(server_rec *s);
