@@ -33,6 +33,7 @@
 #include "h2_c2.h"
 #include "h2_config.h"
 #include "h2_push.h"
+#include "h2_ws.h"
 
 APLOG_USE_MODULE(h2);
 
@@ -371,6 +372,7 @@ static apr_status_t c2_response_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
         if (!ctx->resp_sent && (APR_BUCKET_IS_EOS(b) || APR_BUCKET_IS_FLUSH(b)
                                 || !APR_BUCKET_IS_METADATA(b))) {
+            if (ctx->strm->ws) h2_ws_c2_final(f->c, r);   /* RFC 8441: 2xx only via 101 */
             make_response(ctx, r);
         }
         if (APR_BUCKET_IS_EOS(b)) {
@@ -458,9 +460,13 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     apr_status_t rv = APR_SUCCESS;
     int inline_mode = (c2->current_thread == NULL);
 
+    if (!bb) return APR_SUCCESS;   /* mod_proxy's "output pending?" probe: nothing is */
     copy_files = ctx->r ? h2_config_copy_files(c2->base_server, ctx->r) : 0;
     /* H2OutputBuffering off: every write goes to the client at once */
     if (ctx->r && !h2_config_output_buffering(c2->base_server, ctx->r)) flush = 1;
+    /* a WebSocket tunnel: every write goes to the client at once (mod_proxy's tunnel
+     * passes no FLUSH) */
+    if (strm->ws && strm->ws->upgraded) flush = 1;
     while ((b = APR_BRIGADE_FIRST(bb)) != APR_BRIGADE_SENTINEL(bb)) {
         if (AP_BUCKET_IS_EOR(b)) {
             APR_BUCKET_REMOVE(b);
@@ -478,10 +484,11 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                 /* HTTP/1.x text before the final response: an interim response */
                 const char *data;
                 apr_size_t len;
-                if (apr_bucket_read(b, &data, &len, APR_BLOCK_READ) == APR_SUCCESS && len)
+                if (apr_bucket_read(b, &data, &len, APR_BLOCK_READ) == APR_SUCCESS && len
+                    && !h2_ws_c2_interim(c2, data, len))
                     parse_interim(ctx, data, len, c2->pool);
             }
-            else if (!eos) {
+            else if (!eos && !ctx->body_off) {
                 if (ch.mem >= WAKE_BYTES || ch.total >= 4 * WAKE_BYTES) {
                     /* hand over what we have before copying more */
                     apr_thread_mutex_lock(hub->lock);
@@ -553,6 +560,7 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
     apr_status_t rv = APR_SUCCESS;
     apr_interval_time_t timeout;
 
+    if (strm->ws) return h2_ws_c2_in(f, bb, mode, block, readbytes);  /* RFC 8441 */
     if (mode == AP_MODE_INIT) return APR_SUCCESS;
     if (ctx->body_error) return APR_ENOSPC;
     if (readbytes <= 0) readbytes = 64 * 1024;
@@ -862,7 +870,7 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
     r->protocol = "HTTP/2.0";
     r->proto_num = HTTP_VERSION(2, 0);
     uri = strm->path;
-    if (r->method_number == M_CONNECT && strm->authority) uri = strm->authority;
+    if (r->method_number == M_CONNECT && strm->authority && !strm->ws) uri = strm->authority;
     if (!uri || !*uri) uri = "/";
     r->the_request = apr_pstrcat(r->pool, r->method, " ", uri, " HTTP/2.0", NULL);
     if (strm->req) {
@@ -904,6 +912,7 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
     }
     ap_parse_uri(r, uri);
     r->per_dir_config = r->server->lookup_defaults;
+    if (strm->ws) h2_ws_c2_request(r, strm);   /* extended CONNECT -> upgrade GET */
     /* no pre_read_request: its users (the MPMs) keep per-connection state of c1 only */
     return r;
 }
