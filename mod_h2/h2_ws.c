@@ -111,7 +111,12 @@ void h2_ws_c2_request(request_rec *r, h2_strm *strm)
     apr_sha1_ctx_t sha;
     const char *uri;
 
-    if (!ws || !ws->websocket) return;   /* other :protocols: 501 in post_read_request */
+    if (!ws) return;
+    if (!ws->websocket) {
+        /* connect-udp and friends: not implemented (answered before any hook runs) */
+        r->status = HTTP_NOT_IMPLEMENTED;
+        return;
+    }
     /* RFC 8441 §5: the extended CONNECT stands for the HTTP/1.1 upgrade GET of RFC 6455
      * §4.1, which is what httpd's WebSocket proxying understands */
     r->method = "GET";
@@ -145,8 +150,7 @@ void h2_ws_c2_request(request_rec *r, h2_strm *strm)
     apr_table_setn(r->subprocess_env, "proxy-nohalfclose", "1");
 }
 
-/* post_read_request: the vhost the request landed on must allow WebSockets; other
- * :protocol values (connect-udp, ...) are not implemented */
+/* post_read_request: the vhost the request landed on must allow WebSockets */
 static int ws_c2_post_read(request_rec *r)
 {
     h2_conn_ctx *ctx;
@@ -154,7 +158,7 @@ static int ws_c2_post_read(request_rec *r)
     ctx = h2_ctx_get(r->connection);
     if (!ctx || !ctx->is_c2 || !ctx->strm || !ctx->strm->ws || r->main || r->prev)
         return DECLINED;
-    if (!ctx->strm->ws->websocket || !h2_config_websockets(r->server))
+    if (!h2_config_websockets(r->server))
         return HTTP_NOT_IMPLEMENTED;
     return DECLINED;
 }

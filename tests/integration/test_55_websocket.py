@@ -70,15 +70,21 @@ class WsStream:
         self.headers = None
         self.ended = False
         self.rst = None
+        self.peers = {}
         hdrs = [(":method", "CONNECT"), (":protocol", "websocket"),
                 (":scheme", "https" if tls else "http"), (":path", path),
                 (":authority", "localhost"), ("sec-websocket-version", "13")] + list(extra)
         conn.send_headers(sid, hdrs, end_stream=False)
 
     def pump(self, timeout, credit=True):
-        """Read and handle one frame."""
+        """Read one frame and hand it to the stream it belongs to (self.peers: other
+        WsStreams on the same connection)."""
         f = self.c.read_frame(timeout)
         assert f.type != w.GOAWAY, "unexpected GOAWAY %r" % f
+        self.peers.get(f.sid, self).handle(f, credit)
+        return f
+
+    def handle(self, f, credit=True):
         if f.type == w.WINDOW_UPDATE:
             incr = struct.unpack(">I", f.payload)[0] & 0x7fffffff
             if f.sid == 0:
@@ -116,7 +122,6 @@ class WsStream:
         elif f.type == w.RST_STREAM and f.sid == self.sid:
             self.rst = f.error_code
             self.ended = True
-        return f
 
     def credit(self):
         if self.unacked and not self.ended:
@@ -355,6 +360,58 @@ def test_no_websocket_here_404(ws_httpd):
     try:
         assert s.response() == 404
         s.wait_end()
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["h2c", "h2"])
+def test_concurrent_tunnels_one_connection(ws_httpd, tls):
+    """Four WebSockets on one connection at once, each with data sent before its 200
+    arrived; every echo comes back on its own stream."""
+    c = connect(ws_httpd, tls)
+    try:
+        streams = [WsStream(c, sid, "/ws/echo", tls) for sid in (1, 3, 5, 7)]
+        peers = {s.sid: s for s in streams}
+        for s in streams:
+            s.peers = peers
+            s.send(ws_echo.build("early %d" % s.sid))
+        for s in streams:
+            assert s.response() == 200
+            assert s.recv_msg() == (True, ws_echo.OP_TEXT, b"early %d" % s.sid)
+        for rnd in range(3):
+            for s in streams:
+                s.send(ws_echo.build("r%d s%d" % (rnd, s.sid)))
+            for s in reversed(streams):
+                assert s.recv_msg() == (True, ws_echo.OP_TEXT, b"r%d s%d" % (rnd, s.sid))
+        for s in streams:
+            s.send(b"", end_stream=True)
+        for s in streams:
+            s.wait_end()
+            assert s.rst in (None, w.NO_ERROR), s.rst
+    finally:
+        c.close()
+
+
+def test_other_protocol_501(ws_httpd):
+    """Only :protocol websocket is implemented; another is answered 501."""
+    c = connect(ws_httpd, False)
+    try:
+        c.send_headers(1, [(":method", "CONNECT"), (":protocol", "connect-udp"),
+                           (":scheme", "http"), (":path", "/ws/echo"),
+                           (":authority", "localhost")], end_stream=False)
+        hdrs, _, _, rst = c.read_response(1)
+        assert hdrs and dict(hdrs)[":status"] == "501", (hdrs, rst)
+    finally:
+        c.close()
+
+
+def test_prefork_does_not_offer(make_httpd, backend):
+    """Without a worker pool (prefork) a tunnel would block the connection's only
+    thread: the setting is not sent, extended CONNECT is refused."""
+    h = make_httpd("ws-prefork", mpm="prefork", extra=ws_conf(backend.port))
+    c = connect(h, False)
+    try:
+        assert w.S_ENABLE_CONNECT_PROTOCOL not in [k for k, _ in c.server_settings]
     finally:
         c.close()
 
