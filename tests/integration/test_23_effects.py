@@ -462,3 +462,29 @@ def test_h2push_in_htaccess_fileinfo_is_refused_as_in_mod_http2(make_httpd):
     c.close()
     with open(h.error_log) as f:
         assert "H2Push not allowed here" in f.read()
+
+
+# ---------------------------------------------------------------------------------------
+# H2MaxStreamErrors: flow-control stream errors per connection (mod_http2's count)
+
+@pytest.mark.parametrize("limit", [2, 0])
+def test_h2maxstreamerrors(make_httpd, limit):
+    h = make_httpd("streamerrs", extra="H2MaxStreamErrors %d\nH2ResetBudget 1000\n" % limit)
+    c = w.Conn(h.http_port)
+    c.handshake()
+    n = 4 if limit else 10
+    for i in range(n):
+        sid = 1 + 2 * i
+        c.request(sid, "/cgi-bin/slow.py?1")
+        # §6.9.1: a stream window above 2^31-1 is a stream error FLOW_CONTROL_ERROR
+        c.send_frame(w.WINDOW_UPDATE, 0, sid, w.window_payload(0x7fffffff))
+        c.expect_stream_error(sid, w.FLOW_CONTROL_ERROR)
+        if limit and i == limit:
+            break              # one more than H2MaxStreamErrors: GOAWAY follows the reset
+    if limit:
+        g = c.expect_conn_error(w.PROTOCOL_ERROR, timeout=5)
+        assert g.last_stream_id == 1 + 2 * limit, g
+    else:
+        c.ping()
+        c.expect_ping_ack()       # 0: no limit, the connection carries on
+    c.close()
