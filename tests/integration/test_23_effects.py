@@ -488,3 +488,46 @@ def test_h2maxstreamerrors(make_httpd, limit):
         c.ping()
         c.expect_ping_ack()       # 0: no limit, the connection carries on
     c.close()
+
+
+# ---------------------------------------------------------------------------------------
+# H2ModernTLSOnly: TLS 1.2 with a cipher on RFC 9113's block list (Appendix A)
+
+def _tls12_cbc_conn(port):
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.set_ciphers("AES128-SHA:@SECLEVEL=0")
+    ctx.set_alpn_protocols(["h2"])
+    raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    try:
+        sock = ctx.wrap_socket(raw, server_hostname="localhost")
+    except (ssl.SSLError, OSError) as e:
+        raw.close()
+        pytest.skip("server or client TLS library refuses AES128-SHA: %s" % e)
+    assert sock.cipher()[0] == "AES128-SHA" and sock.selected_alpn_protocol() == "h2"
+    return w.Conn.from_socket(sock)
+
+
+@pytest.mark.parametrize("modern", ["on", "off"])
+def test_h2moderntlsonly(make_httpd, modern):
+    h = make_httpd("modern", extra="H2ModernTLSOnly %s\n"
+                   "<VirtualHost 127.0.0.1:{https_port}>\n    ServerName localhost\n"
+                   "    SSLEngine on\n    SSLCertificateFile \"{root}/conf/server.crt\"\n"
+                   "    SSLCertificateKeyFile \"{root}/conf/server.key\"\n"
+                   "    SSLCipherSuite AES128-SHA:@SECLEVEL=0\n    SSLProtocol TLSv1.2\n"
+                   "</VirtualHost>\n" % modern)
+    c = _tls12_cbc_conn(h.https_port)
+    try:
+        if modern == "on":
+            c.send(w.PREFACE + w.frame(w.SETTINGS, 0, 0))
+            c.expect_conn_error(w.INADEQUATE_SECURITY)
+        else:
+            c.handshake()
+            c.request(1, "/1k.txt", extra=())
+            headers, body, _, rst = c.read_response(1)
+            assert rst is None and len(body) == 1024
+    finally:
+        c.close()
