@@ -147,7 +147,7 @@ static const char *h2_protocol_get(const conn_rec *c)
 #define PEEK_PREFACE 1                /* the whole preface is there (not consumed) */
 #define PEEK_BROKEN  (-1)             /* HTTP/2 started, then not the preface: GOAWAY */
 
-static apr_size_t preface_match(const char *buf, apr_size_t n)
+static apr_size_t switch_c1_preface_match(const char *buf, apr_size_t n)
 {
     apr_size_t m = 0;
     while (m < n && buf[m] == H2_PREFACE[m]) ++m;
@@ -187,7 +187,7 @@ static int switch_c1_peek_preface(conn_rec *c)
             result = last_n >= PREFACE_COMMITTED ? PEEK_BROKEN : PEEK_NONE;
             break;
         }
-        m = preface_match(buf, n);
+        m = switch_c1_preface_match(buf, n);
         if (m == H2_PREFACE_LEN) { result = PEEK_PREFACE; break; }
         if (m < n) { result = m >= PREFACE_COMMITTED ? PEEK_BROKEN : PEEK_NONE; break; }
         /* all we have is a prefix of the preface (maybe nothing yet): wait for more */
