@@ -13,9 +13,9 @@
 
 #include "h2_log.h"
 #include "h2_c1.h"
+#include "h2_ws.h"
 #include "h2_c1_io.h"
 #include "h2_workers.h"
-#include "h2_ws.h"
 
 APLOG_USE_MODULE(h2);
 
@@ -126,11 +126,11 @@ static int c1_cb_on_data(void *ud, uint32_t sid, void *sud, const uint8_t *data,
         h2_session_consume(c1->engine, sid, len);
         strm->in_no_flow = 1;
     }
-    h2_ws_signal_locked(strm);
     if (strm->in_waiting) {
         strm->in_waiting = 0;
         apr_thread_cond_signal(strm->cond);
     }
+    h2_ws_signal_locked(strm);
     apr_thread_mutex_unlock(c1->hub->lock);
     return 0;
 }

@@ -452,6 +452,9 @@ static void parse_interim(h2_conn_ctx *ctx, const char *text, apr_size_t len, ap
     apr_table_t *t = apr_table_make(p, 5);
     h2_push_req *pushes = NULL;
 
+    /* RFC 8441: a WebSocket stream's 101 becomes its final 200 (h2_ws.c) */
+    if (strm->ws && ctx->r && h2_ws_c2_interim(ctx->r->connection, text, len)) return;
+
     line = apr_strtok(s, "\r\n", &last);
     if (!line || strncmp(line, "HTTP/", 5)) return;
     line = strchr(line, ' ');
@@ -513,8 +516,7 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                 /* HTTP/1.x text before the final response: an interim response */
                 const char *data;
                 apr_size_t len;
-                if (apr_bucket_read(b, &data, &len, APR_BLOCK_READ) == APR_SUCCESS && len
-                    && !h2_ws_c2_interim(c2, data, len))
+                if (apr_bucket_read(b, &data, &len, APR_BLOCK_READ) == APR_SUCCESS && len)
                     parse_interim(ctx, data, len, c2->pool);
             }
             else if (!eos && !ctx->body_off) {
@@ -955,8 +957,8 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
         }
     }
     ap_parse_uri(r, uri);
-    r->per_dir_config = r->server->lookup_defaults;
     if (strm->ws) h2_ws_c2_request(r, strm);   /* extended CONNECT -> upgrade GET */
+    r->per_dir_config = r->server->lookup_defaults;
     /* no pre_read_request: its users (the MPMs) keep per-connection state of c1 only */
     return r;
 }

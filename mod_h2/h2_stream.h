@@ -123,13 +123,13 @@ struct h2_strm {
     int aborted;                 /* the stream is gone on the wire: c2 stops */
     struct h2_push_req *pushes;  /* resources to promise with the final response */
     int push_dep, push_weight;   /* pushed stream: H2PushPriority of its response */
-    struct h2_ws *ws;            /* extended CONNECT (RFC 8441), NULL for other streams:
-                                  * set by c1 before dispatch, freed by c1 at release;
-                                  * its fields' owners are in h2_ws.h */
 
     /* push: written by c1 before dispatch, then read-only */
     uint32_t pushed_on;          /* a pushed stream: its parent's id (0: client stream) */
     int push_ok;                 /* the client allows push (SETTINGS_ENABLE_PUSH) */
+    struct h2_ws *ws;            /* extended CONNECT (RFC 8441), NULL for other streams:
+                                  * set by c1 before dispatch, freed by c1 at release;
+                                  * its fields' owners are in h2_ws.h */
 
     /* [lock] c1 wakeup list */
     int dirty;
