@@ -416,6 +416,33 @@ def test_prefork_does_not_offer(make_httpd, backend):
         c.close()
 
 
+def test_vhost_off_501(make_httpd, backend):
+    """H2WebSockets of the vhost a request lands on: off there means 501 (as mod_http2),
+    even when the connection's server announced the setting."""
+    vh = """<VirtualHost 127.0.0.1:{http_port}>
+    ServerName localhost
+</VirtualHost>
+<VirtualHost 127.0.0.1:{http_port}>
+    ServerName other.localhost
+    H2WebSockets off
+</VirtualHost>
+"""
+    h = make_httpd("ws-vhost", extra=ws_conf(backend.port), vhosts=vh)
+    c = connect(h, False)
+    try:
+        assert (w.S_ENABLE_CONNECT_PROTOCOL, 1) in c.server_settings
+        s = WsStream(c, 1, "/ws/echo", False, extra=())
+        assert s.response() == 200
+        c.send_headers(3, [(":method", "CONNECT"), (":protocol", "websocket"),
+                           (":scheme", "http"), (":path", "/ws/echo"),
+                           (":authority", "other.localhost"),
+                           ("sec-websocket-version", "13")], end_stream=False)
+        hdrs, _, _, rst = c.read_response(3)
+        assert hdrs and dict(hdrs)[":status"] == "501", (hdrs, rst)
+    finally:
+        c.close()
+
+
 def test_access_log_http2(ws_httpd):
     c, s = open_ws(ws_httpd, True, "/ws/echo?logcheck=1")
     try:
