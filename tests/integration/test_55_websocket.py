@@ -443,6 +443,23 @@ def test_vhost_off_501(make_httpd, backend):
         c.close()
 
 
+def test_idle_tunnel_outlives_keepalive(ws_httpd):
+    """A quiet WebSocket is an open stream, not an idle connection: nothing closes it
+    after KeepAliveTimeout (5 s in h2conf); it echoes afterwards."""
+    c, s = open_ws(ws_httpd, False)
+    try:
+        assert s.response() == 200
+        s.send(ws_echo.build("before"))
+        assert s.recv_msg() == (True, ws_echo.OP_TEXT, b"before")
+        with pytest.raises(TimeoutError):
+            f = c.read_frame(6.5)
+            raise AssertionError("frame on an idle tunnel: %r" % f)
+        s.send(ws_echo.build("after"))
+        assert s.recv_msg() == (True, ws_echo.OP_TEXT, b"after")
+    finally:
+        c.close()
+
+
 def test_access_log_http2(ws_httpd):
     c, s = open_ws(ws_httpd, True, "/ws/echo?logcheck=1")
     try:
