@@ -1410,21 +1410,42 @@ H2_TEST(limits_string_bound)
     fl_free(&l);
 }
 
-#ifdef __GLIBC__
+/* Heap octets in use, where the C library tells (glibc 2.33+: mallinfo2). Not under
+ * AddressSanitizer, whose allocator glibc's counters do not see: there, and on other C
+ * libraries, H2_HEAP_KNOWN is 0 and the heap bound of hpack_bomb is reported unchecked. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define H2_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define H2_ASAN 1
+#endif
+#if defined(__GLIBC__) && !defined(H2_ASAN) && \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#define H2_HEAP_KNOWN 1
 static size_t heap_in_use(void)
 {
-#if __GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33)
     return mallinfo2().uordblks;
-#else
-    return 0;
-#endif
 }
 #else
+#define H2_HEAP_KNOWN 0
 static size_t heap_in_use(void)
 {
     return 0;
 }
 #endif
+
+/* collect(), sampling the heap at every emitted field: the peak while decoding */
+static size_t heap_peak;
+static int collect_heap(void *ctx, const h2_nv *nv)
+{
+    size_t h = heap_in_use();
+    if (h > heap_peak) {
+        heap_peak = h;
+    }
+    return collect(ctx, nv);
+}
 
 H2_TEST(hpack_bomb)
 {
@@ -1444,13 +1465,19 @@ H2_TEST(hpack_bomb)
     for (i = 0; i < 16000; i++) {
         h2_buf_append_byte(&blk, 0xbe);
     }
-    before = heap_in_use();
-    rc = h2_hpack_decode(d, blk.data, blk.len, 1, collect, &l);
+    before = heap_peak = heap_in_use();
+    rc = h2_hpack_decode(d, blk.data, blk.len, 1, collect_heap, &l);
     H2_CHECK_EQ(rc, H2_HPACK_TOO_LARGE);
     H2_CHECK(l.n <= 16 && l.bytes <= 65536);
     /* l holds what was emitted (< 64 KiB); the decoder itself took no more than its
-     * table: a generous bound, far below what copying the fields would need */
-    H2_CHECK(heap_in_use() - before < 1024 * 1024 || heap_in_use() < before);
+     * table: a generous bound, far below the 64 MB that copying the fields would need,
+     * while decoding (sampled at each field) and after */
+#if H2_HEAP_KNOWN
+    H2_CHECK(heap_peak - before < 1024 * 1024);
+    H2_CHECK(heap_in_use() < before + 1024 * 1024);
+#else
+    fprintf(stderr, "  hpack_bomb: heap use not measured here (needs glibc 2.33+, no ASan)\n");
+#endif
     /* the connection goes on: the table is in step */
     H2_CHECK_EQ(h2_hpack_decoder_table_entries(d), 1);
     H2_CHECK_EQ(dec_hex(d, "be82", &l), H2_HPACK_OK);
