@@ -18,8 +18,8 @@
 # as a second instance in the way Debian supports (README.multiple-instances):
 # APACHE_CONFDIR points a2enmod/a2dismod/a2ensite/a2query/apache2ctl at a copy of
 # /etc/apache2 taken after the package is installed. In that copy only ports.conf (two
-# free loopback ports instead of 80/443 on every address), the two default sites' port
-# numbers, envvars (pid, lock, run and log dirs under the temporary folder) and, when
+# free loopback ports instead of 80/443 on every address; any other Listen line is
+# commented out), the two default sites' port numbers, envvars (pid, lock, run and log dirs under the temporary folder) and, when
 # the machine has no snakeoil certificate, the certificate paths are changed. This is
 # the safest choice: the machine's /etc/apache2 is never edited, a running apache2 (or
 # anything else on ports 80/443) is neither stopped nor disturbed, nothing listens
@@ -136,6 +136,8 @@ s = [socket.socket() for _ in range(2)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(*[x.getsockname()[1] for x in s])')
 mkdir -p "$tmp/run" "$tmp/lock" "$tmp/log"
+# no Listen of the machine's configuration (ports.conf, or a site's own) in the copy
+grep -rlE '^\s*Listen\s' "$conf" | xargs -r sed -i -E 's/^(\s*)Listen(\s)/\1#Listen\2/'
 cat >"$conf/ports.conf" <<EOF
 # test_package.sh: loopback only, free ports
 Listen 127.0.0.1:$p_http
