@@ -337,7 +337,8 @@ class Conn:
         self.decoder.max_header_list_size = 1 << 24
         self.local_max_frame = 16384     # what we announced
         self.conn_send_window = 65535    # the server's connection window for our DATA
-        self.server_settings = {}        # the server's SETTINGS {id: value}, latest wins
+        self.server_settings = []        # (id, value) of the server's SETTINGS, in order
+                                         # (dict() of it: the values in effect)
         self.peer_max_frame = 16384
         self._block = None               # [first frame, fragments] of an open field block
         self._ended, self._reset, self._es_block = set(), set(), None
@@ -411,7 +412,7 @@ class Conn:
     def _on_frame(self, f):
         if f.type == SETTINGS and not f.flags & ACK:
             for k, v in f.settings():
-                self.server_settings[k] = v
+                self.server_settings.append((k, v))
                 if k == S_MAX_FRAME_SIZE:
                     self.peer_max_frame = v
             if self.ack_settings:
