@@ -9,7 +9,7 @@ is Python on both sides, so its own framing cost is in the figures). Never pass/
 import os, sys, time, socket, base64, shutil, tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import h2conf, ws_echo
-import h2util_wire as w
+import h2client as w
 import test_55_websocket as t
 
 N = 2000

@@ -20,8 +20,8 @@ import h2.events  # noqa: E402
 import h2.settings  # noqa: E402
 
 import h2conf  # noqa: E402
-import h2util_wire as w  # noqa: E402
-from h2util_client import H2Client, Response  # noqa: E402
+import h2client as w  # noqa: E402
+from h2client import H2Client, Response  # noqa: E402
 
 BIGHDR_CGI = r'''#!/usr/bin/python3
 print("Content-Type: text/plain")

@@ -12,8 +12,8 @@ import h2.settings
 import pytest
 
 import h2conf
-import h2util_wire as w
-from h2util_client import H2Client
+import h2client as w
+from h2client import H2Client
 
 DOC = os.path.join(h2conf.TOP, "docs", "directives.md")
 MOD_HTTP2_SO = os.path.join(h2conf.MODULES_DIR, "mod_http2.so")

@@ -15,8 +15,8 @@ import h2.settings
 import pytest
 
 import h2conf
-import h2util_wire as w
-from h2util_client import H2Client, Response
+import h2client as w
+from h2client import H2Client, Response
 
 
 def _write_cgi(h, name, body):

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-import h2util_wire as w
-from h2util_wire import Closed
+import h2client as w
+from h2client import Closed
 
 BROKEN = b"PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n" + w.frame(w.SETTINGS, 0, 0)
 DEVIATES_AT = 18            # BROKEN[:18] is still a prefix of the preface

@@ -1,7 +1,7 @@
 # Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0.
 """WebSockets over HTTP/2 (RFC 8441) through httpd's own WebSocket proxying.
 
-A raw-frame client (h2util_wire.Conn) opens extended CONNECT streams (:protocol websocket)
+A raw-frame client (h2client.Conn) opens extended CONNECT streams (:protocol websocket)
 to `ProxyPass /ws/ ws://backend/` (mod_proxy_wstunnel, which hands over to mod_proxy_http)
 and `ProxyPass /wsh/ http://backend/ upgrade=websocket` (mod_proxy_http); the backend is
 the RFC 6455 echo server of ws_echo.py. WebSocket frames travel in DATA frames.
@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import h2conf  # noqa: E402
-import h2util_wire as w  # noqa: E402
+import h2client as w  # noqa: E402
 import ws_echo  # noqa: E402
 
 
