@@ -1,0 +1,277 @@
+# Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0.
+"""Every stream a full httpd request, within bounds (issue 9): request read timeouts
+(mod_reqtimeout, Timeout), TLS renegotiation refused with HTTP_1_1_REQUIRED, interim
+responses of any size, h2c Upgrades with a bad HTTP2-Settings."""
+import base64
+import http.server
+import os
+import socket
+import socketserver
+import struct
+import subprocess
+import threading
+import time
+
+import pytest
+
+from h2util_client import H2Client
+from h2util_wire import (Conn, Closed, DATA, HEADERS, RST_STREAM, GOAWAY, SETTINGS, PING,
+                         ACK, END_STREAM, WINDOW_UPDATE, window_payload)
+
+HTTP_1_1_REQUIRED = 0xd
+
+
+def _status(headers):
+    return int(dict(headers or [])[":status"]) if headers else None
+
+
+# ---------------------------------------------------------------------------------------
+# timeouts
+
+def _slow_body(c, sid, path, seconds, bystander=None):
+    """POST on sid, one body byte a second, for at most `seconds`. Returns (headers,
+    rst_code, seconds until the server answered) -- headers of stream sid or its reset."""
+    c.request(sid, path, method="POST", end_stream=False,
+              extra=[("content-type", "application/octet-stream")])
+    t0 = time.monotonic()
+    headers, rst, when = None, None, None
+    next_byte = t0
+    while time.monotonic() - t0 < seconds and headers is None and rst is None:
+        now = time.monotonic()
+        if now >= next_byte:
+            try:
+                c.send_data(sid, b"x")
+            except OSError:
+                break
+            next_byte = now + 1.0
+        try:
+            f = c.read_frame(timeout=max(0.05, next_byte - time.monotonic()))
+        except TimeoutError:
+            continue
+        if f.type == PING and not f.flags & ACK:
+            c.send_frame(PING, ACK, 0, f.payload)
+        elif f.type == SETTINGS and not f.flags & ACK:
+            c.send_frame(SETTINGS, ACK, 0)
+        elif f.type == HEADERS:
+            h = c._decode_block(f, None)
+            if f.sid == sid and _status(h) >= 200:
+                headers, when = h, time.monotonic() - t0
+            elif bystander is not None and f.sid == bystander["sid"]:
+                bystander["headers"] = h
+        elif f.type == DATA:
+            if f.payload:
+                c.send_frame(WINDOW_UPDATE, 0, 0, window_payload(len(f.payload)))
+            if bystander is not None and f.sid == bystander["sid"]:
+                bystander["body"] = bystander.get("body", b"") + f.payload
+                bystander["ended"] = bool(f.flags & END_STREAM)
+        elif f.type == RST_STREAM and f.sid == sid:
+            rst, when = f.error_code, time.monotonic() - t0
+        elif f.type == GOAWAY:
+            raise AssertionError("GOAWAY on a stream timeout: %r" % f)
+    return headers, rst, when
+
+
+@pytest.fixture(scope="module")
+def reqtimeout(request):
+    import h2conf
+    import shutil
+    import tempfile
+    root = tempfile.mkdtemp(prefix="mod_h2-reqtimeout-")
+    os.chmod(root, 0o755)
+    h = h2conf.Httpd(root, log_level="info", modules=["reqtimeout"], extra="""
+RequestReadTimeout header=10 body=5
+""")
+    h.make_root()
+    h.start()
+    yield h
+    h.stop()
+    if not os.environ.get("H2_KEEP_ROOTS"):
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_slow_body_request_read_timeout(reqtimeout):
+    """RequestReadTimeout body=5, a body at 1 byte/s: 408 after about 5 s, logged once;
+    a bystander stream on the same connection and another connection complete."""
+    h = reqtimeout
+    c = Conn(h.http_port)
+    c.handshake()
+    # bystander: a response that takes 1 s, asked before the slow body starts
+    c.request(1, "/cgi-bin/slow.py?1")
+    by = {"sid": 1}
+    headers, rst, when = _slow_body(c, 3, "/cgi-bin/echo.py", 20, bystander=by)
+    assert headers is not None or rst is not None, "no answer to a body at 1 byte/s in 20 s"
+    if headers is not None:
+        assert _status(headers) == 408, headers
+    assert 4 <= when <= 12, when
+    # the bystander on the same connection completed
+    deadline = time.monotonic() + 10
+    while not by.get("ended") and time.monotonic() < deadline:
+        try:
+            f = c.read_frame(timeout=max(0.05, deadline - time.monotonic()))
+        except TimeoutError:
+            break
+        if f.type == HEADERS and f.sid == 1:
+            by["headers"] = c._decode_block(f, None)
+        elif f.type == HEADERS:
+            c._decode_block(f, None)
+        if f.type == DATA and f.sid == 1:
+            by["body"] = by.get("body", b"") + f.payload
+            by["ended"] = bool(f.flags & END_STREAM)
+    assert _status(by.get("headers")) == 200 and b"slept 1" in by.get("body", b""), by
+    # the connection goes on
+    c.request(5, "/1k.txt")
+    hh, body, _, rst5 = c.read_response(5)
+    assert _status(hh) == 200 and len(body) == 1024 and rst5 is None
+    c.close()
+    # another connection is served
+    c2 = H2Client(h.http_port)
+    assert c2.get("/1k.txt").status == 200
+    c2.close()
+    # logged once (mod_reqtimeout's line), not once per byte or per stream
+    with open(h.error_log, errors="replace") as f:
+        log = f.read()
+    assert log.count("Request body read timeout") == 1, log[-3000:]
+
+
+def test_slow_body_plain_timeout(make_httpd):
+    """Without mod_reqtimeout, Timeout bounds each wait for body bytes."""
+    h = make_httpd("timeout", log_level="info", extra="Timeout 3\n")
+    c = Conn(h.http_port)
+    c.handshake()
+    c.request(1, "/cgi-bin/echo.py", method="POST", end_stream=False)
+    c.send_data(1, b"abc")
+    t0 = time.monotonic()
+    hh, body, _, rst = c.read_response(1, timeout=20)
+    took = time.monotonic() - t0
+    assert rst is not None or _status(hh) == 408, (hh, rst)
+    assert 2 <= took <= 12, took
+    c.request(3, "/1k.txt")
+    hh, body, _, rst = c.read_response(3)
+    assert _status(hh) == 200 and len(body) == 1024
+    c.close()
+
+
+# ---------------------------------------------------------------------------------------
+# interim responses
+
+class _ManyLinksBackend(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    N = 200
+
+    def do_GET(self):
+        self.send_response_only(103)
+        for i in range(self.N):
+            self.send_header("Link", "</assets/resource-number-%03d.css>; rel=preload; as=style"
+                             % i)
+        self.end_headers()
+        body = b"final\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *a):
+        pass
+
+
+def test_interim_103_with_200_links(make_httpd):
+    """A 103 of about 12 KB (httpd writes it in 8 KB pieces) arrives whole."""
+    srv = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _ManyLinksBackend)
+    srv.daemon_threads = True
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        h = make_httpd("links103", extra="""
+H2Push off
+ProxyPass /be/ http://127.0.0.1:%d/
+""" % srv.server_address[1])
+        c = H2Client(h.http_port)
+        r = c.get("/be/x")
+        assert r.status == 200 and r.body == b"final\n"
+        assert r.interim, "no 103"
+        links = [v for k, v in r.interim[0] if k == b"link"]
+        assert len(r.interim) == 1 and dict(r.interim[0])[b":status"] == b"103"
+        assert len(links) == 200, len(links)
+        assert links[0] == b"</assets/resource-number-000.css>; rel=preload; as=style"
+        assert links[-1] == b"</assets/resource-number-199.css>; rel=preload; as=style"
+        c.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+# ---------------------------------------------------------------------------------------
+# h2c Upgrade with a bad HTTP2-Settings
+
+def _upgrade(port, settings, body=b""):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        req = ("POST /cgi-bin/echo.py HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, "
+               "HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: %s\r\n"
+               "Content-Length: %d\r\n\r\n" % (settings, len(body))).encode() + body
+        s.sendall(req)
+        data = b""
+        deadline = time.monotonic() + 10
+        while b"\r\n\r\n" not in data and time.monotonic() < deadline:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        return data.split(b"\r\n", 1)[0]
+    finally:
+        s.close()
+
+
+def _b64(pairs):
+    raw = b"".join(struct.pack(">HI", k, v) for k, v in pairs)
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+BAD_SETTINGS = [
+    "AAI!AAAC",                         # not base64url
+    "AAQ",                              # 2 octets: not a whole setting
+    _b64([(0x99, 1)] * 65),             # too many settings
+    _b64([(2, 2)]),                     # ENABLE_PUSH 2
+    _b64([(4, 2 ** 31)]),               # INITIAL_WINDOW_SIZE too large
+    _b64([(5, 100)]),                   # MAX_FRAME_SIZE too small
+]
+
+
+def _child_pids(h):
+    out = subprocess.run(["pgrep", "-P", str(h.pid())], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def _rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_upgrade_bad_settings_stays_http11(make_httpd):
+    h = make_httpd("badupgrade", processes=1)
+    # a good one still upgrades
+    assert _upgrade(h.http_port, _b64([(3, 100)])) == b"HTTP/1.1 101 Switching Protocols"
+    for bad in BAD_SETTINGS:
+        assert _upgrade(h.http_port, bad, b"hello") == b"HTTP/1.1 200 OK", bad
+
+
+def test_upgrade_bad_settings_repeated_memory_flat(make_httpd):
+    """500 bad Upgrades with a 32 KB body each: the child's RSS stays flat."""
+    h = make_httpd("badupgrade-rss", processes=1, threads=4)
+    body = b"b" * 32768
+    for i in range(50):
+        _upgrade(h.http_port, BAD_SETTINGS[i % len(BAD_SETTINGS)], body)
+    pids = _child_pids(h)
+    assert pids
+    before = {p: _rss_kb(p) for p in pids}
+    for i in range(500):
+        assert _upgrade(h.http_port, BAD_SETTINGS[i % len(BAD_SETTINGS)], body) \
+            == b"HTTP/1.1 200 OK"
+    after = {p: _rss_kb(p) for p in pids if os.path.exists("/proc/%d" % p)}
+    grown = max(after[p] - before[p] for p in after)
+    # a leak of the body alone would be 500 * 32 KB = 16 MB
+    assert grown < 4096, (before, after)
