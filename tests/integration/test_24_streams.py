@@ -275,3 +275,110 @@ def test_upgrade_bad_settings_repeated_memory_flat(make_httpd):
     grown = max(after[p] - before[p] for p in after)
     # a leak of the body alone would be 500 * 32 KB = 16 MB
     assert grown < 4096, (before, after)
+
+
+# ---------------------------------------------------------------------------------------
+# TLS renegotiation / post-handshake authentication: HTTP_1_1_REQUIRED
+
+def _make_client_cert(root):
+    d = os.path.join(root, "conf")
+    run = lambda *a: subprocess.run(list(a), check=True, stdout=subprocess.DEVNULL,  # noqa: E731
+                                    stderr=subprocess.DEVNULL)
+    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        "-keyout", os.path.join(d, "ca.key"), "-out", os.path.join(d, "ca.crt"),
+        "-subj", "/CN=mod_h2 test CA")
+    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout",
+        os.path.join(d, "client.key"), "-out", os.path.join(d, "client.csr"),
+        "-subj", "/CN=test client")
+    run("openssl", "x509", "-req", "-in", os.path.join(d, "client.csr"), "-CA",
+        os.path.join(d, "ca.crt"), "-CAkey", os.path.join(d, "ca.key"), "-CAcreateserial",
+        "-days", "2", "-out", os.path.join(d, "client.crt"))
+    return os.path.join(d, "client.crt"), os.path.join(d, "client.key")
+
+
+@pytest.fixture(scope="module")
+def clientcert(request):
+    import h2conf
+    import shutil
+    import tempfile
+    root = tempfile.mkdtemp(prefix="mod_h2-clientcert-")
+    os.chmod(root, 0o755)
+    h = h2conf.Httpd(root, log_level="info", extra="""
+SSLCACertificateFile "{root}/conf/ca.crt"
+Alias /secure/ "{root}/htdocs/"
+<Location /secure/>
+    SSLVerifyClient require
+    SSLVerifyDepth 2
+</Location>
+Alias /cipher/ "{root}/htdocs/"
+<Location /cipher/>
+    SSLCipherSuite ECDHE-RSA-AES128-GCM-SHA256
+</Location>
+""")
+    os.makedirs(os.path.join(root, "conf"), exist_ok=True)
+    h.cert = _make_client_cert(root)
+    h.make_root()
+    h.start()
+    yield h
+    h.stop()
+    if not os.environ.get("H2_KEEP_ROOTS"):
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.parametrize("tls", ["1.2", "1.3"])
+def test_client_cert_location_curl_retries_http11(clientcert, tls):
+    h = clientcert
+    crt, key = h.cert
+    ver = ["--tlsv1.2", "--tls-max", "1.2"] if tls == "1.2" else ["--tlsv1.3"]
+    res = subprocess.run(["curl", "-sk", "--http2", "--cert", crt, "--key", key] + ver +
+                         ["-o", "/dev/null", "-w", "%{http_code} %{http_version}",
+                          h.url("/secure/1k.txt")], capture_output=True, text=True, timeout=30)
+    assert res.stdout == "200 1.1", (res.stdout, res.stderr)
+    # the rest of the site stays on h2
+    res = subprocess.run(["curl", "-sk", "--http2"] + ver +
+                         ["-o", "/dev/null", "-w", "%{http_code} %{http_version}",
+                          h.url("/1k.txt")], capture_output=True, text=True, timeout=30)
+    assert res.stdout == "200 2", (res.stdout, res.stderr)
+
+
+def _tls_conn(port, tls, ciphers=None):
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.set_alpn_protocols(["h2"])
+    if tls == "1.2":
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    else:
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    if ciphers:
+        ctx.set_ciphers(ciphers)
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s = ctx.wrap_socket(raw, server_hostname="localhost")
+    assert s.selected_alpn_protocol() == "h2"
+    return Conn.from_socket(s)
+
+
+@pytest.mark.parametrize("tls", ["1.2", "1.3"])
+def test_client_cert_location_rst_http11_required(clientcert, tls):
+    c = _tls_conn(clientcert.https_port, tls)
+    c.handshake()
+    c.request(1, "/secure/1k.txt")
+    f = c.expect_stream_error(1, HTTP_1_1_REQUIRED)
+    assert f.type == RST_STREAM
+    # other streams on the connection go on
+    c.request(3, "/1k.txt")
+    hh, body, _, rst = c.read_response(3)
+    assert _status(hh) == 200 and len(body) == 1024 and rst is None
+    c.close()
+
+
+def test_cipher_change_tls12_rst_http11_required(clientcert):
+    c = _tls_conn(clientcert.https_port, "1.2", ciphers="ECDHE-RSA-AES256-GCM-SHA384")
+    c.handshake()
+    c.request(1, "/cipher/1k.txt")
+    c.expect_stream_error(1, HTTP_1_1_REQUIRED)
+    c.request(3, "/1k.txt")
+    hh, body, _, rst = c.read_response(3)
+    assert _status(hh) == 200 and rst is None
+    c.close()
