@@ -69,7 +69,7 @@ static int wait_room(h2_strm *strm, conn_rec *c2, int inline_mode)
 {
     h2_hub *hub = strm->hub;
     apr_time_t deadline = 0;
-    while (!strm->aborted && !inline_mode && strm->out_mem >= hub->stream_max_mem) {
+    while (!strm->aborted && strm->out_mem >= hub->stream_max_mem) {
         int wake = 0;
         apr_time_t now = apr_time_now();
         if (!deadline) {
@@ -92,6 +92,18 @@ static int wait_room(h2_strm *strm, conn_rec *c2, int inline_mode)
         }
         strm->out_waiting = 1;
         wake_locked(strm, &wake);
+        if (inline_mode) {
+            /* on c1's thread: c1's I/O sends what the windows allow and reads the
+             * client's WINDOW_UPDATEs */
+            apr_interval_time_t step = deadline - now;
+            apr_status_t rv;
+            if (step > apr_time_from_sec(1)) step = apr_time_from_sec(1);
+            apr_thread_mutex_unlock(hub->lock);
+            rv = hub->inline_pump(hub->inline_baton, step);
+            apr_thread_mutex_lock(hub->lock);
+            if (rv != APR_SUCCESS && !APR_STATUS_IS_TIMEUP(rv)) return -1;
+            continue;
+        }
         if (wake) {
             apr_thread_mutex_unlock(hub->lock);
             h2_hub_wake(hub);
@@ -125,6 +137,7 @@ static h2_oitem *mem_item(apr_size_t need)
 typedef struct ochain {
     h2_oitem *head, *tail;
     apr_size_t mem, total;
+    int fds;             /* FILE items (descriptors) in the chain */
 } ochain;
 
 static void chain_add(ochain *ch, h2_oitem *oi)
@@ -190,6 +203,7 @@ static int chain_file(ochain *ch, apr_bucket *b, int copy)
         oi->fd = dup(fd);
         if (oi->fd < 0) { free(oi); return -1; }
         chain_add(ch, oi);
+        ++ch->fds;
         ch->total += len;
         return 0;
     }
@@ -206,6 +220,27 @@ static int chain_file(ochain *ch, apr_bucket *b, int copy)
         len -= (apr_size_t)r;
     }
     return 0;
+}
+
+/* Descriptors held for output are bounded (a client that never opens its window must not
+ * pin the process's descriptors, e.g. with a multi-range response): a file piece travels
+ * as a descriptor only while the stream holds fewer than FDS_PER_STREAM and the
+ * connection fewer than FDS_PER_CONN; past that it is copied and counts against the
+ * stream's memory budget (H2StreamMaxMemSize) like any other body bytes. */
+#define FDS_PER_STREAM  8
+#define FDS_PER_CONN    64
+
+static int c2_fd_allowed(h2_strm *strm, const ochain *ch)
+{
+    h2_hub *hub = strm->hub;
+    const h2_oitem *oi;
+    int n = ch->fds, ok;
+    apr_thread_mutex_lock(hub->lock);
+    for (oi = strm->out_head; oi && n < FDS_PER_STREAM; oi = oi->next)
+        if (oi->type == H2_OI_FILE) ++n;
+    ok = n < FDS_PER_STREAM && hub->out_fds + ch->fds < FDS_PER_CONN;
+    apr_thread_mutex_unlock(hub->lock);
+    return ok;
 }
 
 static void chain_free(ochain *ch)
@@ -227,8 +262,10 @@ static void queue_chain(h2_strm *strm, ochain *ch)
     strm->out_tail = ch->tail;
     strm->out_mem += ch->mem;
     strm->out_total += ch->total;
+    strm->hub->out_fds += ch->fds;
     ch->head = ch->tail = NULL;
     ch->mem = ch->total = 0;
+    ch->fds = 0;
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -516,7 +553,7 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     h2_strm *strm = ctx->strm;
     h2_hub *hub = strm->hub;
     apr_bucket *b, *eor = NULL;
-    ochain ch = { NULL, NULL, 0, 0 };
+    ochain ch = { NULL, NULL, 0, 0, 0 };
     int eos = 0, flush = 0, wake = 0, copy_files;
     apr_status_t rv = APR_SUCCESS;
     int inline_mode = ctx->inline_mode;
@@ -560,7 +597,14 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                     ctx->since_wake = 0;
                 }
                 if (APR_BUCKET_IS_FILE(b)) {
-                    if (chain_file(&ch, b, copy_files) < 0) { rv = APR_EGENERAL; break; }
+                    int copy = copy_files;
+                    if (!copy && b->length >= FILE_REF_MIN && !c2_fd_allowed(strm, &ch))
+                        copy = 1;
+                    if (copy && b->length > WAKE_BYTES) {
+                        /* copied in pieces, so that the memory budget applies */
+                        apr_bucket_split(b, WAKE_BYTES);
+                    }
+                    if (chain_file(&ch, b, copy) < 0) { rv = APR_EGENERAL; break; }
                 }
                 else {
                     const char *data;
@@ -595,6 +639,15 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     chain_free(&ch);
     if (rv != APR_SUCCESS) c2->aborted = 1;
     if (eor) {
+        if (!inline_mode && ctx->r) {
+            /* c1 counts the request in its scoreboard slot (a worker has none) */
+            request_rec *rr = ctx->r;
+            while (rr->next) rr = rr->next;
+            apr_thread_mutex_lock(hub->lock);
+            strm->sb_count = 1;
+            strm->sb_bytes = rr->bytes_sent;
+            apr_thread_mutex_unlock(hub->lock);
+        }
         ctx->r = NULL;
         apr_bucket_destroy(eor);  /* logs the request and destroys its pool */
     }
@@ -633,9 +686,15 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
     if (ctx->r && strm->req_has_body && !strm->in_no_flow) {
         /* LimitRequestBody, as HTTP_IN (which c2 does not use) enforces it */
         apr_off_t limit = ap_get_limit_req_body(ctx->r);
+        int over;
+        apr_thread_mutex_lock(hub->lock);
+        /* c1 checks the DATA against it as it arrives (nothing past it is buffered) */
+        if (limit > 0) strm->body_limit = limit;
+        over = strm->in_over;
+        apr_thread_mutex_unlock(hub->lock);
         if (limit > 0 && readbytes > limit - ctx->body_read + 1)
             readbytes = limit - ctx->body_read + 1;  /* never hand over more than limit+1 */
-        if (limit > 0 && (ctx->body_read > limit
+        if (limit > 0 && (over || ctx->body_read > limit
                           || (strm->req_content_length > 0
                               && strm->req_content_length > limit))) {
             apr_bucket_brigade *eb = apr_brigade_create(ctx->r->pool, c2->bucket_alloc);
@@ -682,6 +741,19 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
             if (left <= 0) {
                 rv = APR_TIMEUP;
                 break;
+            }
+            if (ctx->inline_mode) {
+                /* on c1's thread: c1's I/O brings the body (and sends WINDOW_UPDATEs) */
+                apr_status_t prv;
+                if (left > apr_time_from_sec(1)) left = apr_time_from_sec(1);
+                apr_thread_mutex_unlock(hub->lock);
+                prv = hub->inline_pump(hub->inline_baton, left);
+                apr_thread_mutex_lock(hub->lock);
+                if (prv != APR_SUCCESS && !APR_STATUS_IS_TIMEUP(prv)) {
+                    rv = APR_ECONNABORTED;
+                    break;
+                }
+                continue;
             }
             apr_thread_cond_timedwait(strm->cond, hub->lock, left);
         }
