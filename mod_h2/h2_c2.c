@@ -666,6 +666,17 @@ static int c2_has_reqtimeout(conn_rec *c2)
     return 0;
 }
 
+/* LimitRequestBody exceeded: 413 (the rest of the body is discarded once c2 is done) */
+static apr_status_t c2_body_too_large(h2_conn_ctx *ctx, conn_rec *c2)
+{
+    apr_bucket_brigade *eb = apr_brigade_create(ctx->r->pool, c2->bucket_alloc);
+    ctx->body_error = 1;
+    APR_BRIGADE_INSERT_TAIL(eb, ap_bucket_error_create(HTTP_REQUEST_ENTITY_TOO_LARGE, NULL,
+                                                       ctx->r->pool, c2->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(eb, apr_bucket_eos_create(c2->bucket_alloc));
+    return ap_pass_brigade(ctx->r->output_filters, eb);
+}
+
 static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
                                  apr_read_type_e block, apr_off_t readbytes)
 {
@@ -696,15 +707,8 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
             readbytes = limit - ctx->body_read + 1;  /* never hand over more than limit+1 */
         if (limit > 0 && (over || ctx->body_read > limit
                           || (strm->req_content_length > 0
-                              && strm->req_content_length > limit))) {
-            apr_bucket_brigade *eb = apr_brigade_create(ctx->r->pool, c2->bucket_alloc);
-            ctx->body_error = 1;
-            APR_BRIGADE_INSERT_TAIL(eb, ap_bucket_error_create(HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                                               NULL, ctx->r->pool,
-                                                               c2->bucket_alloc));
-            APR_BRIGADE_INSERT_TAIL(eb, apr_bucket_eos_create(c2->bucket_alloc));
-            return ap_pass_brigade(ctx->r->output_filters, eb);
-        }
+                              && strm->req_content_length > limit)))
+            return c2_body_too_large(ctx, c2);
     }
     if (ctx->r && ctx->r->expecting_100 && !ctx->resp_sent && strm->req_has_body) {
         ctx->r->expecting_100 = 0;
@@ -724,6 +728,7 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
         /* a request without (more) body ends cleanly even when the stream is gone */
         if (strm->in_head || strm->in_eos || !strm->req_has_body) break;
         if (strm->aborted) { rv = APR_ECONNABORTED; break; }
+        if (strm->in_over) { rv = APR_ENOSPC; break; }   /* c1 saw LimitRequestBody */
         if (block == APR_NONBLOCK_READ) { rv = APR_EAGAIN; break; }
         strm->in_waiting = 1;
         if (strm->in_consumed) wake_locked(strm, &wake);
@@ -809,6 +814,7 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
     }
     apr_thread_mutex_unlock(hub->lock);
     if (wake) h2_hub_wake(hub);
+    if (rv == APR_ENOSPC && ctx->r) return c2_body_too_large(ctx, c2);
     if (timed_out) {
         /* mod_reqtimeout logs its own timeouts (once per request); Timeout alone is ours */
         ap_log_cerror(APLOG_MARK, c2_has_reqtimeout(c2) ? APLOG_DEBUG : APLOG_INFO, 0, c2,
