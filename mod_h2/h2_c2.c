@@ -49,6 +49,9 @@ static int c2_process_connection(conn_rec *c2);
 /* The placeholder socket of inline processing (no worker pool: one thread per process).
  * Created in child_init. */
 static apr_socket_t *c2_inline_sock;
+/* mod_logio's counters (%I, %O): set in child_init, read-only afterwards */
+static APR_OPTIONAL_FN_TYPE(ap_logio_add_bytes_out) *c2_logio_add_out;
+static APR_OPTIONAL_FN_TYPE(ap_logio_add_bytes_in) *c2_logio_add_in;
 
 typedef struct c2_cache {
     apr_pool_t *pool;    /* cleared after every stream */
@@ -555,6 +558,7 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     apr_bucket *b, *eor = NULL;
     ochain ch = { NULL, NULL, 0, 0, 0 };
     int eos = 0, flush = 0, wake = 0, copy_files;
+    apr_off_t out_bytes = 0;
     apr_status_t rv = APR_SUCCESS;
     int inline_mode = ctx->inline_mode;
 
@@ -590,6 +594,7 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                         rv = APR_ECONNABORTED;
                         break;
                     }
+                    out_bytes += (apr_off_t)ch.total;
                     queue_chain(strm, &ch);
                     wake_locked(strm, &wake);
                     apr_thread_mutex_unlock(hub->lock);
@@ -626,6 +631,7 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
         else {
             ctx->since_wake += ch.total;
+            out_bytes += (apr_off_t)ch.total;
             queue_chain(strm, &ch);
             if (eos) strm->out_eos = 1;
             if (eos || flush || ctx->since_wake >= WAKE_BYTES) {
@@ -637,6 +643,8 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         if (wake) h2_hub_wake(hub);
     }
     chain_free(&ch);
+    /* mod_logio: the network filter counts what goes out (%O), as the core's does */
+    if (out_bytes && c2_logio_add_out) c2_logio_add_out(c2, out_bytes);
     if (rv != APR_SUCCESS) c2->aborted = 1;
     if (eor) {
         if (!inline_mode && ctx->r) {
@@ -912,6 +920,8 @@ static int c2_fixups(request_rec *r)
 
 static void c2_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    c2_logio_add_out = APR_RETRIEVE_OPTIONAL_FN(ap_logio_add_bytes_out);
+    c2_logio_add_in = APR_RETRIEVE_OPTIONAL_FN(ap_logio_add_bytes_in);
     if (apr_socket_create(&c2_inline_sock, APR_INET, SOCK_STREAM, APR_PROTO_TCP,
                           pchild) != APR_SUCCESS) {
         c2_inline_sock = NULL;
@@ -1101,6 +1111,13 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
         }
         /* repeated fields become one "a, b" value, as ap_get_mime_headers does */
         apr_table_compress(r->headers_in, APR_OVERLAP_TABLES_MERGE);
+        if (c2_logio_add_in) {
+            /* %I: the request's fields as they would be on the wire uncompressed */
+            apr_off_t n = (apr_off_t)strlen(r->the_request) + 2;
+            for (i = 0; i < strm->req->n; ++i)
+                n += (apr_off_t)(strm->req->nv[i].name_len + strm->req->nv[i].value_len + 4);
+            c2_logio_add_in(c2, n);
+        }
         if (cookie_join(strm->req, r->pool, &cookie)) apr_table_setn(r->headers_in, "Cookie", cookie);
     }
     if (strm->authority && *strm->authority) {

@@ -382,3 +382,50 @@ def test_cipher_change_tls12_rst_http11_required(clientcert):
     hh, body, _, rst = c.read_response(3)
     assert _status(hh) == 200 and rst is None
     c.close()
+
+
+def test_body_min_rate_extends_timeout(make_httpd):
+    """RequestReadTimeout body=2,MinRate=1000: a body at about 16 KB/s for 5 s goes on past
+    the first 2 s (each chunk buys time), and the request gets its 200."""
+    h = make_httpd("minrate", modules=["reqtimeout"],
+                   extra="RequestReadTimeout header=10 body=2,MinRate=1000\n")
+    c = Conn(h.http_port)
+    c.handshake()
+    c.request(1, "/cgi-bin/echo.py", method="POST", end_stream=False)
+    t0 = time.monotonic()
+    sent = 0
+    while time.monotonic() - t0 < 5:
+        c.send_data(1, b"m" * 8192)
+        sent += 8192
+        try:   # pacing: at most 0.5 s per chunk, reading whatever comes meanwhile
+            f = c.read_frame(timeout=0.5)
+            assert not (f.type == RST_STREAM and f.sid == 1), f
+            assert not (f.type == HEADERS and f.sid == 1), "answered before the body ended"
+            if f.type == WINDOW_UPDATE:
+                continue
+        except TimeoutError:
+            pass
+    c.send_data(1, b"", end_stream=True)
+    hh, body, _, rst = c.read_response(1, timeout=20)
+    assert rst is None and _status(hh) == 200, (hh, rst)
+    assert len(body) == sent
+    c.close()
+
+
+def test_logio_counts_stream_bytes(make_httpd):
+    h = make_httpd("logio", extra='LogFormat "%r %>s %I %O" io\nCustomLog logs/io_log io\n')
+    c = H2Client(h.http_port)
+    assert c.get("/100k.bin").status == 200
+    r = c.get("/cgi-bin/echo.py", method="POST", body=b"q" * 5000)
+    assert r.status == 200
+    c.close()
+    path = os.path.join(h.root, "logs", "io_log")
+    lines = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and len(lines) < 2:
+        with open(path) as f:
+            lines = [l.split() for l in f if "HTTP/2.0" in l]
+    get = [l for l in lines if l[1] == "/100k.bin"][0]
+    post = [l for l in lines if l[1] == "/cgi-bin/echo.py"][0]
+    assert int(get[-1]) >= 100 * 1024, get        # %O
+    assert int(post[-2]) >= 5000, post            # %I
