@@ -164,17 +164,22 @@ void h2_c1_strm_dispatch(h2_c1 *c1, h2_strm *strm)
  * lists in-flight h2 requests ("W") and counts them in BusyWorkers, as mod_http2 does. */
 static void c1_status_busy(h2_c1 *c1)
 {
-    h2_strm *s;
+    h2_strm *s, *shown = NULL;
+    int n = 0;
+    char line[128], pre[24] = "";
     for (s = c1->active_head; s; s = s->next_active) {
         if (s->dispatched && !s->c2_done && s->method) {
-            char line[128];
-            apr_snprintf(line, sizeof(line), "%s %s HTTP/2.0", s->method,
-                         s->path ? s->path : "/");
-            ap_update_child_status_descr(c1->c->sbh, SERVER_BUSY_WRITE, line);
-            c1->sb_busy = 1;
-            return;
+            if (!shown) shown = s;
+            ++n;
         }
     }
+    if (!shown) return;
+    /* "[n] " first when more run: the slot's request field is short (64 bytes) */
+    if (n > 1) apr_snprintf(pre, sizeof(pre), "[%d] ", n);
+    apr_snprintf(line, sizeof(line), "%s%s %s HTTP/2.0", pre, shown->method,
+                 shown->path ? shown->path : "/");
+    ap_update_child_status_descr(c1->c->sbh, SERVER_BUSY_WRITE, line);
+    c1->sb_busy = 1;
 }
 
 /* A stream is done: count its request in c1's slot (a worker ran it), and show the
@@ -300,6 +305,7 @@ void h2_c1_process_dirty(h2_c1 *c1)
         apr_thread_mutex_unlock(c1->hub->lock);
 
         if (sb_count) c1_status_done(c1, strm, sb_bytes);
+        if (c2_done && c1->sb_busy) c1_status_busy(c1);   /* the next running stream */
         if (consumed && !strm->closed && !strm->in_no_flow)
             h2_session_consume(c1->engine, strm->id, consumed);
         if (discard && !strm->closed && !strm->in_no_flow) {

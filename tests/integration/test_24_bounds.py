@@ -245,3 +245,18 @@ def test_multirange_zero_window_descriptors_bounded(make_httpd):
             raise AssertionError("reset: %r" % f)
     assert ended and body > 200 * 40000, body
     c.close()
+
+
+def test_prefork_large_upload_echoed(make_httpd):
+    """Under prefork the body streams through the windows while the handler runs (no
+    whole-body buffering first): 8 MB up and back, two streams on one connection."""
+    h = make_httpd("prefork-upload", mpm="prefork")
+    data = os.urandom(1 << 20) * 8
+    c = H2Client(h.http_port)
+    a = c.request("/cgi-bin/echo.py", method="POST", body=data)
+    b = c.request("/1k.txt")
+    ra, rb = c.wait([a, b])
+    assert ra.status == 200 and ra.header("x-request-length") == str(len(data))
+    assert ra.body == data
+    assert rb.status == 200 and len(rb.body) == 1024
+    c.close()
