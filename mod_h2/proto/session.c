@@ -796,8 +796,6 @@ static void on_ping(h2_session *s, const h2_frame *f)
 static void on_goaway(h2_session *s, const h2_frame *f)
 {
     s->goaway_recv = 1;
-    s->goaway_recv_last = f->last_stream_id;
-    s->goaway_recv_code = f->error_code;
     if (s->cb.on_goaway) {
         s->cb.on_goaway(s->ud, f->last_stream_id, f->error_code);
     }

@@ -122,7 +122,6 @@ struct h2_session {
     int graceful_pending;
     uint64_t graceful_deadline;
     int goaway_recv;
-    uint32_t goaway_recv_last, goaway_recv_code;
     int dead;                        /* stopped reading */
 
     /* budgets, counted per interval */

@@ -17,8 +17,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 import h2conf  # noqa: E402
-from h2util_client import H2Client  # noqa: E402
-from h2util_wire import Conn  # noqa: E402
+from h2client import H2Client  # noqa: E402
+from h2client import Conn  # noqa: E402
 import test_24_streams as t24  # noqa: E402
 import test_24_bounds as tb  # noqa: E402
 

@@ -3,7 +3,7 @@
 Protocols directive per vhost, 421 for vhosts that may not share a connection."""
 import subprocess
 
-from h2util_client import H2Client
+from h2client import H2Client
 
 
 def curl(*args, check=True):

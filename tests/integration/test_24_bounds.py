@@ -10,8 +10,8 @@ import urllib.request
 
 import pytest
 
-from h2util_client import H2Client
-from h2util_wire import (Conn, Closed, DATA, HEADERS, RST_STREAM, GOAWAY, SETTINGS, PING,
+from h2client import H2Client
+from h2client import (Conn, Closed, DATA, HEADERS, RST_STREAM, GOAWAY, SETTINGS, PING,
                          ACK, END_STREAM, WINDOW_UPDATE, S_INITIAL_WINDOW_SIZE,
                          window_payload)
 

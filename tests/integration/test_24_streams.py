@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from h2util_client import H2Client
-from h2util_wire import (Conn, Closed, DATA, HEADERS, RST_STREAM, GOAWAY, SETTINGS, PING,
+from h2client import H2Client
+from h2client import (Conn, Closed, DATA, HEADERS, RST_STREAM, GOAWAY, SETTINGS, PING,
                          ACK, END_STREAM, WINDOW_UPDATE, window_payload)
 
 HTTP_1_1_REQUIRED = 0xd

@@ -17,7 +17,7 @@ import h2.settings
 import pytest
 
 import h2conf
-from h2util_client import H2Client, Response
+from h2client import H2Client, Response
 
 PUSH_CONF = r"""
 H2Push on

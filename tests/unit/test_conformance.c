@@ -176,6 +176,7 @@ H2_TEST(rfc9113_3_4_preface_settings_ack_first)
 H2_TEST(rfc9113_3_4_preface_byte_by_byte)
 {
     long i;
+    size_t k;
     setup(NULL);
     tc_preface(&T);
     tc_settings(&T, NULL, 0);
@@ -184,11 +185,14 @@ H2_TEST(rfc9113_3_4_preface_byte_by_byte)
     tc_pump(&T);
     H2_CHECK_EQ(T.rv, H2_SESS_OK);
     H2_CHECK_EQ(T.n_req, 1);
-    i = tc_find(&T, H2_FT_SETTINGS, 0);
-    H2_CHECK(i >= 0);
-    /* our SETTINGS first, then the ACK of theirs */
+    /* our SETTINGS is the first frame (§3.4), then the ACK of theirs, nothing else */
     H2_CHECK(tc_count(&T, H2_FT_SETTINGS) == 2);
-    H2_CHECK(T.f[T.nf - 1].type == H2_FT_SETTINGS || tc_count(&T, H2_FT_SETTINGS) == 2);
+    i = tc_find(&T, H2_FT_SETTINGS, 0);
+    H2_CHECK_EQ(i, 0);
+    H2_CHECK(!(T.f[0].flags & H2_FLAG_ACK));
+    for (k = 1; k < T.nf && T.f[k].type != H2_FT_SETTINGS; k++) {
+    }
+    H2_CHECK(k < T.nf && (T.f[k].flags & H2_FLAG_ACK) && T.f[k].length == 0);
     teardown();
 }
 
