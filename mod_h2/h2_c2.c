@@ -3,12 +3,15 @@
  * h2_c2.c -- stream connections and requests on workers. See h2_c2.h.
  *
  * Filters on a c2 (registered in h2_c2_register_hooks):
- *   H2_C2_IN       (network, c2 input): request body from the stream's input queue.
+ *   H2_C2_IN       (network, c2 input): request body from the stream's input queue,
+ *                  waiting at most the c2 socket's timeout (Timeout, narrowed by
+ *                  mod_reqtimeout), LimitRequestBody (413).
  *   H2_C2_RESPONSE (protocol, per request): replaces HTTP_HEADER: takes r->status and
  *                  r->headers_out, drops bodies of HEAD/204/304, queues trailers.
  *   H2_C2_OUT      (network, c2 output): body bytes and file references into the
- *                  stream's bounded output queue; 1xx interim responses that httpd
- *                  writes as HTTP/1.1 text (ap_send_interim_response) are parsed here.
+ *                  stream's bounded output queue (memory and descriptors); 1xx interim
+ *                  responses that httpd writes as HTTP/1.1 text (ap_send_interim_response)
+ *                  are collected whole and parsed here.
  */
 #include <stdlib.h>
 #include <string.h>
