@@ -218,6 +218,10 @@ static h2_c1 *c1_start(conn_rec *c, h2_conn_ctx *ctx, request_rec *upgrade_r,
     }
     ctx->c1 = c1;
     if (!ctx->proto) ctx->proto = c1->proto;
+    /* mod_reqtimeout watched the TLS handshake (and an Upgrade's HTTP/1.1 request); its
+     * stages end with a request on c1, which HTTP/2 never has: out of the way, or its
+     * handshake/header timer would end the session. Streams have their own (on c2). */
+    ap_remove_input_filter_byhandle(c->input_filters, "reqtimeout");
     apr_pool_cleanup_register(c->pool, c1, c1_cleanup, apr_pool_cleanup_null);
     if (c1->is_tls && c1->cfg->modern_tls_only && !c1_tls_adequate(c1)) {
         ap_log_cerror(APLOG_MARK, APLOG_INFO, 0, c, H2LOGNO(00306)

@@ -429,3 +429,18 @@ def test_logio_counts_stream_bytes(make_httpd):
     post = [l for l in lines if l[1] == "/cgi-bin/echo.py"][0]
     assert int(get[-1]) >= 100 * 1024, get        # %O
     assert int(post[-2]) >= 5000, post            # %I
+
+
+@pytest.mark.parametrize("tls", [True, False])
+def test_reqtimeout_handshake_stage_spares_session(make_httpd, tls):
+    """RequestReadTimeout handshake=2: the session outlives the handshake stage (it ends
+    with a request on c1, which HTTP/2 never has)."""
+    h = make_httpd("hstimeout", modules=["reqtimeout"],
+                   extra="RequestReadTimeout handshake=2 header=10 body=5\n")
+    c = H2Client(h.https_port if tls else h.http_port, tls=tls)
+    assert c.get("/1k.txt").status == 200
+    r = c.get("/cgi-bin/slow.py?3")       # the session lives past the 2 s
+    assert r.status == 200 and r.reset is None
+    assert c.get("/1k.txt").status == 200
+    assert c.goaway is None
+    c.close()
