@@ -398,7 +398,7 @@ def test_rapid_reset_cgi_log_bounded(srv):
 # ---------------------------------------------------------------------------------------
 # MadeYouReset (CVE-2025-8671): frames that make the server reset streams
 
-def _made_you_reset(srv, make_pair, expect_rst, tls=False):
+def _made_you_reset(srv, make_pair, expect_rst, tls=False, goaway_code=None):
     with Watch(srv):
         c = connect(srv, tls=tls)
         frames = []
@@ -407,7 +407,7 @@ def _made_you_reset(srv, make_pair, expect_rst, tls=False):
             frames.append(make_pair(1 + 2 * i))
         # all in one go (no waits: see test_no_early_goaway_between_requests)
         send_batched(c, frames)
-        g = expect_goaway(c, h2c.ENHANCE_YOUR_CALM)
+        g = expect_goaway(c, goaway_code if goaway_code is not None else h2c.ENHANCE_YOUR_CALM)
         assert g.last_stream_id < 2 * n
         # the first streams got the RFC's stream error, before the budget ran out
         r = c.rst(1)
@@ -426,7 +426,9 @@ def test_madeyoureset_window_update_overflow(srv):
     def pair(sid):
         return (h2c.frame(h2c.HEADERS, h2c.END_HEADERS, sid, hb)
                 + h2c.window_update_frame(sid, 0x7fffffff))
-    _made_you_reset(srv, pair, h2c.FLOW_CONTROL_ERROR)
+    # flow-control errors end the connection already after H2MaxStreamErrors (8, as in
+    # mod_http2) with GOAWAY(PROTOCOL_ERROR), before the glitch budget
+    _made_you_reset(srv, pair, h2c.FLOW_CONTROL_ERROR, goaway_code=h2c.PROTOCOL_ERROR)
 
 
 def test_madeyoureset_window_update_zero(srv):
@@ -468,14 +470,16 @@ def test_madeyoureset_cgi_many_connections(srv):
         conns = []
         for k in range(4):
             c = connect(srv)
+            # WINDOW_UPDATE 0: a stream error PROTOCOL_ERROR (flow-control errors would
+            # end the connection after H2MaxStreamErrors, 8, already)
             c.try_send(b"".join(h2c.frame(h2c.HEADERS, h2c.END_HEADERS, 1 + 2 * i, hb)
-                            + h2c.window_update_frame(1 + 2 * i, 0x7fffffff)
-                            for i in range(150)))
+                                + h2c.frame(h2c.WINDOW_UPDATE, 0, 1 + 2 * i, b"\0\0\0\0")
+                                for i in range(150)))
             conns.append(c)
         for c in conns:
             c.read_until(lambda f: f.type == h2c.RST_STREAM and f.sid == 299, 5)
             rsts = [f for f in c.frames if f.type == h2c.RST_STREAM]
-            assert len(rsts) == 150 and all(f.error_code == h2c.FLOW_CONTROL_ERROR for f in rsts), \
+            assert len(rsts) == 150 and all(f.error_code == h2c.PROTOCOL_ERROR for f in rsts), \
                 "%d RST_STREAM, goaway %r" % (len(rsts), c.goaway())
         t0 = time.monotonic()
         assert w.by.wait_rounds(3, 5), "well-behaved client starved after MadeYouReset"
