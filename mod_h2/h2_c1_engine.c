@@ -13,6 +13,7 @@
 
 #include "h2_log.h"
 #include "h2_c1.h"
+#include "h2_ws.h"
 #include "h2_c1_io.h"
 
 APLOG_USE_MODULE(h2);
@@ -90,6 +91,7 @@ static int c1_cb_on_request(void *ud, const h2_request *req)
     strm->req_too_large = req->too_large;
     strm->req_content_length = req->content_length;
     strm->req_has_body = !req->end_stream;
+    if (h2_ws_c1_request(strm, req) != 0) { h2_c1_strm_release(c1, strm); return -1; }
     h2_session_set_stream_data(c1->engine, req->stream_id, strm);
     h2_c1_strm_dispatch(c1, strm);
     return 0;
@@ -130,6 +132,7 @@ static int c1_cb_on_data(void *ud, uint32_t sid, void *sud, const uint8_t *data,
         strm->in_waiting = 0;
         apr_thread_cond_signal(strm->cond);
     }
+    h2_ws_signal_locked(strm);
     apr_thread_mutex_unlock(c1->hub->lock);
     return 0;
 }
@@ -146,6 +149,7 @@ static int c1_cb_on_request_end(void *ud, uint32_t sid, void *sud, const h2_nv *
     strm->in_eos = 1;
     strm->in_trailers = t;
     strm->in_eos_seen = 1;
+    h2_ws_signal_locked(strm);
     if (strm->in_waiting) {
         strm->in_waiting = 0;
         apr_thread_cond_signal(strm->cond);
@@ -167,6 +171,7 @@ static void c1_cb_on_stream_close(void *ud, uint32_t sid, void *sud, uint32_t co
     }
     if (code != H2_NO_ERROR || !strm->eos_sent) {
         strm->aborted = 1;
+        h2_ws_signal_locked(strm);
         apr_thread_cond_signal(strm->cond);
     }
     release = strm->c2_done && !strm->dirty;

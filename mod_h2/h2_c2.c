@@ -36,6 +36,7 @@
 #include "h2_c2.h"
 #include "h2_config.h"
 #include "h2_push.h"
+#include "h2_ws.h"
 
 APLOG_USE_MODULE(h2);
 
@@ -461,6 +462,7 @@ static apr_status_t c2_response_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
         if (!ctx->resp_sent && (APR_BUCKET_IS_EOS(b) || APR_BUCKET_IS_FLUSH(b)
                                 || !APR_BUCKET_IS_METADATA(b))) {
+            if (ctx->strm->ws) h2_ws_c2_final(f->c, r);   /* RFC 8441: 2xx only via 101 */
             make_response(ctx, r);
         }
         if (APR_BUCKET_IS_EOS(b)) {
@@ -513,6 +515,9 @@ static void parse_interim(h2_conn_ctx *ctx, const char *text, apr_size_t len, ap
     int status = 0;
     apr_table_t *t = apr_table_make(p, 5);
     h2_push_req *pushes = NULL;
+
+    /* RFC 8441: a WebSocket stream's 101 becomes its final 200 (h2_ws.c) */
+    if (strm->ws && ctx->r && h2_ws_c2_interim(ctx->r->connection, text, len)) return;
 
     line = apr_strtok(s, "\r\n", &last);
     if (!line || strncmp(line, "HTTP/", 5)) return;
@@ -594,9 +599,13 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     apr_status_t rv = APR_SUCCESS;
     int inline_mode = ctx->inline_mode;
 
+    if (!bb) return APR_SUCCESS;   /* mod_proxy's "output pending?" probe: nothing is */
     copy_files = ctx->r ? h2_config_copy_files(c2->base_server, ctx->r) : 0;
     /* H2OutputBuffering off: every write goes to the client at once */
     if (ctx->r && !h2_config_output_buffering(c2->base_server, ctx->r)) flush = 1;
+    /* a WebSocket tunnel: every write goes to the client at once (mod_proxy's tunnel
+     * passes no FLUSH) */
+    if (strm->ws && strm->ws->upgraded) flush = 1;
     while ((b = APR_BRIGADE_FIRST(bb)) != APR_BRIGADE_SENTINEL(bb)) {
         if (AP_BUCKET_IS_EOR(b)) {
             APR_BUCKET_REMOVE(b);
@@ -617,7 +626,7 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                 if (apr_bucket_read(b, &data, &len, APR_BLOCK_READ) == APR_SUCCESS && len)
                     c2_interim_text(c2, ctx, data, len);
             }
-            else if (!eos) {
+            else if (!eos && !ctx->body_off) {
                 if (ch.mem >= WAKE_BYTES || ch.total >= 4 * WAKE_BYTES) {
                     /* hand over what we have before copying more */
                     apr_thread_mutex_lock(hub->lock);
@@ -731,6 +740,7 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
     apr_time_t deadline;
     int timed_out = 0;
 
+    if (strm->ws) return h2_ws_c2_in(f, bb, mode, block, readbytes);  /* RFC 8441 */
     if (mode == AP_MODE_INIT) return APR_SUCCESS;
     if (ctx->body_error) return APR_ENOSPC;
     if (readbytes <= 0) readbytes = 64 * 1024;
@@ -1135,7 +1145,7 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
     r->protocol = "HTTP/2.0";
     r->proto_num = HTTP_VERSION(2, 0);
     uri = strm->path;
-    if (r->method_number == M_CONNECT && strm->authority) uri = strm->authority;
+    if (r->method_number == M_CONNECT && strm->authority && !strm->ws) uri = strm->authority;
     else if (strm->scheme && strm->authority && *strm->authority
              && h2_config_proxy_requests(c2->base_server)) {
         /* H2ProxyRequests on: the absolute form, as an HTTP/1.1 proxy request line has it,
@@ -1190,6 +1200,7 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
         }
     }
     ap_parse_uri(r, uri);
+    if (strm->ws) h2_ws_c2_request(r, strm);   /* extended CONNECT -> upgrade GET */
     r->per_dir_config = r->server->lookup_defaults;
     return r;
 }
