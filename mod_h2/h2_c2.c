@@ -26,6 +26,7 @@
 #include "http_log.h"
 #include "util_filter.h"
 #include "util_time.h"
+#include "scoreboard.h"
 
 #include "h2_log.h"
 #include "h2_ctx.h"
@@ -93,21 +94,21 @@ static int wait_room(h2_strm *strm, conn_rec *c2, int inline_mode)
             strm->rst_code = H2_CANCEL;
             wake_locked(strm, &wake);
             if (wake) {
-                apr_thread_mutex_unlock(hub->lock);
+                h2_hub_unlock(hub);
                 h2_hub_wake(hub);
-                apr_thread_mutex_lock(hub->lock);
+                h2_hub_lock(hub);
             }
             return -1;
         }
         strm->out_waiting = 1;
         wake_locked(strm, &wake);
         if (wake) {
-            apr_thread_mutex_unlock(hub->lock);
+            h2_hub_unlock(hub);
             h2_hub_wake(hub);
-            apr_thread_mutex_lock(hub->lock);
+            h2_hub_lock(hub);
             continue;
         }
-        apr_thread_cond_timedwait(strm->cond, hub->lock, apr_time_from_sec(1));
+        h2_strm_wait(strm, apr_time_from_sec(1));
     }
     return strm->aborted ? -1 : 0;
 }
@@ -329,12 +330,12 @@ static void make_response(h2_conn_ctx *ctx, request_rec *r)
     hdrs = table_to_hdrs(r->pool, h, status);
     r->sent_bodyct = 1;
     ctx->resp_sent = 1;
-    apr_thread_mutex_lock(hub->lock);
+    h2_hub_lock(hub);
     strm->resp = hdrs;
     strm->pushes = pushes;
     strm->push_dep = dep;
     strm->push_weight = weight;
-    apr_thread_mutex_unlock(hub->lock);
+    h2_hub_unlock(hub);
 }
 
 /* H2_C2_RESPONSE: the response of a request on c2 */
@@ -364,9 +365,9 @@ static apr_status_t c2_response_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         if (AP_BUCKET_IS_ERROR(b) && ctx->resp_sent) {
             /* error after the response started: reset the stream */
             h2_hub *hub = ctx->strm->hub;
-            apr_thread_mutex_lock(hub->lock);
+            h2_hub_lock(hub);
             ctx->strm->rst_code = H2_INTERNAL_ERROR;
-            apr_thread_mutex_unlock(hub->lock);
+            h2_hub_unlock(hub);
             continue;
         }
         if (!ctx->resp_sent && (APR_BUCKET_IS_EOS(b) || APR_BUCKET_IS_FLUSH(b)
@@ -377,9 +378,9 @@ static apr_status_t c2_response_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             if (r->trailers_out && !apr_is_empty_table(r->trailers_out) && !ctx->body_off) {
                 h2_hdrs *t = table_to_hdrs(r->pool, r->trailers_out, 0);
                 h2_hub *hub = ctx->strm->hub;
-                apr_thread_mutex_lock(hub->lock);
+                h2_hub_lock(hub);
                 if (!ctx->strm->trailers) ctx->strm->trailers = t; else h2_hdrs_free(t);
-                apr_thread_mutex_unlock(hub->lock);
+                h2_hub_unlock(hub);
             }
         }
         else if (ctx->body_off && !APR_BUCKET_IS_METADATA(b)) {
@@ -403,12 +404,12 @@ static void c2_queue_interim(h2_strm *strm, apr_pool_t *p, apr_table_t *t, int s
     im->pushes = pushes;
     im->hdrs = table_to_hdrs(p, t, status);
     if (!im->hdrs) { h2_push_list_free(pushes); free(im); return; }
-    apr_thread_mutex_lock(hub->lock);
+    h2_hub_lock(hub);
     for (pp = &strm->interims; *pp; pp = &(*pp)->next)
         ;
     *pp = im;
     wake_locked(strm, &wake);
-    apr_thread_mutex_unlock(hub->lock);
+    h2_hub_unlock(hub);
     if (wake) h2_hub_wake(hub);
 }
 
@@ -484,15 +485,15 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             else if (!eos) {
                 if (ch.mem >= WAKE_BYTES || ch.total >= 4 * WAKE_BYTES) {
                     /* hand over what we have before copying more */
-                    apr_thread_mutex_lock(hub->lock);
+                    h2_hub_lock(hub);
                     if (wait_room(strm, c2, inline_mode) < 0) {
-                        apr_thread_mutex_unlock(hub->lock);
+                        h2_hub_unlock(hub);
                         rv = APR_ECONNABORTED;
                         break;
                     }
                     queue_chain(strm, &ch);
                     wake_locked(strm, &wake);
-                    apr_thread_mutex_unlock(hub->lock);
+                    h2_hub_unlock(hub);
                     if (wake) { h2_hub_wake(hub); wake = 0; }
                     ctx->since_wake = 0;
                 }
@@ -513,7 +514,7 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     apr_brigade_cleanup(bb);
 
     if (rv == APR_SUCCESS && (ch.head || eos || flush)) {
-        apr_thread_mutex_lock(hub->lock);
+        h2_hub_lock(hub);
         if (ch.head && wait_room(strm, c2, inline_mode) < 0) {
             rv = APR_ECONNABORTED;
         }
@@ -526,7 +527,7 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                 ctx->since_wake = 0;
             }
         }
-        apr_thread_mutex_unlock(hub->lock);
+        h2_hub_unlock(hub);
         if (wake) h2_hub_wake(hub);
     }
     chain_free(&ch);
@@ -582,7 +583,7 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
     timeout = h2_config_stream_timeout(c2->base_server, ctx->r);
     if (timeout <= 0) timeout = apr_time_from_sec(60);
 
-    apr_thread_mutex_lock(hub->lock);
+    h2_hub_lock(hub);
     for (;;) {
         /* a request without (more) body ends cleanly even when the stream is gone */
         if (strm->in_head || strm->in_eos || !strm->req_has_body) break;
@@ -591,13 +592,13 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
         strm->in_waiting = 1;
         if (strm->in_consumed) wake_locked(strm, &wake);
         if (wake) {
-            apr_thread_mutex_unlock(hub->lock);
+            h2_hub_unlock(hub);
             h2_hub_wake(hub);
             wake = 0;
-            apr_thread_mutex_lock(hub->lock);
+            h2_hub_lock(hub);
             continue;
         }
-        if (APR_STATUS_IS_TIMEUP(apr_thread_cond_timedwait(strm->cond, hub->lock, timeout))
+        if (APR_STATUS_IS_TIMEUP(h2_strm_wait(strm, timeout))
             && !strm->in_head && !strm->in_eos && !strm->aborted) {
             rv = APR_TIMEUP;
             break;
@@ -648,7 +649,7 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
             }
         }
     }
-    apr_thread_mutex_unlock(hub->lock);
+    h2_hub_unlock(hub);
     if (wake) h2_hub_wake(hub);
     if (eos && mode != AP_MODE_SPECULATIVE)
         APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(c2->bucket_alloc));
@@ -755,6 +756,19 @@ void h2_c2_register_hooks(void)
 /* ---------------------------------------------------------------------------------- */
 /* c2 setup and request processing */
 
+static apr_sockaddr_t *c2_addr_copy(apr_pool_t *p, const apr_sockaddr_t *sa)
+{
+    apr_sockaddr_t *n;
+    if (!sa) return NULL;
+    n = apr_pmemdup(p, sa, sizeof(*sa));
+    n->pool = p;
+    n->hostname = apr_pstrdup(p, sa->hostname);
+    n->servname = apr_pstrdup(p, sa->servname);
+    n->ipaddr_ptr = (char *)n + ((const char *)sa->ipaddr_ptr - (const char *)sa);
+    n->next = NULL;
+    return n;
+}
+
 static conn_rec *c2_setup(h2_strm *strm, h2_worker_ctx *w, apr_pool_t **ppool)
 {
     conn_rec *c1 = strm->hub->c;
@@ -780,13 +794,15 @@ static conn_rec *c2_setup(h2_strm *strm, h2_worker_ctx *w, apr_pool_t **ppool)
     c2->pool = pool;
     c2->base_server = c1->base_server;
     c2->vhost_lookup_data = c1->vhost_lookup_data;
-    c2->local_addr = c1->local_addr;
-    c2->client_addr = c1->client_addr;
-    c2->client_ip = c1->client_ip;
-    c2->remote_host = c1->remote_host;
-    c2->remote_logname = c1->remote_logname;
-    c2->local_ip = c1->local_ip;
-    c2->local_host = c1->local_host;
+    /* copies in c2's pool: a stream whose handler outlives c1 (c1 detached from it at a
+     * stop, h2_c1_drain) must not read c1's pool, which the MPM recycles */
+    c2->local_addr = c2_addr_copy(pool, c1->local_addr);
+    c2->client_addr = c2_addr_copy(pool, c1->client_addr);
+    c2->client_ip = apr_pstrdup(pool, c1->client_ip);
+    c2->remote_host = apr_pstrdup(pool, c1->remote_host);
+    c2->remote_logname = apr_pstrdup(pool, c1->remote_logname);
+    c2->local_ip = apr_pstrdup(pool, c1->local_ip);
+    c2->local_host = apr_pstrdup(pool, c1->local_host);
     c2->id = (c1->id << 16) ^ (long)strm->id;
     c2->conn_config = ap_create_conn_config(pool);
     c2->notes = apr_table_make(pool, 5);
@@ -800,8 +816,12 @@ static conn_rec *c2_setup(h2_strm *strm, h2_worker_ctx *w, apr_pool_t **ppool)
      * slot, as mod_status shows HTTP/1.1 requests in their connection's slot. Workers of
      * one connection may update the slot at the same time; the counters are statistics
      * (a lost increment under concurrency is tolerated, as for any scoreboard reader).
-     * c1's handle lives in c1's pool, which outlives every c2 (h2_c1_drain). */
-    c2->sbh = c1->sbh;
+     * The handle is c2's own (c1's lives in c1's pool, which a stream may outlive). */
+    {
+        ap_sb_handle_t *sbh;
+        ap_create_sb_handle(&sbh, pool, strm->hub->sb_child, strm->hub->sb_thread);
+        c2->sbh = sbh;
+    }
 #if APR_HAS_THREADS
     c2->current_thread = w ? w->thread : NULL;
 #endif
@@ -954,7 +974,7 @@ void h2_c2_process(void *baton, h2_worker_ctx *w)
         process_request(c2, strm);
     {
         h2_conn_ctx *ctx = h2_ctx_get(c2);
-        apr_thread_mutex_lock(hub->lock);
+        h2_hub_lock(hub);
         if (!strm->out_eos) {
             /* handler never completed the body */
             if (ctx->resp_sent && !strm->aborted) strm->rst_code = H2_INTERNAL_ERROR;
@@ -962,7 +982,7 @@ void h2_c2_process(void *baton, h2_worker_ctx *w)
         }
         strm->c2_done = 1;
         wake_locked(strm, &wake);
-        apr_thread_mutex_unlock(hub->lock);
+        h2_hub_unlock(hub);
         /* strm may be released by c1 from here on */
         if (wake) h2_hub_wake(hub);
     }
