@@ -379,7 +379,7 @@ static int c1_end(h2_c1 *c1)
                   c1->done, c->aborted, h2_session_is_done(c1->engine), c1->strms_active,
                   st.goaway_sent, st.goaway_received, (unsigned long)st.requests);
     if (c1->engine && !c->aborted) {
-        h2_c1_io_write(c1);
+        h2_c1_io_write_last(c1);
     }
     h2_c1_dispatch_new(c1);
     /* a stopping child must exit before the parent kills it (it sends SIGTERM again after

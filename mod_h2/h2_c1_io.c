@@ -455,6 +455,27 @@ apr_status_t h2_c1_io_write(h2_c1 *c1)
     return rv;
 }
 
+apr_status_t h2_c1_io_write_last(h2_c1 *c1)
+{
+    apr_status_t rv = h2_c1_io_write(c1);
+    size_t produced = 0;
+    if (rv != APR_SUCCESS || c1->c->aborted || !h2_c1_io_pending(c1)
+        || !h2_session_want_write(c1->engine))
+        return rv;
+    /* The socket is full and the session's last frames (GOAWAY) are still in the engine:
+     * put them behind what waits in the core (a few KB more, far below the threshold
+     * that would make the core block); the MPM writes them when it closes. */
+    h2_session_send(c1->engine, 4096, &produced);
+    c1_io_emit(c1);
+    if (!APR_BRIGADE_EMPTY(c1->io.bbout)) {
+        c1_io_add_boundary(c1);
+        rv = ap_pass_brigade(c1->c->output_filters, c1->io.bbout);
+        apr_brigade_cleanup(c1->io.bbout);
+        if (rv != APR_SUCCESS) c1_io_set_error(c1, rv);
+    }
+    return rv;
+}
+
 int h2_c1_io_stalled(h2_c1 *c1, apr_time_t now, int writable)
 {
     if (!c1->c->data_in_output_filters || writable) {

@@ -51,6 +51,9 @@ apr_status_t h2_c1_io_read(struct h2_c1 *c1, apr_read_type_e block);
  * the core output filter (at most pass_max bytes) and no more frames are produced until
  * it is written (h2_c1_io_pending: wait for POLLOUT). */
 apr_status_t h2_c1_io_write(struct h2_c1 *c1);
+/* The connection ends: write what can be written; when the socket is full, the last
+ * frames (a GOAWAY) still go behind what waits, for the MPM to write at the close. */
+apr_status_t h2_c1_io_write_last(struct h2_c1 *c1);
 /* Output waits for the socket. */
 int h2_c1_io_pending(struct h2_c1 *c1);
 /* Send stall: output waited for the socket for stall_timeout without the socket becoming
