@@ -216,3 +216,49 @@ def test_graceful_stop_under_load(loaded):
         finish(p2)
         assert not left, "round %d: processes left %s\n%s" % (i, left, h.log_tail())
         check_clean(h, "graceful-stop round %d" % i)
+
+
+def test_hung_handler_connection_detaches(make_httpd):
+    """A handler that does not notice its client left (mod_cgid waiting for a script that
+    sleeps, CGIDScriptTimeout longer than Timeout): the end of the connection waits for it
+    at most Timeout, logs the stream once at WARNING and lets c1 go. The handler returns
+    later, after the MPM recycled c1's memory: its request is logged and nothing crashes."""
+    from h2util_wire import Conn
+    h = make_httpd("hung", threads=64, log_level="info", extra="""
+Timeout 2
+CGIDScriptTimeout 6
+""")
+    c = Conn(h.http_port, timeout=5)
+    c.handshake()
+    c.request(1, "/cgi-bin/slow.py?30")
+    # the request reached the handler: the script runs (mod_cgid waits for its output)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if any(b"slow.py" in open("/proc/%s/cmdline" % p, "rb").read()
+               for p in os.listdir("/proc") if p.isdigit()
+               and os.path.exists("/proc/%s/cmdline" % p)):
+            break
+        time.sleep(0.05)  # polling a condition, bounded by the deadline
+    c.close()
+    t0 = time.monotonic()
+    found = None
+    while time.monotonic() - t0 < 10 and not found:
+        with open(h.error_log, errors="replace") as f:
+            found = [ln for ln in f if "MH200600" in ln]
+        time.sleep(0.1)  # polling a condition, bounded by the deadline
+    assert found, "no warning about the stream left running:\n" + h.log_tail()
+    assert "ids 1)" in found[0], found[0]
+    # the handler returns (CGIDScriptTimeout) after c1 is gone: its request is logged
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        with open(h.access_log, errors="replace") as f:
+            if "slow.py" in f.read():
+                break
+        time.sleep(0.1)  # polling a condition, bounded by the deadline
+    with open(h.access_log, errors="replace") as f:
+        assert "slow.py" in f.read(), h.log_tail()
+    res = subprocess.run(["curl", "-s", "--http2-prior-knowledge", "-o", "/dev/null",
+                          "-w", "%{http_code}", h.url("/1k.txt", tls=False)],
+                         capture_output=True, text=True, timeout=30)
+    assert res.stdout == "200", res.stdout
+    assert not crash_lines(h), "".join(crash_lines(h))
