@@ -408,7 +408,7 @@ static void c1_detach(h2_c1 *c1, apr_interval_time_t waited)
     h2_strm *s, *next;
     char ids[200];
     size_t ilen = 0;
-    int n = 0, workers = hub->attached;
+    int n = 0, workers;
 
     ids[0] = 0;
     for (s = hub->pending_head; s; s = s->next_pending)
@@ -433,8 +433,14 @@ static void c1_detach(h2_c1 *c1, apr_interval_time_t waited)
     hub->dirty_head = NULL;   /* c1 reads no more news */
     hub->pollset = NULL;      /* nor wants a wakeup */
     hub->detached = 1;
+    workers = hub->attached;
     h2_hub_unlock(hub);
     c1->hub = NULL;
+    if (!workers) {
+        /* no job of the session left (cannot happen with streams still running): then
+         * nobody else would free it */
+        h2_hub_destroy(hub);
+    }
     /* once per connection: a handler that does not return is the server's problem (only
      * queued jobs that will find nothing to do: not worth a warning) */
     ap_log_cerror(APLOG_MARK, n ? APLOG_WARNING : APLOG_DEBUG, 0, c1->c, H2LOGNO(00600)
