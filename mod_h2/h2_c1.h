@@ -56,6 +56,7 @@ struct h2_c1 {
     apr_time_t next_stall_check;
     int done;
     int mpm_stopping_seen;
+    int draining;                /* h2_c1_drain runs: the session ends */
     struct h2_push_diary *push_diary; /* c1: resources pushed on this connection */
 };
 
@@ -101,6 +102,8 @@ apr_status_t h2_c1_pollset_ensure(h2_c1 *c1);
 apr_status_t h2_c1_pollset_want_write(h2_c1 *c1, int on);
 /* Only when no worker can reach the session (h2_c1_quiet). */
 void h2_c1_pollset_drop(h2_c1 *c1);
+/* child_stopping hook (any thread): wake every busy session so it sees the stop now. */
+void h2_c1_child_stopping(apr_pool_t *pchild, int graceful);
 /* The connection is going away: stop every stream, wait for the workers running them at
  * most max_wait; streams still running then are left to the hub (logged once). */
 void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait);

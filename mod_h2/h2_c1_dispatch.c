@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 
 #include "apr_strings.h"
 #include "httpd.h"
@@ -63,6 +64,50 @@ void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm)
     --c1->strms_active;
 }
 
+/* The child's busy sessions (those with a pollset: c1 waits in it, its streams run on
+ * workers). A stopping child wakes them all (h2_c1_child_stopping), so that each notices
+ * the stop (and, after a hard stop, its closed socket) at once rather than at its next
+ * timeout: the child exits sooner. Lock order: c1_busy_mx, then a hub's lock. */
+static pthread_mutex_t c1_busy_mx = PTHREAD_MUTEX_INITIALIZER;
+static h2_hub *c1_busy_head;
+
+static void c1_busy_add(h2_hub *hub)
+{
+    pthread_mutex_lock(&c1_busy_mx);
+    if (!hub->busy) {
+        hub->busy = 1;
+        hub->busy_prev = NULL;
+        hub->busy_next = c1_busy_head;
+        if (c1_busy_head) c1_busy_head->busy_prev = hub;
+        c1_busy_head = hub;
+    }
+    pthread_mutex_unlock(&c1_busy_mx);
+}
+
+static void c1_busy_remove(h2_hub *hub)
+{
+    pthread_mutex_lock(&c1_busy_mx);
+    if (hub->busy) {
+        hub->busy = 0;
+        if (hub->busy_prev) hub->busy_prev->busy_next = hub->busy_next;
+        else c1_busy_head = hub->busy_next;
+        if (hub->busy_next) hub->busy_next->busy_prev = hub->busy_prev;
+        hub->busy_prev = hub->busy_next = NULL;
+    }
+    pthread_mutex_unlock(&c1_busy_mx);
+}
+
+void h2_c1_child_stopping(apr_pool_t *pchild, int graceful)
+{
+    h2_hub *hub;
+    (void)pchild;
+    (void)graceful;
+    pthread_mutex_lock(&c1_busy_mx);
+    for (hub = c1_busy_head; hub; hub = hub->busy_next)
+        h2_hub_wake(hub);
+    pthread_mutex_unlock(&c1_busy_mx);
+}
+
 /* The pollset (socket + wakeup pipe) exists while the session is busy. */
 apr_status_t h2_c1_pollset_ensure(h2_c1 *c1)
 {
@@ -82,6 +127,7 @@ apr_status_t h2_c1_pollset_ensure(h2_c1 *c1)
     h2_hub_lock(c1->hub);
     c1->hub->pollset = ps;
     h2_hub_unlock(c1->hub);
+    if (!c1->draining) c1_busy_add(c1->hub);
     return rv;
 }
 
@@ -100,6 +146,7 @@ apr_status_t h2_c1_pollset_want_write(h2_c1 *c1, int on)
 void h2_c1_pollset_drop(h2_c1 *c1)
 {
     if (!c1->hub->pollset) return;
+    c1_busy_remove(c1->hub);
     h2_hub_lock(c1->hub);
     c1->hub->pollset = NULL;
     h2_hub_unlock(c1->hub);
@@ -463,6 +510,10 @@ static void c1_detach(h2_c1 *c1, apr_interval_time_t waited)
 void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait)
 {
     apr_time_t start = apr_time_now();
+    /* ending: no stop needs to wake us any more (and the hub may go at c1_detach, which
+     * holds the hub's lock and so may not take c1_busy_mx) */
+    c1->draining = 1;
+    c1_busy_remove(c1->hub);
     for (;;) {
         apr_int32_t n;
         const apr_pollfd_t *out;

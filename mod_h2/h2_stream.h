@@ -48,6 +48,9 @@ typedef struct h2_hub {
     int attached;                /* [lock] worker jobs (queued or running) of this session */
     int detached;                /* [lock] c1 is gone: the last job frees the hub */
     h2_strm *orphans;            /* [lock] streams c1 left running when it detached */
+    struct h2_hub *busy_prev, *busy_next; /* the child's busy sessions (h2_c1_dispatch.c,
+                                  * its own mutex): woken when the child stops */
+    int busy;
 } h2_hub;
 
 /* A new hub (NULL when out of memory); freed by h2_hub_destroy (with its orphans). */
