@@ -22,6 +22,7 @@
 #include "http_protocol.h"
 #include "http_log.h"
 #include "ap_mpm.h"
+#include "scoreboard.h"
 #include "mod_ssl.h"
 
 #include "h2_log.h"
@@ -113,6 +114,34 @@ static apr_status_t c1_inline_pump(void *baton, apr_interval_time_t timeout)
     return APR_ECONNABORTED;
 }
 
+static apr_status_t c1_cleanup(void *data)
+{
+    h2_c1 *c1 = data;
+    h2_strm *strm;
+    if (c1->engine) {
+        h2_session_free(c1->engine);
+        c1->engine = NULL;
+    }
+    h2_c1_io_cleanup(c1);
+    h2_push_diary_free(c1->push_diary);
+    c1->push_diary = NULL;
+    while ((strm = c1->free_strms)) {
+        c1->free_strms = strm->next_free;
+        h2_strm_destroy(strm);
+    }
+    /* streams never dispatched (set-up failed); c1_end drained all others */
+    while ((strm = c1->active_head)) {
+        c1->active_head = strm->next_active;
+        h2_strm_clear(strm);
+        h2_strm_destroy(strm);
+    }
+    /* NULL when c1 detached: the hub's last worker frees it */
+    h2_hub_destroy(c1->hub);
+    c1->hub = NULL;
+    return APR_SUCCESS;
+}
+
+
 static h2_c1 *c1_create(conn_rec *c)
 {
     h2_c1 *c1 = apr_pcalloc(c->pool, sizeof(*c1));
@@ -127,14 +156,12 @@ static h2_c1 *c1_create(conn_rec *c)
     c1->proto = c1->is_tls ? "h2" : "h2c";
     c1->sock = ap_get_conn_socket(c);
     h2_c1_io_init(c1);
-    c1->hub = apr_pcalloc(c->pool, sizeof(*c1->hub));
-    c1->hub->c = c;
-    c1->hub->proto = c1->proto;
-    c1->hub->stream_max_mem = (apr_size_t)c1->cfg->stream_max_mem;
+    c1->hub = h2_hub_create(c, c1->proto, (apr_size_t)c1->cfg->stream_max_mem);
+    if (!c1->hub) return NULL;
+    /* from here on c1_cleanup releases what c1 holds, whatever happens */
+    apr_pool_cleanup_register(c->pool, c1, c1_cleanup, apr_pool_cleanup_null);
     c1->stream_timeout = h2_config_stream_timeout(c1->s, NULL);
     if (c1->stream_timeout <= 0) c1->stream_timeout = apr_time_from_sec(60);
-    if (apr_thread_mutex_create(&c1->hub->lock, APR_THREAD_MUTEX_DEFAULT, c->pool) != APR_SUCCESS)
-        return NULL;
     c1->sockfd.desc_type = APR_POLL_SOCKET;
     c1->sockfd.desc.s = c1->sock;
     c1->sockfd.reqevents = APR_POLLIN;
@@ -174,22 +201,11 @@ static h2_c1 *c1_create(conn_rec *c)
     return c1;
 }
 
-static apr_status_t c1_cleanup(void *data)
-{
-    h2_c1 *c1 = data;
-    if (c1->engine) {
-        h2_session_free(c1->engine);
-        c1->engine = NULL;
-    }
-    h2_c1_io_cleanup(c1);
-    h2_push_diary_free(c1->push_diary);
-    c1->push_diary = NULL;
-    return APR_SUCCESS;
-}
-
 /* ---------------------------------------------------------------------------------- */
-
 /* the loop */
+
+/* How long the end of a connection in a stopping child waits for its workers */
+#define H2_DRAIN_STOPPING  apr_time_from_msec(500)
 
 /* What the loop does after a round of work */
 typedef enum {
@@ -225,7 +241,6 @@ static h2_c1 *c1_start(conn_rec *c, h2_conn_ctx *ctx, request_rec *upgrade_r,
      * stages end with a request on c1, which HTTP/2 never has: out of the way, or its
      * handshake/header timer would end the session. Streams have their own (on c2). */
     ap_remove_input_filter_byhandle(c->input_filters, "reqtimeout");
-    apr_pool_cleanup_register(c->pool, c1, c1_cleanup, apr_pool_cleanup_null);
     if (c1->is_tls && c1->cfg->modern_tls_only && !c1_tls_adequate(c1)) {
         ap_log_cerror(APLOG_MARK, APLOG_INFO, 0, c, H2LOGNO(00306)
                       "h2: TLS version or cipher not adequate for HTTP/2 (H2ModernTLSOnly)");
@@ -293,7 +308,8 @@ static c1_next c1_decide(h2_c1 *c1, c1_loop *loop)
     conn_rec *c = c1->c;
     apr_uint64_t t;
     if (c1->done || c->aborted || h2_session_is_done(c1->engine)) return C1_END;
-    if (h2_session_want_write(c1->engine)) return C1_AGAIN;
+    /* frames to write, unless earlier output still waits for the socket */
+    if (h2_session_want_write(c1->engine) && !h2_c1_io_pending(c1)) return C1_AGAIN;
     /* news marked from inside our own callbacks: handle before waiting */
     if (h2_c1_has_news(c1)) return C1_AGAIN;
 
@@ -331,23 +347,41 @@ static c1_next c1_decide(h2_c1 *c1, c1_loop *loop)
 static int c1_wait(h2_c1 *c1, c1_loop *loop)
 {
     apr_status_t rv;
-    apr_int32_t nev = 0;
+    apr_int32_t nev = 0, i;
     const apr_pollfd_t *ev;
-    if ((rv = h2_c1_pollset_ensure(c1)) != APR_SUCCESS) {
+    int pending = h2_c1_io_pending(c1), writable = 0;
+    if ((rv = h2_c1_pollset_ensure(c1)) != APR_SUCCESS
+        || (rv = h2_c1_pollset_want_write(c1, pending)) != APR_SUCCESS) {
         ap_log_cerror(APLOG_MARK, APLOG_ERR, rv, c1->c, H2LOGNO(00317)
                       "h2: cannot create a pollset");
         return -1;
     }
     rv = apr_pollset_poll(c1->hub->pollset, loop->wait, &nev, &ev);
+    for (i = 0; rv == APR_SUCCESS && i < nev; ++i)
+        if (ev[i].desc.s == c1->sock && (ev[i].rtnevents & (APR_POLLOUT | APR_POLLERR
+                                                             | APR_POLLHUP)))
+            writable = 1;
     if (!loop->idle_wait) loop->idle_deadline = 0;
-    if (APR_STATUS_IS_TIMEUP(rv) && loop->idle_wait && !c1->mpm_stopping_seen
+    if (pending && h2_c1_io_stalled(c1, apr_time_now(), writable)) {
+        /* the client reads nothing: this connection must not hold the thread (nor
+         * memory) forever. Nothing more can be sent: close without lingering. */
+        ap_log_cerror(APLOG_MARK, APLOG_INFO, 0, c1->c, H2LOGNO(00603)
+                      "h2: the client took no data for %" APR_TIME_T_FMT " s with "
+                      "output waiting: closing the connection",
+                      apr_time_sec(c1->io.stall_timeout));
+        c1->c->aborted = 1;
+        c1->done = 1;
+        return -1;
+    }
+    if (APR_STATUS_IS_TIMEUP(rv) && loop->idle_wait && !c1->mpm_stopping_seen && !pending
         && apr_time_now() >= loop->idle_deadline && !h2_session_next_timer(c1->engine)) {
         /* keep-alive timeout on a connection we keep on this thread */
         h2_session_submit_goaway(c1->engine, 0, H2_NO_ERROR, "timeout");
         h2_c1_io_write(c1);
         return -1;
     }
-    /* APR_EINTR: woken by a worker; readable: the next round reads */
+    /* APR_EINTR: woken by a worker; readable: the next round reads; writable: the next
+     * round writes what waits */
     return 0;
 }
 
@@ -375,10 +409,13 @@ static int c1_end(h2_c1 *c1)
                   c1->done, c->aborted, h2_session_is_done(c1->engine), c1->strms_active,
                   st.goaway_sent, st.goaway_received, (unsigned long)st.requests);
     if (c1->engine && !c->aborted) {
-        h2_c1_io_write(c1);
+        h2_c1_io_write_last(c1);
     }
     h2_c1_dispatch_new(c1);
-    h2_c1_drain(c1);
+    /* a stopping child must exit before the parent kills it (it sends SIGTERM again after
+     * 3 s): wait for the workers briefly; otherwise up to the Timeout */
+    h2_c1_drain(c1, c1_mpm_stopping() ? H2_DRAIN_STOPPING
+                    : (c1->s->timeout > 0 ? c1->s->timeout : apr_time_from_sec(60)));
     c->keepalive = AP_CONN_CLOSE;
     if (c->cs) c->cs->state = CONN_STATE_LINGER;
     return DONE;
@@ -394,6 +431,8 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
         int result;
         c1 = c1_start(c, ctx, upgrade_r, http2_settings, &result);
         if (!c1) return result;
+    }
+    else {
     }
 
     memset(&loop, 0, sizeof(loop));

@@ -37,7 +37,8 @@ struct h2_c1 {
     int is_tls;
     const char *proto;           /* "h2" or "h2c" */
     apr_socket_t *sock;
-    h2_hub *hub;                 /* what workers share: lock, news list, wakeup */
+    h2_hub *hub;                 /* what workers share: lock, news list, wakeup, the
+                                  * pending streams; NULL once c1 detached from it */
     apr_pool_t *ps_pool;         /* the pollset's pool; hub->pollset (socket + wakeup
                                   * pipe) exists only while the session is busy or waits on
                                   * this thread (idle connections handed back to the MPM
@@ -47,9 +48,6 @@ struct h2_c1 {
     h2_strm *free_strms;
     h2_strm *active_head;
     h2_strm *new_head, *new_tail; /* c1: streams to hand to workers after this read */
-    h2_strm *pending_head, *pending_tail; /* [lock] streams waiting for a worker */
-    int pending_n;               /* [lock] */
-    int attached;                /* [lock] workers running this session's job */
     int strms_active;            /* c1: streams given to workers and not released */
 
     h2_c1_io io;                 /* buffers and state of c1's I/O */
@@ -59,6 +57,7 @@ struct h2_c1 {
     int done;
     int mpm_stopping_seen;
     int sb_busy;                 /* c1's scoreboard slot shows a running stream */
+    int draining;                /* h2_c1_drain runs: the session ends */
     struct h2_push_diary *push_diary; /* c1: resources pushed on this connection */
     int flow_errors;             /* c1: RST_STREAM(FLOW_CONTROL_ERROR) sent (H2MaxStreamErrors) */
 };
@@ -101,9 +100,14 @@ int h2_c1_quiet(h2_c1 *c1);
 int h2_c1_has_news(h2_c1 *c1);
 /* The pollset (socket + wakeup pipe) workers wake c1 through. */
 apr_status_t h2_c1_pollset_ensure(h2_c1 *c1);
+/* Poll the socket for writability too (on) or for input only. */
+apr_status_t h2_c1_pollset_want_write(h2_c1 *c1, int on);
 /* Only when no worker can reach the session (h2_c1_quiet). */
 void h2_c1_pollset_drop(h2_c1 *c1);
-/* The connection is going away: stop every stream, wait for the workers running them. */
-void h2_c1_drain(h2_c1 *c1);
+/* child_stopping hook (any thread): wake every busy session so it sees the stop now. */
+void h2_c1_child_stopping(apr_pool_t *pchild, int graceful);
+/* The connection is going away: stop every stream, wait for the workers running them at
+ * most max_wait; streams still running then are left to the hub (logged once). */
+void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait);
 
 #endif /* H2_C1_H */

@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 
 #include "apr_strings.h"
 #include "httpd.h"
@@ -32,15 +33,12 @@ h2_strm *h2_c1_strm_new(h2_c1 *c1, uint32_t id)
 {
     h2_strm *strm = c1->free_strms;
     if (strm) {
-        apr_thread_cond_t *cond = strm->cond;
         c1->free_strms = strm->next_free;
-        memset(strm, 0, sizeof(*strm));
-        strm->cond = cond;
+        h2_strm_reset(strm);
     }
     else {
-        strm = apr_pcalloc(c1->c->pool, sizeof(*strm));
-        if (apr_thread_cond_create(&strm->cond, c1->c->pool) != APR_SUCCESS)
-            return NULL;
+        strm = h2_strm_create();
+        if (!strm) return NULL;
     }
     strm->hub = c1->hub;
     strm->c1 = c1;
@@ -55,34 +53,9 @@ h2_strm *h2_c1_strm_new(h2_c1 *c1, uint32_t id)
 
 void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm)
 {
-    h2_oitem *oi;
-    h2_ichunk *ic;
-    h2_interim *im;
-    while ((oi = strm->out_head)) {
-        strm->out_head = oi->next;
-        if (oi->type == H2_OI_FILE) h2_c1_io_file_done(c1, oi);
-        free(oi);
-    }
-    while ((ic = strm->in_head)) {
-        strm->in_head = ic->next;
-        free(ic);
-    }
-    while ((im = strm->interims)) {
-        strm->interims = im->next;
-        h2_hdrs_free(im->hdrs);
-        h2_push_list_free(im->pushes);
-        free(im);
-    }
-    h2_push_list_free(strm->pushes);
-    strm->pushes = NULL;
+    h2_c1_io_file_done_all(c1, strm);
     h2_ws_c1_release(strm);
-    h2_hdrs_free(strm->req);
-    h2_hdrs_free(strm->resp);
-    h2_hdrs_free(strm->trailers);
-    h2_hdrs_free(strm->in_trailers);
-    free(strm->method);
-    strm->req = strm->resp = strm->trailers = strm->in_trailers = NULL;
-    strm->method = NULL;
+    h2_strm_clear(strm);
     if (strm->id && c1->engine && !strm->closed)
         h2_session_set_stream_data(c1->engine, strm->id, NULL);
     if (strm->prev_active) strm->prev_active->next_active = strm->next_active;
@@ -99,53 +72,137 @@ void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm)
     }
 }
 
+/* The child's busy sessions (those with a pollset: c1 waits in it, its streams run on
+ * workers). A stopping child wakes them all (h2_c1_child_stopping), so that each notices
+ * the stop (and, after a hard stop, its closed socket) at once rather than at its next
+ * timeout: the child exits sooner. Lock order: c1_busy_mx, then a hub's lock. */
+static pthread_mutex_t c1_busy_mx = PTHREAD_MUTEX_INITIALIZER;
+static h2_hub *c1_busy_head;
+
+static void c1_busy_add(h2_hub *hub)
+{
+    pthread_mutex_lock(&c1_busy_mx);
+    if (!hub->busy) {
+        hub->busy = 1;
+        hub->busy_prev = NULL;
+        hub->busy_next = c1_busy_head;
+        if (c1_busy_head) c1_busy_head->busy_prev = hub;
+        c1_busy_head = hub;
+    }
+    pthread_mutex_unlock(&c1_busy_mx);
+}
+
+static void c1_busy_remove(h2_hub *hub)
+{
+    pthread_mutex_lock(&c1_busy_mx);
+    if (hub->busy) {
+        hub->busy = 0;
+        if (hub->busy_prev) hub->busy_prev->busy_next = hub->busy_next;
+        else c1_busy_head = hub->busy_next;
+        if (hub->busy_next) hub->busy_next->busy_prev = hub->busy_prev;
+        hub->busy_prev = hub->busy_next = NULL;
+    }
+    pthread_mutex_unlock(&c1_busy_mx);
+}
+
+void h2_c1_child_stopping(apr_pool_t *pchild, int graceful)
+{
+    h2_hub *hub;
+    (void)pchild;
+    (void)graceful;
+    pthread_mutex_lock(&c1_busy_mx);
+    for (hub = c1_busy_head; hub; hub = hub->busy_next)
+        h2_hub_wake(hub);
+    pthread_mutex_unlock(&c1_busy_mx);
+}
+
 /* The pollset (socket + wakeup pipe) exists while the session is busy. */
 apr_status_t h2_c1_pollset_ensure(h2_c1 *c1)
 {
     apr_status_t rv;
+    apr_pollset_t *ps;
     if (c1->hub->pollset) return APR_SUCCESS;
     apr_pool_create(&c1->ps_pool, c1->c->pool);
     apr_pool_tag(c1->ps_pool, "h2_pollset");
-    rv = apr_pollset_create(&c1->hub->pollset, 2, c1->ps_pool, APR_POLLSET_WAKEABLE);
+    rv = apr_pollset_create(&ps, 2, c1->ps_pool, APR_POLLSET_WAKEABLE);
     if (rv != APR_SUCCESS) {
-        c1->hub->pollset = NULL;
         apr_pool_destroy(c1->ps_pool);
         c1->ps_pool = NULL;
         return rv;
     }
     c1->sockfd.p = c1->ps_pool;
-    return apr_pollset_add(c1->hub->pollset, &c1->sockfd);
+    rv = apr_pollset_add(ps, &c1->sockfd);
+    h2_hub_lock(c1->hub);
+    c1->hub->pollset = ps;
+    h2_hub_unlock(c1->hub);
+    if (!c1->draining) c1_busy_add(c1->hub);
+    return rv;
+}
+
+apr_status_t h2_c1_pollset_want_write(h2_c1 *c1, int on)
+{
+    apr_int16_t want = on ? (APR_POLLIN | APR_POLLOUT) : APR_POLLIN;
+    apr_status_t rv;
+    if (c1->sockfd.reqevents == want) return APR_SUCCESS;
+    apr_pollset_remove(c1->hub->pollset, &c1->sockfd);
+    c1->sockfd.reqevents = want;
+    rv = apr_pollset_add(c1->hub->pollset, &c1->sockfd);
+    return rv;
 }
 
 /* Only when no worker can reach the session (nothing attached, nothing running). */
 void h2_c1_pollset_drop(h2_c1 *c1)
 {
     if (!c1->hub->pollset) return;
+    c1_busy_remove(c1->hub);
+    h2_hub_lock(c1->hub);
     c1->hub->pollset = NULL;
+    h2_hub_unlock(c1->hub);
     apr_pool_destroy(c1->ps_pool);
     c1->ps_pool = NULL;
 }
 
 /* Worker job of a session: process its pending streams one after another, so that a
  * worker that finished a stream takes the next one without a trip through the pool's
- * queue (and without sleeping). The session stays alive while attached > 0. */
+ * queue (and without sleeping). The hub stays alive while attached > 0; when c1 has
+ * detached, the last job frees it. */
 static void worker_session_job(void *baton, h2_worker_ctx *w)
 {
-    h2_c1 *c1 = baton;
-    apr_thread_mutex_lock(c1->hub->lock);
+    h2_hub *hub = baton;
+    int last;
+    h2_hub_lock(hub);
     for (;;) {
-        h2_strm *strm = c1->pending_head;
+        h2_strm *strm = hub->pending_head;
         if (!strm) break;
-        c1->pending_head = strm->next_pending;
-        if (!c1->pending_head) c1->pending_tail = NULL;
-        --c1->pending_n;
-        apr_thread_mutex_unlock(c1->hub->lock);
+        hub->pending_head = strm->next_pending;
+        if (!hub->pending_head) hub->pending_tail = NULL;
+        --hub->pending_n;
+        if (strm->aborted) {
+            /* gone before it started (reset, connection ending): nothing to run */
+            int wake = 0;
+            strm->out_eos = 1;
+            strm->c2_done = 1;
+            h2_strm_mark_dirty(strm, &wake);
+            if (wake) {
+                h2_hub_unlock(hub);
+                h2_hub_wake(hub);
+                h2_hub_lock(hub);
+            }
+            continue;
+        }
+        if (w) {
+            w->conn_id = hub->c->id;
+            w->stream_id = strm->id;
+            w->since = apr_time_now();
+        }
+        h2_hub_unlock(hub);
         h2_c2_process(strm, w);
-        apr_thread_mutex_lock(c1->hub->lock);
+        h2_hub_lock(hub);
+        if (w) w->stream_id = 0;
     }
-    --c1->attached;
-    apr_thread_mutex_unlock(c1->hub->lock);
-    /* c1 may be gone from here on */
+    last = --hub->attached == 0 && hub->detached;
+    h2_hub_unlock(hub);
+    if (last) h2_hub_destroy(hub);
 }
 
 void h2_c1_strm_dispatch(h2_c1 *c1, h2_strm *strm)
@@ -207,11 +264,11 @@ void h2_c1_dispatch_new(h2_c1 *c1)
     int need, i;
     if (!c1->new_head) return;
     h2_c1_pollset_ensure(c1);   /* workers wake us through it */
-    apr_thread_mutex_lock(c1->hub->lock);
-    if (c1->pending_tail) c1->pending_tail->next_pending = c1->new_head;
-    else c1->pending_head = c1->new_head;
-    c1->pending_tail = c1->new_tail;
-    for (; c1->new_head; c1->new_head = c1->new_head->next_pending) ++c1->pending_n;
+    h2_hub_lock(c1->hub);
+    if (c1->hub->pending_tail) c1->hub->pending_tail->next_pending = c1->new_head;
+    else c1->hub->pending_head = c1->new_head;
+    c1->hub->pending_tail = c1->new_tail;
+    for (; c1->new_head; c1->new_head = c1->new_head->next_pending) ++c1->hub->pending_n;
     c1->new_tail = NULL;
     /* one connection gets at most half of the workers: a client stalling its streams
      * (zero windows, bodies that never come) must not take every worker of the child */
@@ -221,18 +278,18 @@ void h2_c1_dispatch_new(h2_c1 *c1)
         /* every attached worker is busy with a stream (a long one, e.g. a page whose
          * handler waits, must not hold up the streams queued behind it): pending
          * streams get workers of their own, up to the cap */
-        need = c1->pending_n;
-        if (need > cap - c1->attached) need = cap - c1->attached;
+        need = c1->hub->pending_n;
+        if (need > cap - c1->hub->attached) need = cap - c1->hub->attached;
     }
     if (need < 0) need = 0;
-    c1->attached += need;
-    apr_thread_mutex_unlock(c1->hub->lock);
+    c1->hub->attached += need;
+    h2_hub_unlock(c1->hub);
     if (need > 0) c1_status_busy(c1);
     for (i = 0; i < need; ++i) {
-        if (!w || h2_workers_submit(w, worker_session_job, c1) != APR_SUCCESS) {
+        if (!w || h2_workers_submit(w, worker_session_job, c1->hub) != APR_SUCCESS) {
             /* no worker pool (prefork), or shutting down: the pending streams run here,
              * one after another (h2_hub.inline_pump does c1's I/O while they wait) */
-            worker_session_job(c1, NULL);
+            worker_session_job(c1->hub, NULL);
         }
     }
 }
@@ -243,11 +300,11 @@ void h2_c1_dispatch_new(h2_c1 *c1)
 void h2_c1_process_dirty(h2_c1 *c1)
 {
     h2_strm *list, *strm;
-    apr_thread_mutex_lock(c1->hub->lock);
+    h2_hub_lock(c1->hub);
     list = c1->hub->dirty_head;
     c1->hub->dirty_head = NULL;
     c1->hub->wake_pending = 0;
-    apr_thread_mutex_unlock(c1->hub->lock);
+    h2_hub_unlock(c1->hub);
 
     /* Take what each stream has under the lock, talk to the engine (HPACK encoding of
      * responses, ...) without it: workers are not held up meanwhile. */
@@ -261,7 +318,7 @@ void h2_c1_process_dirty(h2_c1 *c1)
         apr_size_t out_total;
         apr_off_t sb_bytes;
 
-        apr_thread_mutex_lock(c1->hub->lock);
+        h2_hub_lock(c1->hub);
         list = strm->next_dirty;
         strm->dirty = 0;
         discard = 0;
@@ -304,7 +361,7 @@ void h2_c1_process_dirty(h2_c1 *c1)
         out_total = strm->out_total;
         has_trailers = strm->trailers != NULL;
         c2_done = strm->c2_done;
-        apr_thread_mutex_unlock(c1->hub->lock);
+        h2_hub_unlock(c1->hub);
 
         if (sb_count) c1_status_done(c1, strm, sb_bytes);
         if (c2_done && c1->sb_busy) c1_status_busy(c1);   /* the next running stream */
@@ -362,9 +419,9 @@ void h2_c1_process_dirty(h2_c1 *c1)
         }
         if (c2_done && strm->closed) {
             int again;
-            apr_thread_mutex_lock(c1->hub->lock);
+            h2_hub_lock(c1->hub);
             again = strm->dirty;   /* cannot be: c2 is done; be safe anyway */
-            apr_thread_mutex_unlock(c1->hub->lock);
+            h2_hub_unlock(c1->hub);
             if (!again) h2_c1_strm_release(c1, strm);
         }
     }
@@ -378,7 +435,7 @@ void h2_c1_check_stalls(h2_c1 *c1)
     h2_strm *s;
     if (now < c1->next_stall_check) return;
     c1->next_stall_check = now + apr_time_from_sec(1);
-    apr_thread_mutex_lock(c1->hub->lock);
+    h2_hub_lock(c1->hub);
     for (s = c1->active_head; s; s = s->next_active) {
         if (!s->closed && s->resp_submitted && !s->eos_sent && s->out_total > 0
             && now - s->last_progress > c1->stream_timeout) {
@@ -389,63 +446,146 @@ void h2_c1_check_stalls(h2_c1 *c1)
             s->last_progress = now;
         }
     }
-    apr_thread_mutex_unlock(c1->hub->lock);
+    h2_hub_unlock(c1->hub);
 }
 
 /* No worker holds or reports anything for this session. */
 int h2_c1_quiet(h2_c1 *c1)
 {
     int quiet;
-    apr_thread_mutex_lock(c1->hub->lock);
-    quiet = !c1->hub->dirty_head && c1->attached == 0;
-    apr_thread_mutex_unlock(c1->hub->lock);
+    h2_hub_lock(c1->hub);
+    quiet = !c1->hub->dirty_head && c1->hub->attached == 0;
+    h2_hub_unlock(c1->hub);
     return quiet;
 }
 
 int h2_c1_has_news(h2_c1 *c1)
 {
     int news;
-    apr_thread_mutex_lock(c1->hub->lock);
+    h2_hub_lock(c1->hub);
     news = c1->hub->dirty_head != NULL;
-    apr_thread_mutex_unlock(c1->hub->lock);
+    h2_hub_unlock(c1->hub);
     return news;
 }
 
-/* The connection is going away: stop every stream and wait for the workers running
- * them (they use memory of this connection). */
-void h2_c1_drain(h2_c1 *c1)
+/* Stop every stream of the session (c1 thread, lock held). */
+static void c1_abort_all(h2_c1 *c1)
 {
+    h2_strm *s;
+    for (s = c1->active_head; s; s = s->next_active) {
+        s->closed = 1;
+        if (!s->dispatched) s->c2_done = 1;
+        if (!s->aborted) {
+            s->aborted = 1;
+            h2_ws_signal_locked(s);
+            h2_strm_signal(s);
+        }
+    }
+}
+
+/* Release the streams whose worker is done (lock held; returns with it held). */
+static void c1_release_done(h2_c1 *c1)
+{
+    h2_strm *s, *next;
+    for (s = c1->active_head; s; s = next) {
+        next = s->next_active;
+        if (s->c2_done && !s->dirty) {
+            h2_hub_unlock(c1->hub);
+            h2_c1_strm_release(c1, s);
+            h2_hub_lock(c1->hub);
+            next = c1->active_head; /* list changed: start over */
+        }
+    }
+}
+
+/* Give up waiting for the workers (lock held, released on return): streams not started
+ * are dropped, the running ones become the hub's orphans, and the last job of the
+ * session frees the hub and them. c1 touches neither afterwards. */
+static void c1_detach(h2_c1 *c1, apr_interval_time_t waited)
+{
+    h2_hub *hub = c1->hub;
+    h2_strm *s, *next;
+    char ids[200];
+    size_t ilen = 0;
+    int n = 0, workers;
+
+    ids[0] = 0;
+    for (s = hub->pending_head; s; s = s->next_pending)
+        s->c2_done = 1;   /* never started: nobody will */
+    hub->pending_head = hub->pending_tail = NULL;
+    hub->pending_n = 0;
+    for (s = c1->active_head; s; s = next) {
+        next = s->next_active;
+        if (s->c2_done) continue;
+        /* a worker still runs it: from now on the hub owns the record */
+        if (s->prev_active) s->prev_active->next_active = s->next_active;
+        else c1->active_head = s->next_active;
+        if (s->next_active) s->next_active->prev_active = s->prev_active;
+        --c1->strms_active;
+        s->next_free = hub->orphans;
+        hub->orphans = s;
+        if (ilen < sizeof(ids) - 12)
+            ilen += (size_t)apr_snprintf(ids + ilen, sizeof(ids) - ilen, "%s%u",
+                                         n ? "," : "", (unsigned)s->id);
+        ++n;
+    }
+    hub->dirty_head = NULL;   /* c1 reads no more news */
+    hub->pollset = NULL;      /* nor wants a wakeup */
+    hub->detached = 1;
+    workers = hub->attached;
+    h2_hub_unlock(hub);
+    c1->hub = NULL;
+    if (!workers) {
+        /* no job of the session left (cannot happen with streams still running): then
+         * nobody else would free it */
+        h2_hub_destroy(hub);
+    }
+    /* once per connection: a handler that does not return is the server's problem (only
+     * queued jobs that will find nothing to do: not worth a warning) */
+    ap_log_cerror(APLOG_MARK, n ? APLOG_WARNING : APLOG_DEBUG, 0, c1->c, H2LOGNO(00600)
+                  "h2: connection ends while %d stream(s) (ids %s) still run on %d "
+                  "worker(s) after %" APR_TIME_T_FMT " ms: leaving them to finish alone",
+                  n, ids, workers, apr_time_as_msec(waited));
+    /* what remains on c1's side is done with */
+    while ((s = c1->active_head)) {
+        c1->active_head = s->next_active;
+        s->closed = 1;
+        h2_c1_io_file_done_all(c1, s);
+        h2_strm_clear(s);
+        h2_strm_destroy(s);
+        --c1->strms_active;
+    }
+}
+
+/* The connection is going away: stop every stream and wait for the workers running
+ * them, at most max_wait; then detach (c1_detach). */
+void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait)
+{
+    apr_time_t start = apr_time_now();
+    /* ending: no stop needs to wake us any more (and the hub may go at c1_detach, which
+     * holds the hub's lock and so may not take c1_busy_mx) */
+    c1->draining = 1;
+    c1_busy_remove(c1->hub);
     for (;;) {
-        h2_strm *s, *next;
         apr_int32_t n;
         const apr_pollfd_t *out;
-        apr_thread_mutex_lock(c1->hub->lock);
-        for (s = c1->active_head; s; s = s->next_active) {
-            s->closed = 1;
-            if (!s->dispatched) s->c2_done = 1;
-            if (!s->aborted) {
-                s->aborted = 1;
-                h2_ws_signal_locked(s);
-                apr_thread_cond_signal(s->cond);
-            }
-        }
-        apr_thread_mutex_unlock(c1->hub->lock);
+        apr_time_t now;
+        h2_hub_lock(c1->hub);
+        c1_abort_all(c1);
+        h2_hub_unlock(c1->hub);
         h2_c1_process_dirty(c1);
-        apr_thread_mutex_lock(c1->hub->lock);
-        for (s = c1->active_head; s; s = next) {
-            next = s->next_active;
-            if (s->c2_done && !s->dirty) {
-                apr_thread_mutex_unlock(c1->hub->lock);
-                h2_c1_strm_release(c1, s);
-                apr_thread_mutex_lock(c1->hub->lock);
-                next = c1->active_head; /* list changed: start over */
-            }
+        h2_hub_lock(c1->hub);
+        c1_release_done(c1);
+        if (c1->strms_active <= 0 && c1->hub->attached <= 0) {
+            h2_hub_unlock(c1->hub);
+            break;
         }
-        {
-            int attached = c1->attached;
-            apr_thread_mutex_unlock(c1->hub->lock);
-            if (c1->strms_active <= 0 && attached <= 0) break;
+        now = apr_time_now();
+        if (now - start >= max_wait) {
+            c1_detach(c1, now - start);
+            break;
         }
+        h2_hub_unlock(c1->hub);
         if (h2_c1_pollset_ensure(c1) == APR_SUCCESS)
             apr_pollset_poll(c1->hub->pollset, apr_time_from_msec(100), &n, &out);
         else

@@ -30,7 +30,7 @@ static long c1_cb_data_available(void *ud, uint32_t sid, void *sud, size_t max, 
     apr_size_t n;
     *eos = 0;
     if (!strm) return -1;
-    apr_thread_mutex_lock(c1->hub->lock);
+    h2_hub_lock(c1->hub);
     n = strm->out_total;
     if (n > max) n = max;
     if (strm->out_eos && n == strm->out_total) {
@@ -43,7 +43,7 @@ static long c1_cb_data_available(void *ud, uint32_t sid, void *sud, size_t max, 
     else if (n < max) {
         strm->deferred = 1;
     }
-    apr_thread_mutex_unlock(c1->hub->lock);
+    h2_hub_unlock(c1->hub);
     return (long)n;
 }
 
@@ -105,9 +105,9 @@ static int c1_cb_on_data(void *ud, uint32_t sid, void *sud, const uint8_t *data,
         if (len) h2_session_consume(c1->engine, sid, len);
         return 0;
     }
-    apr_thread_mutex_lock(c1->hub->lock);
+    h2_hub_lock(c1->hub);
     if (strm->c2_done || strm->aborted) {
-        apr_thread_mutex_unlock(c1->hub->lock);
+        h2_hub_unlock(c1->hub);
         h2_session_consume(c1->engine, sid, len);
         return 0;
     }
@@ -118,22 +118,22 @@ static int c1_cb_on_data(void *ud, uint32_t sid, void *sud, const uint8_t *data,
         strm->in_over = 1;
         if (strm->in_waiting) {
             strm->in_waiting = 0;
-            apr_thread_cond_signal(strm->cond);
+            h2_strm_signal(strm);
         }
-        apr_thread_mutex_unlock(c1->hub->lock);
+        h2_hub_unlock(c1->hub);
         h2_session_consume(c1->engine, sid, len);
         return 0;
     }
     if (h2_strm_in_append(strm, (const char *)data, len) != 0) {
-        apr_thread_mutex_unlock(c1->hub->lock);
+        h2_hub_unlock(c1->hub);
         return -1;
     }
     if (strm->in_waiting) {
         strm->in_waiting = 0;
-        apr_thread_cond_signal(strm->cond);
+        h2_strm_signal(strm);
     }
     h2_ws_signal_locked(strm);
-    apr_thread_mutex_unlock(c1->hub->lock);
+    h2_hub_unlock(c1->hub);
     return 0;
 }
 
@@ -145,16 +145,16 @@ static int c1_cb_on_request_end(void *ud, uint32_t sid, void *sud, const h2_nv *
     (void)sid;
     if (!strm) return 0;
     if (n) t = h2_hdrs_from_nv(trailers, n, 0);
-    apr_thread_mutex_lock(c1->hub->lock);
+    h2_hub_lock(c1->hub);
     strm->in_eos = 1;
     strm->in_trailers = t;
     strm->in_eos_seen = 1;
     h2_ws_signal_locked(strm);
     if (strm->in_waiting) {
         strm->in_waiting = 0;
-        apr_thread_cond_signal(strm->cond);
+        h2_strm_signal(strm);
     }
-    apr_thread_mutex_unlock(c1->hub->lock);
+    h2_hub_unlock(c1->hub);
     return 0;
 }
 
@@ -165,17 +165,17 @@ static void c1_cb_on_stream_close(void *ud, uint32_t sid, void *sud, uint32_t co
     int release;
     if (!strm) return;
     strm->closed = 1;
-    apr_thread_mutex_lock(c1->hub->lock);
+    h2_hub_lock(c1->hub);
     if (!strm->dispatched) {
         strm->c2_done = 1;  /* never ran */
     }
     if (code != H2_NO_ERROR || !strm->eos_sent) {
         strm->aborted = 1;
         h2_ws_signal_locked(strm);
-        apr_thread_cond_signal(strm->cond);
+        h2_strm_signal(strm);
     }
     release = strm->c2_done && !strm->dirty;
-    apr_thread_mutex_unlock(c1->hub->lock);
+    h2_hub_unlock(c1->hub);
     ap_log_cerror(APLOG_MARK, APLOG_TRACE1, 0, c1->c, H2LOGNO(00302)
                   "h2 stream %u closed (%s, %s)", (unsigned)sid, h2_error_name(code),
                   by_peer ? "by peer" : "by us");

@@ -19,6 +19,7 @@
 #include "http_config.h"
 #include "http_connection.h"
 #include "http_log.h"
+#include "http_core.h"
 #include "util_filter.h"
 
 #include "h2_log.h"
@@ -28,7 +29,7 @@
 APLOG_USE_MODULE(h2);
 
 #define OBUF_SIZE        (64 * 1024)
-#define SEND_CHUNK       (512 * 1024)
+#define PASS_MAX         (256 * 1024)
 #define READ_CHUNK       (64 * 1024)
 #define MAP_WINDOW       (8 * 1024 * 1024)
 #define MAP_MIN          (1024 * 1024)
@@ -72,14 +73,21 @@ static void c1_io_defer_run(h2_c1 *c1)
 }
 
 /* c1: dispose of a FILE item (its mapping may still be referenced by output buckets) */
-void h2_c1_io_file_done(h2_c1 *c1, h2_oitem *oi)
+static void c1_io_file_done(h2_c1 *c1, h2_oitem *oi)
 {
-    apr_thread_mutex_lock(c1->hub->lock);
+    h2_hub_lock(c1->hub);
     --c1->hub->out_fds;          /* counted by c2 when it queued the item */
-    apr_thread_mutex_unlock(c1->hub->lock);
+    h2_hub_unlock(c1->hub);
     c1_io_defer(c1, oi->map, oi->map_len, oi->fd);
     oi->map = NULL;
     oi->fd = -1;
+}
+
+void h2_c1_io_file_done_all(h2_c1 *c1, h2_strm *strm)
+{
+    h2_oitem *oi;
+    for (oi = strm->out_head; oi; oi = oi->next)
+        if (oi->type == H2_OI_FILE) c1_io_file_done(c1, oi);
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -91,6 +99,38 @@ static void c1_io_set_limit(h2_c1 *c1)
                                                                         : c1->io.ocap;
 }
 
+/* A metadata bucket that only ends a run of data buckets: mod_ssl's coalescing filter
+ * does not merge data across it (so small pieces become records of their own during the
+ * TLS warm-up, and nothing small waits in its buffer for more), and unlike FLUSH it does
+ * not make the core output filter write with blocking. */
+static apr_status_t c1_io_boundary_read(apr_bucket *b, const char **str, apr_size_t *len,
+                                        apr_read_type_e block)
+{
+    (void)b;
+    (void)block;
+    *str = NULL;
+    *len = 0;
+    return APR_SUCCESS;
+}
+
+static const apr_bucket_type_t c1_io_boundary_type = {
+    "H2BOUNDARY", 5, APR_BUCKET_METADATA, apr_bucket_destroy_noop, c1_io_boundary_read,
+    apr_bucket_setaside_noop, apr_bucket_split_notimpl, apr_bucket_simple_copy
+};
+
+static void c1_io_add_boundary(h2_c1 *c1)
+{
+    apr_bucket *b = apr_bucket_alloc(sizeof(*b), c1->c->bucket_alloc);
+    APR_BUCKET_INIT(b);
+    b->free = apr_bucket_free;
+    b->list = c1->c->bucket_alloc;
+    b->length = 0;
+    b->start = 0;
+    b->data = NULL;
+    b->type = &c1_io_boundary_type;
+    APR_BRIGADE_INSERT_TAIL(c1->io.bbout, b);
+}
+
 static void c1_io_emit(h2_c1 *c1)
 {
     apr_bucket *b;
@@ -98,25 +138,24 @@ static void c1_io_emit(h2_c1 *c1)
     b = apr_bucket_heap_create(c1->io.obuf, c1->io.olen, free, c1->c->bucket_alloc);
     APR_BRIGADE_INSERT_TAIL(c1->io.bbout, b);
     c1->io.batch_bytes += c1->io.olen;
+    if (c1->io.tls_warming) {
+        /* one TLS record per piece: mod_ssl writes each piece between boundaries as a
+         * record of its own */
+        c1_io_add_boundary(c1);
+        c1->io.tls_warm_bytes += (apr_int64_t)c1->io.olen;
+        if (c1->io.tls_warm_bytes >= c1->cfg->tls_warmup_size)
+            c1->io.tls_warming = 0;
+    }
     c1->io.obuf = malloc(OBUF_SIZE);
     c1->io.ocap = c1->io.obuf ? OBUF_SIZE : 0;
     c1->io.olen = 0;
     c1_io_set_limit(c1);
 }
 
-static apr_status_t c1_io_pass(h2_c1 *c1, int flush);
-
 static int c1_io_room(h2_c1 *c1)
 {
-    if (c1->io.olen >= c1->io.olim) {
-        if (c1->io.tls_warming) {
-            /* one TLS record per flush: mod_ssl writes each flushed piece as a record */
-            if (c1_io_pass(c1, 1) != APR_SUCCESS) return 0;
-        }
-        else {
-            c1_io_emit(c1);
-        }
-    }
+    if (c1->io.olen >= c1->io.olim)
+        c1_io_emit(c1);
     return c1->io.olim > c1->io.olen;
 }
 
@@ -136,32 +175,86 @@ int h2_c1_io_append(h2_c1 *c1, const void *p, size_t n)
     return 0;
 }
 
-/* Pass what was produced through c1's output filters; flush: add a FLUSH bucket. */
-static apr_status_t c1_io_pass(h2_c1 *c1, int flush)
+/* ---------------------------------------------------------------------------------- */
+/* writing without blocking
+ *
+ * httpd 2.4's core output filter writes without blocking and keeps what the socket does
+ * not take (c->data_in_output_filters), unless the brigade holds a FLUSH bucket or its
+ * buffered memory exceeds FlushMaxThreshold: then it blocks until everything is written.
+ * So c1 never passes a FLUSH, passes at most pass_max bytes (below the threshold) at a
+ * time and only when the core holds nothing, and then asks the core to write what it
+ * holds (the network filter called with no brigade, as the event MPM does in write
+ * completion). What the socket does not take waits there, at most one pass: the loop
+ * then waits for POLLOUT and produces no more frames until it is written. */
+
+static ap_filter_t *c1_io_net_filter(h2_c1 *c1)
+{
+    ap_filter_t *f = c1->c->output_filters;
+    while (f && f->next) f = f->next;
+    return (f && f->frec && f->frec->name && !strcasecmp(f->frec->name, "core")) ? f : NULL;
+}
+
+static void c1_io_set_error(h2_c1 *c1, apr_status_t rv)
+{
+    if (!c1->io.write_status) c1->io.write_status = rv;
+    c1->c->aborted = 1;
+}
+
+/* Let the core write what it holds, without blocking. */
+static apr_status_t c1_io_drain(h2_c1 *c1)
+{
+    ap_filter_t *net = c1_io_net_filter(c1);
+    apr_status_t rv;
+    if (!c1->c->data_in_output_filters) return APR_SUCCESS;
+    if (!net) {
+        /* not the core at the end of the chain: we cannot write without blocking */
+        apr_bucket_brigade *bb = c1->io.bbout;
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_flush_create(c1->c->bucket_alloc));
+        rv = ap_pass_brigade(c1->c->output_filters, bb);
+        apr_brigade_cleanup(bb);
+    }
+    else {
+        rv = net->frec->filter_func.out_func(net, NULL);
+    }
+    if (rv != APR_SUCCESS && !APR_STATUS_IS_EAGAIN(rv)) {
+        c1_io_set_error(c1, rv);
+        return rv;
+    }
+    if (!c1->c->data_in_output_filters) {
+        /* everything is on the wire: mappings and descriptors are free */
+        c1_io_defer_run(c1);
+        c1->io.stall_since = 0;
+    }
+    return APR_SUCCESS;
+}
+
+/* Pass what was produced through c1's output filters and let the core write it. */
+static apr_status_t c1_io_pass(h2_c1 *c1)
 {
     apr_status_t rv;
     c1_io_emit(c1);
     if (APR_BRIGADE_EMPTY(c1->io.bbout))
         return APR_SUCCESS;
-    if (flush)
-        APR_BRIGADE_INSERT_TAIL(c1->io.bbout, apr_bucket_flush_create(c1->c->bucket_alloc));
+    if (!c1->io.tls_warming)
+        c1_io_add_boundary(c1);   /* nothing stays in mod_ssl's coalescing buffer */
     rv = ap_pass_brigade(c1->c->output_filters, c1->io.bbout);
     apr_brigade_cleanup(c1->io.bbout);
-    if (c1->io.tls_warming) {
-        c1->io.tls_warm_bytes += (apr_int64_t)c1->io.batch_bytes;
-        if (c1->io.tls_warm_bytes >= c1->cfg->tls_warmup_size) {
-            c1->io.tls_warming = 0;
-            c1_io_set_limit(c1);
-        }
-    }
-    if (c1->is_tls) c1->io.tls_last_write = apr_time_now();
+    c1->io.written += c1->io.batch_bytes;
     c1->io.batch_bytes = 0;
-    if (flush || rv != APR_SUCCESS) c1_io_defer_run(c1);
+    if (c1->is_tls) c1->io.tls_last_write = apr_time_now();
     if (rv != APR_SUCCESS) {
-        c1->io.write_status = rv;
-        c1->c->aborted = 1;
+        c1_io_set_error(c1, rv);
+        c1_io_defer_run(c1);
+        return rv;
     }
-    return rv;
+    if (!c1->c->data_in_output_filters)
+        c1->c->data_in_output_filters = 1;  /* the core may hold a small piece: ask it */
+    return c1_io_drain(c1);
+}
+
+int h2_c1_io_pending(h2_c1 *c1)
+{
+    return c1->c->data_in_output_filters || c1->io.olen || !APR_BRIGADE_EMPTY(c1->io.bbout);
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -206,9 +299,9 @@ int h2_c1_io_write_body(h2_c1 *c1, uint32_t sid, h2_strm *strm, size_t len, int 
     while (len > 0) {
         h2_oitem *oi;
         size_t k;
-        apr_thread_mutex_lock(c1->hub->lock);
+        h2_hub_lock(c1->hub);
         oi = strm->out_head;
-        apr_thread_mutex_unlock(c1->hub->lock);
+        h2_hub_unlock(c1->hub);
         if (!oi) return -1; /* cannot happen: data_available counted it */
         k = oi->len < len ? oi->len : len;
         if (oi->type == H2_OI_MEM) {
@@ -246,7 +339,7 @@ int h2_c1_io_write_body(h2_c1 *c1, uint32_t sid, h2_strm *strm, size_t len, int 
             }
         }
         len -= k;
-        apr_thread_mutex_lock(c1->hub->lock);
+        h2_hub_lock(c1->hub);
         oi->len -= k;
         strm->out_total -= k;
         if (oi->len == 0) {
@@ -256,20 +349,20 @@ int h2_c1_io_write_body(h2_c1 *c1, uint32_t sid, h2_strm *strm, size_t len, int 
         else {
             oi = NULL;
         }
-        apr_thread_mutex_unlock(c1->hub->lock);
+        h2_hub_unlock(c1->hub);
         if (oi) {
-            if (oi->type == H2_OI_FILE) h2_c1_io_file_done(c1, oi);
+            if (oi->type == H2_OI_FILE) c1_io_file_done(c1, oi);
             free(oi);
         }
     }
-    apr_thread_mutex_lock(c1->hub->lock);
+    h2_hub_lock(c1->hub);
     strm->out_mem -= mem_taken;
     if (end_stream) strm->eos_sent = 1;
     if (strm->out_waiting && strm->out_mem < c1->hub->stream_max_mem) {
         strm->out_waiting = 0;
-        apr_thread_cond_signal(strm->cond);
+        h2_strm_signal(strm);
     }
-    apr_thread_mutex_unlock(c1->hub->lock);
+    h2_hub_unlock(c1->hub);
     strm->last_progress = apr_time_now();
     return 0;
 }
@@ -337,38 +430,85 @@ static void c1_io_tls_cooldown(h2_c1 *c1)
 
 apr_status_t h2_c1_io_write(h2_c1 *c1)
 {
-    apr_status_t rv = APR_SUCCESS;
+    apr_status_t rv;
     int n = 0;
+    if (c1->c->aborted) return APR_ECONNABORTED;
     c1_io_tls_cooldown(c1);
+    /* first what the socket did not take last time */
+    if ((rv = c1_io_drain(c1)) != APR_SUCCESS) return rv;
+    if (c1->c->data_in_output_filters) return APR_SUCCESS;   /* not writable yet */
     while (h2_session_want_write(c1->engine)) {
         size_t produced = 0;
-        int erv = h2_session_send(c1->engine, SEND_CHUNK, &produced);
+        int erv = h2_session_send(c1->engine, c1->io.pass_max, &produced);
         if (erv != H2_SESS_OK) {
             c1->done = 1;
-            c1_io_pass(c1, 1);
+            c1_io_pass(c1);
             return APR_EGENERAL;
         }
         if (!produced) break;
-        rv = c1_io_pass(c1, 1);
-        if (rv != APR_SUCCESS) return rv;
-        if (++n > 8) {
+        if ((rv = c1_io_pass(c1)) != APR_SUCCESS) return rv;
+        if (c1->c->data_in_output_filters) break;   /* the socket is full: wait */
+        if (++n > 16) {
             /* fairness: look at input and workers now and then */
             break;
         }
     }
     if (c1->io.olen || !APR_BRIGADE_EMPTY(c1->io.bbout))
-        rv = c1_io_pass(c1, 1);
+        rv = c1_io_pass(c1);
     return rv;
+}
+
+apr_status_t h2_c1_io_write_last(h2_c1 *c1)
+{
+    apr_status_t rv = h2_c1_io_write(c1);
+    size_t produced = 0;
+    if (rv != APR_SUCCESS || c1->c->aborted || !h2_c1_io_pending(c1)
+        || !h2_session_want_write(c1->engine))
+        return rv;
+    /* The socket is full and the session's last frames (GOAWAY) are still in the engine:
+     * put them behind what waits in the core (a few KB more, far below the threshold
+     * that would make the core block); the MPM writes them when it closes. */
+    h2_session_send(c1->engine, 4096, &produced);
+    c1_io_emit(c1);
+    if (!APR_BRIGADE_EMPTY(c1->io.bbout)) {
+        c1_io_add_boundary(c1);
+        rv = ap_pass_brigade(c1->c->output_filters, c1->io.bbout);
+        apr_brigade_cleanup(c1->io.bbout);
+        if (rv != APR_SUCCESS) c1_io_set_error(c1, rv);
+    }
+    return rv;
+}
+
+int h2_c1_io_stalled(h2_c1 *c1, apr_time_t now, int writable)
+{
+    if (!c1->c->data_in_output_filters || writable) {
+        c1->io.stall_since = 0;
+        return 0;
+    }
+    if (!c1->io.stall_since) {
+        c1->io.stall_since = now;
+        return 0;
+    }
+    return now - c1->io.stall_since >= c1->io.stall_timeout;
 }
 
 apr_status_t h2_c1_io_init(h2_c1 *c1)
 {
     conn_rec *c = c1->c;
+    core_server_config *core = ap_get_core_module_config(c->base_server->module_config);
+    apr_size_t threshold = core && core->flush_max_threshold ? core->flush_max_threshold
+                                                             : 64 * 1024;
     c1->io.bbin = apr_brigade_create(c->pool, c->bucket_alloc);
     c1->io.bbout = apr_brigade_create(c->pool, c->bucket_alloc);
     c1->io.obuf = malloc(OBUF_SIZE);
     c1->io.ocap = c1->io.obuf ? OBUF_SIZE : 0;
     c1->io.olim = c1->io.ocap;
+    /* below FlushMaxThreshold with room for TLS record overhead: the core never blocks */
+    c1->io.pass_max = threshold - threshold / 8;
+    if (c1->io.pass_max < 4096) c1->io.pass_max = 4096;
+    if (c1->io.pass_max > PASS_MAX) c1->io.pass_max = PASS_MAX;
+    c1->io.stall_timeout = c->base_server->timeout > 0 ? c->base_server->timeout
+                                                      : apr_time_from_sec(60);
     return APR_SUCCESS;
 }
 

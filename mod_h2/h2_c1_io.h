@@ -30,6 +30,11 @@ typedef struct h2_c1_io {
     apr_int64_t tls_warm_bytes;  /* bytes written since the warm-up began */
     apr_time_t tls_last_write;   /* when output was last passed (0: never) */
     apr_status_t write_status;   /* the first write error */
+    apr_size_t pass_max;         /* bytes passed at a time (below FlushMaxThreshold) */
+    apr_off_t written;           /* bytes passed to the filters so far */
+    apr_time_t stall_since;      /* the socket took nothing since then (0: not stalled) */
+    apr_interval_time_t stall_timeout; /* Timeout: a client that reads nothing for so long
+                                        * loses the connection */
 } h2_c1_io;
 
 /* Set up the buffers of c1->io (c1->c, c1->cfg, c1->is_tls set). APR_ENOMEM on failure. */
@@ -41,16 +46,27 @@ void h2_c1_io_cleanup(struct h2_c1 *c1);
  * feed the engine. APR_SUCCESS (read something), APR_EAGAIN (nothing), error / APR_EOF. */
 apr_status_t h2_c1_io_read(struct h2_c1 *c1, apr_read_type_e block);
 
-/* Let the engine produce frames and pass them through c1's output filters. */
+/* Write what the socket did not take before, then let the engine produce frames and pass
+ * them through c1's output filters; never blocks. What the socket does not take waits in
+ * the core output filter (at most pass_max bytes) and no more frames are produced until
+ * it is written (h2_c1_io_pending: wait for POLLOUT). */
 apr_status_t h2_c1_io_write(struct h2_c1 *c1);
+/* The connection ends: write what can be written; when the socket is full, the last
+ * frames (a GOAWAY) still go behind what waits, for the MPM to write at the close. */
+apr_status_t h2_c1_io_write_last(struct h2_c1 *c1);
+/* Output waits for the socket. */
+int h2_c1_io_pending(struct h2_c1 *c1);
+/* Send stall: output waited for the socket for stall_timeout without the socket becoming
+ * writable. writable: the last poll said POLLOUT (progress). */
+int h2_c1_io_stalled(struct h2_c1 *c1, apr_time_t now, int writable);
 
 /* Engine callbacks' sinks: append frame bytes; write a stream's next len body bytes. */
 int h2_c1_io_append(struct h2_c1 *c1, const void *p, size_t n);
 int h2_c1_io_write_body(struct h2_c1 *c1, uint32_t sid, h2_strm *strm, size_t len,
                         int end_stream);
 
-/* A FILE item is done: its mapping and descriptor are released once the output that may
- * reference them was written. */
-void h2_c1_io_file_done(struct h2_c1 *c1, h2_oitem *oi);
+/* The FILE items of a stream being released: their mappings and descriptors are released
+ * once the output that may reference them was written (the items keep none). */
+void h2_c1_io_file_done_all(struct h2_c1 *c1, h2_strm *strm);
 
 #endif /* H2_C1_IO_H */

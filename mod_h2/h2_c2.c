@@ -29,6 +29,7 @@
 #include "http_log.h"
 #include "util_filter.h"
 #include "util_time.h"
+#include "scoreboard.h"
 
 #include "h2_log.h"
 #include "h2_ctx.h"
@@ -91,9 +92,9 @@ static int wait_room(h2_strm *strm, conn_rec *c2, int inline_mode)
             strm->rst_code = H2_CANCEL;
             wake_locked(strm, &wake);
             if (wake) {
-                apr_thread_mutex_unlock(hub->lock);
+                h2_hub_unlock(hub);
                 h2_hub_wake(hub);
-                apr_thread_mutex_lock(hub->lock);
+                h2_hub_lock(hub);
             }
             return -1;
         }
@@ -105,19 +106,19 @@ static int wait_room(h2_strm *strm, conn_rec *c2, int inline_mode)
             apr_interval_time_t step = deadline - now;
             apr_status_t rv;
             if (step > apr_time_from_sec(1)) step = apr_time_from_sec(1);
-            apr_thread_mutex_unlock(hub->lock);
+            h2_hub_unlock(hub);
             rv = hub->inline_pump(hub->inline_baton, step);
-            apr_thread_mutex_lock(hub->lock);
+            h2_hub_lock(hub);
             if (rv != APR_SUCCESS && !APR_STATUS_IS_TIMEUP(rv)) return -1;
             continue;
         }
         if (wake) {
-            apr_thread_mutex_unlock(hub->lock);
+            h2_hub_unlock(hub);
             h2_hub_wake(hub);
-            apr_thread_mutex_lock(hub->lock);
+            h2_hub_lock(hub);
             continue;
         }
-        apr_thread_cond_timedwait(strm->cond, hub->lock, apr_time_from_sec(1));
+        h2_strm_wait(strm, apr_time_from_sec(1));
     }
     return strm->aborted ? -1 : 0;
 }
@@ -242,11 +243,11 @@ static int c2_fd_allowed(h2_strm *strm, const ochain *ch)
     h2_hub *hub = strm->hub;
     const h2_oitem *oi;
     int n = ch->fds, ok;
-    apr_thread_mutex_lock(hub->lock);
+    h2_hub_lock(hub);
     for (oi = strm->out_head; oi && n < FDS_PER_STREAM; oi = oi->next)
         if (oi->type == H2_OI_FILE) ++n;
     ok = n < FDS_PER_STREAM && hub->out_fds + ch->fds < FDS_PER_CONN;
-    apr_thread_mutex_unlock(hub->lock);
+    h2_hub_unlock(hub);
     return ok;
 }
 
@@ -359,10 +360,10 @@ static void make_response(h2_conn_ctx *ctx, request_rec *r)
         ctx->body_off = 1;
         ctx->resp_sent = 1;
         r->sent_bodyct = 1;
-        apr_thread_mutex_lock(hub->lock);
+        h2_hub_lock(hub);
         strm->rst_code = H2_HTTP_1_1_REQUIRED;
         wake_locked(strm, &wake);
-        apr_thread_mutex_unlock(hub->lock);
+        h2_hub_unlock(hub);
         if (wake) h2_hub_wake(hub);
         return;
     }
@@ -413,19 +414,19 @@ static void make_response(h2_conn_ctx *ctx, request_rec *r)
         h2_hdrs_free(hdrs);
         h2_push_list_free(pushes);
         ctx->body_off = 1;
-        apr_thread_mutex_lock(hub->lock);
+        h2_hub_lock(hub);
         strm->rst_code = H2_PROTOCOL_ERROR;
         wake_locked(strm, &wake);
-        apr_thread_mutex_unlock(hub->lock);
+        h2_hub_unlock(hub);
         if (wake) h2_hub_wake(hub);
         return;
     }
-    apr_thread_mutex_lock(hub->lock);
+    h2_hub_lock(hub);
     strm->resp = hdrs;
     strm->pushes = pushes;
     strm->push_dep = dep;
     strm->push_weight = weight;
-    apr_thread_mutex_unlock(hub->lock);
+    h2_hub_unlock(hub);
 }
 
 /* H2_C2_RESPONSE: the response of a request on c2 */
@@ -455,9 +456,9 @@ static apr_status_t c2_response_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         if (AP_BUCKET_IS_ERROR(b) && ctx->resp_sent) {
             /* error after the response started: reset the stream */
             h2_hub *hub = ctx->strm->hub;
-            apr_thread_mutex_lock(hub->lock);
+            h2_hub_lock(hub);
             ctx->strm->rst_code = H2_INTERNAL_ERROR;
-            apr_thread_mutex_unlock(hub->lock);
+            h2_hub_unlock(hub);
             continue;
         }
         if (!ctx->resp_sent && (APR_BUCKET_IS_EOS(b) || APR_BUCKET_IS_FLUSH(b)
@@ -469,9 +470,9 @@ static apr_status_t c2_response_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             if (r->trailers_out && !apr_is_empty_table(r->trailers_out) && !ctx->body_off) {
                 h2_hdrs *t = table_to_hdrs(r->pool, r->trailers_out, 0);
                 h2_hub *hub = ctx->strm->hub;
-                apr_thread_mutex_lock(hub->lock);
+                h2_hub_lock(hub);
                 if (!ctx->strm->trailers) ctx->strm->trailers = t; else h2_hdrs_free(t);
-                apr_thread_mutex_unlock(hub->lock);
+                h2_hub_unlock(hub);
             }
         }
         else if (ctx->body_off && !APR_BUCKET_IS_METADATA(b)) {
@@ -495,12 +496,12 @@ static void c2_queue_interim(h2_strm *strm, apr_pool_t *p, apr_table_t *t, int s
     im->pushes = pushes;
     im->hdrs = table_to_hdrs(p, t, status);
     if (!im->hdrs) { h2_push_list_free(pushes); free(im); return; }
-    apr_thread_mutex_lock(hub->lock);
+    h2_hub_lock(hub);
     for (pp = &strm->interims; *pp; pp = &(*pp)->next)
         ;
     *pp = im;
     wake_locked(strm, &wake);
-    apr_thread_mutex_unlock(hub->lock);
+    h2_hub_unlock(hub);
     if (wake) h2_hub_wake(hub);
 }
 
@@ -629,16 +630,16 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             else if (!eos && !ctx->body_off) {
                 if (ch.mem >= WAKE_BYTES || ch.total >= 4 * WAKE_BYTES) {
                     /* hand over what we have before copying more */
-                    apr_thread_mutex_lock(hub->lock);
+                    h2_hub_lock(hub);
                     if (wait_room(strm, c2, inline_mode) < 0) {
-                        apr_thread_mutex_unlock(hub->lock);
+                        h2_hub_unlock(hub);
                         rv = APR_ECONNABORTED;
                         break;
                     }
                     out_bytes += (apr_off_t)ch.total;
                     queue_chain(strm, &ch);
                     wake_locked(strm, &wake);
-                    apr_thread_mutex_unlock(hub->lock);
+                    h2_hub_unlock(hub);
                     if (wake) { h2_hub_wake(hub); wake = 0; }
                     ctx->since_wake = 0;
                 }
@@ -666,7 +667,7 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     apr_brigade_cleanup(bb);
 
     if (rv == APR_SUCCESS && (ch.head || eos || flush)) {
-        apr_thread_mutex_lock(hub->lock);
+        h2_hub_lock(hub);
         if (ch.head && wait_room(strm, c2, inline_mode) < 0) {
             rv = APR_ECONNABORTED;
         }
@@ -680,7 +681,7 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                 ctx->since_wake = 0;
             }
         }
-        apr_thread_mutex_unlock(hub->lock);
+        h2_hub_unlock(hub);
         if (wake) h2_hub_wake(hub);
     }
     chain_free(&ch);
@@ -692,10 +693,10 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             /* c1 counts the request in its scoreboard slot (a worker has none) */
             request_rec *rr = ctx->r;
             while (rr->next) rr = rr->next;
-            apr_thread_mutex_lock(hub->lock);
+            h2_hub_lock(hub);
             strm->sb_count = 1;
             strm->sb_bytes = rr->bytes_sent;
-            apr_thread_mutex_unlock(hub->lock);
+            h2_hub_unlock(hub);
         }
         ctx->r = NULL;
         apr_bucket_destroy(eor);  /* logs the request and destroys its pool */
@@ -748,11 +749,11 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
         /* LimitRequestBody, as HTTP_IN (which c2 does not use) enforces it */
         apr_off_t limit = ap_get_limit_req_body(ctx->r);
         int over;
-        apr_thread_mutex_lock(hub->lock);
+        h2_hub_lock(hub);
         /* c1 checks the DATA against it as it arrives (nothing past it is buffered) */
         if (limit > 0) strm->body_limit = limit;
         over = strm->in_over;
-        apr_thread_mutex_unlock(hub->lock);
+        h2_hub_unlock(hub);
         if (limit > 0 && readbytes > limit - ctx->body_read + 1)
             readbytes = limit - ctx->body_read + 1;  /* never hand over more than limit+1 */
         if (limit > 0 && (over || ctx->body_read > limit
@@ -773,7 +774,7 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
         timeout = h2_config_stream_timeout(c2->base_server, ctx->r);
     deadline = timeout > 0 ? apr_time_now() + timeout : 0;
 
-    apr_thread_mutex_lock(hub->lock);
+    h2_hub_lock(hub);
     for (;;) {
         /* a request without (more) body ends cleanly even when the stream is gone */
         if (strm->in_head || strm->in_eos || !strm->req_has_body) break;
@@ -783,10 +784,10 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
         strm->in_waiting = 1;
         if (strm->in_consumed) wake_locked(strm, &wake);
         if (wake) {
-            apr_thread_mutex_unlock(hub->lock);
+            h2_hub_unlock(hub);
             h2_hub_wake(hub);
             wake = 0;
-            apr_thread_mutex_lock(hub->lock);
+            h2_hub_lock(hub);
             continue;
         }
         {
@@ -801,16 +802,16 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
                 /* on c1's thread: c1's I/O brings the body (and sends WINDOW_UPDATEs) */
                 apr_status_t prv;
                 if (left > apr_time_from_sec(1)) left = apr_time_from_sec(1);
-                apr_thread_mutex_unlock(hub->lock);
+                h2_hub_unlock(hub);
                 prv = hub->inline_pump(hub->inline_baton, left);
-                apr_thread_mutex_lock(hub->lock);
+                h2_hub_lock(hub);
                 if (prv != APR_SUCCESS && !APR_STATUS_IS_TIMEUP(prv)) {
                     rv = APR_ECONNABORTED;
                     break;
                 }
                 continue;
             }
-            apr_thread_cond_timedwait(strm->cond, hub->lock, left);
+            h2_strm_wait(strm, left);
         }
     }
     if (rv == APR_TIMEUP) {
@@ -862,7 +863,7 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
             }
         }
     }
-    apr_thread_mutex_unlock(hub->lock);
+    h2_hub_unlock(hub);
     if (wake) h2_hub_wake(hub);
     if (rv == APR_ENOSPC && ctx->r) return c2_body_too_large(ctx, c2);
     if (timed_out) {
@@ -1006,6 +1007,19 @@ void h2_c2_register_hooks(void)
 /* ---------------------------------------------------------------------------------- */
 /* c2 setup and request processing */
 
+static apr_sockaddr_t *c2_addr_copy(apr_pool_t *p, const apr_sockaddr_t *sa)
+{
+    apr_sockaddr_t *n;
+    if (!sa) return NULL;
+    n = apr_pmemdup(p, sa, sizeof(*sa));
+    n->pool = p;
+    n->hostname = apr_pstrdup(p, sa->hostname);
+    n->servname = apr_pstrdup(p, sa->servname);
+    n->ipaddr_ptr = (char *)n + ((const char *)sa->ipaddr_ptr - (const char *)sa);
+    n->next = NULL;
+    return n;
+}
+
 /* The placeholder socket of a c2. mod_http2 does the same: the client socket belongs to
  * c1's thread, and modules set timeouts on "their" connection's socket (mod_reqtimeout
  * narrows it for every blocking read), which must not touch c1's socket from a worker. A
@@ -1060,13 +1074,15 @@ static conn_rec *c2_worker_setup(h2_strm *strm, h2_worker_ctx *w, apr_pool_t **p
     c2->master = c1;
     c2->base_server = c1->base_server;
     c2->vhost_lookup_data = c1->vhost_lookup_data;
-    c2->local_addr = c1->local_addr;
-    c2->client_addr = c1->client_addr;
-    c2->client_ip = c1->client_ip;
-    c2->remote_host = c1->remote_host;
-    c2->remote_logname = c1->remote_logname;
-    c2->local_ip = c1->local_ip;
-    c2->local_host = c1->local_host;
+    /* copies in c2's pool: a stream whose handler outlives c1 (c1 detached from it at a
+     * stop, h2_c1_drain) must not read c1's pool, which the MPM recycles */
+    c2->local_addr = c2_addr_copy(pool, c1->local_addr);
+    c2->client_addr = c2_addr_copy(pool, c1->client_addr);
+    c2->client_ip = apr_pstrdup(pool, c1->client_ip);
+    c2->remote_host = apr_pstrdup(pool, c1->remote_host);
+    c2->remote_logname = apr_pstrdup(pool, c1->remote_logname);
+    c2->local_ip = apr_pstrdup(pool, c1->local_ip);
+    c2->local_host = apr_pstrdup(pool, c1->local_host);
     c2->id = (c1->id << 16) ^ (long)strm->id;
     c2->conn_config = ap_create_conn_config(pool);
     c2->notes = apr_table_make(pool, 5);
@@ -1269,7 +1285,7 @@ void h2_c2_process(void *baton, h2_worker_ctx *w)
         if (!strm->aborted && !c2->aborted)
             ap_run_process_connection(c2);
     }
-    apr_thread_mutex_lock(hub->lock);
+    h2_hub_lock(hub);
     if (!strm->out_eos) {
         /* handler never completed the body */
         if (ctx && ctx->resp_sent && !strm->aborted && !strm->rst_code)
@@ -1278,7 +1294,7 @@ void h2_c2_process(void *baton, h2_worker_ctx *w)
     }
     strm->c2_done = 1;
     wake_locked(strm, &wake);
-    apr_thread_mutex_unlock(hub->lock);
+    h2_hub_unlock(hub);
     /* strm may be released by c1 from here on */
     if (wake) h2_hub_wake(hub);
     if (w) apr_pool_clear(pool);

@@ -15,7 +15,6 @@
 
 #include "h2_log.h"
 #include "h2_config.h"
-#include "h2_stream.h"
 #include "h2_push.h"
 
 APLOG_USE_MODULE(h2);

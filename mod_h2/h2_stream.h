@@ -18,8 +18,8 @@
 #ifndef H2_STREAM_H
 #define H2_STREAM_H
 
-#include "apr_thread_mutex.h"
-#include "apr_thread_cond.h"
+#include <pthread.h>
+
 #include "apr_poll.h"
 #include "httpd.h"
 
@@ -29,16 +29,26 @@ struct h2_c1;
 struct h2_push_req;
 typedef struct h2_strm h2_strm;
 
-/* The session as its workers see it. */
+/* The session as its workers see it. malloc()ed: when c1 must end while a worker still
+ * runs one of its streams (a handler that hangs), c1 detaches and the last worker frees
+ * the hub and the streams c1 left to it, so that no worker ever touches freed memory. */
 typedef struct h2_hub {
-    apr_thread_mutex_t *lock;
-    conn_rec *c;                 /* c1's connection (read-only for workers) */
-    const char *proto;           /* "h2" or "h2c" */
+    pthread_mutex_t mx;          /* the session lock: h2_hub_lock/h2_hub_unlock */
+    conn_rec *c;                 /* c1's connection (read by c2 set-up only) */
+    const char *proto;           /* "h2" or "h2c" (static string) */
     apr_size_t stream_max_mem;   /* H2StreamMaxMemSize: output bytes queued per stream */
     h2_strm *dirty_head;         /* [lock] streams with news for c1 */
     volatile apr_uint32_t wake_pending; /* [lock] a wakeup is on its way (one per batch) */
-    apr_pollset_t *pollset;      /* c1's pollset (set by c1 while workers can reach the
-                                  * session); workers wake c1 through it */
+    apr_pollset_t *pollset;      /* [lock] c1's pollset while workers can reach the
+                                  * session; workers wake c1 through it */
+    h2_strm *pending_head, *pending_tail; /* [lock] streams waiting for a worker */
+    int pending_n;               /* [lock] */
+    int attached;                /* [lock] worker jobs (queued or running) of this session */
+    int detached;                /* [lock] c1 is gone: the last job frees the hub */
+    h2_strm *orphans;            /* [lock] streams c1 left running when it detached */
+    struct h2_hub *busy_prev, *busy_next; /* the child's busy sessions (h2_c1_dispatch.c,
+                                  * its own mutex): woken when the child stops */
+    int busy;
     int out_fds;                 /* [lock] descriptors held by the streams' output queues
                                   * (FILE items; c2 adds, c1 subtracts when one is done) */
     /* Inline mode (no worker pool, e.g. prefork): a stream's handler runs on c1's thread
@@ -48,6 +58,21 @@ typedef struct h2_hub {
     apr_status_t (*inline_pump)(void *baton, apr_interval_time_t timeout);
     void *inline_baton;
 } h2_hub;
+
+/* A new hub (NULL when out of memory); freed by h2_hub_destroy (with its orphans). */
+h2_hub *h2_hub_create(conn_rec *c, const char *proto, apr_size_t stream_max_mem);
+void h2_hub_destroy(h2_hub *hub);
+
+/* The session lock. Every lock of hub->mx goes through these two. */
+static APR_INLINE void h2_hub_lock(h2_hub *hub)
+{
+    pthread_mutex_lock(&hub->mx);
+}
+
+static APR_INLINE void h2_hub_unlock(h2_hub *hub)
+{
+    pthread_mutex_unlock(&hub->mx);
+}
 
 /* A header list in one malloc()ed block (names and values NUL-terminated). */
 typedef struct h2_hdrs {
@@ -95,8 +120,8 @@ struct h2_strm {
     h2_hub *hub;                 /* the session's shared part */
     struct h2_c1 *c1;            /* the owning session (opaque outside c1) */
     uint32_t id;
-    h2_strm *next_free;          /* c1: free list */
-    h2_strm *next_pending;       /* [lock] c1->pending list / c1-only new list */
+    h2_strm *next_free;          /* c1: free list; [lock] hub->orphans once detached */
+    h2_strm *next_pending;       /* [lock] hub->pending list / c1-only new list */
     h2_strm *next_active, *prev_active; /* c1: streams not yet released */
 
     /* request: written by c1 before dispatch, then read-only */
@@ -107,7 +132,7 @@ struct h2_strm {
     int req_has_body;            /* the request's HEADERS did not end the stream */
     int in_no_flow;              /* body arrived over HTTP/1.1 (h2c Upgrade): no consume */
 
-    apr_thread_cond_t *cond;     /* the c2 side waits here (input, output space) */
+    pthread_cond_t cond;         /* the c2 side waits here (input, output space) */
 
     /* [lock] input (c1 -> c2) */
     h2_ichunk *in_head, *in_tail;
@@ -162,6 +187,20 @@ struct h2_strm {
     apr_time_t last_progress;    /* c1: response submitted or DATA sent (stall detection) */
 };
 
+/* A zeroed stream record (malloc()ed, NULL when out of memory); h2_strm_destroy frees it
+ * (call h2_strm_clear first). h2_strm_reset makes a released record new again. */
+h2_strm *h2_strm_create(void);
+void h2_strm_reset(h2_strm *strm);
+void h2_strm_destroy(h2_strm *strm);
+/* Free what a stream record holds: queues, headers, pushes. FILE items are closed and
+ * unmapped at once (c1 defers those that output buckets may still reference first). */
+void h2_strm_clear(h2_strm *strm);
+
+/* hub->mx held: wait on the stream's condition for at most t (APR_TIMEUP, or
+ * APR_SUCCESS when signalled), wake its waiter. */
+apr_status_t h2_strm_wait(h2_strm *strm, apr_interval_time_t t);
+void h2_strm_signal(h2_strm *strm);
+
 /* Append len request body bytes (copied) to the stream's input queue. The caller holds the
  * session lock, or owns the stream alone (before dispatch). Returns 0, or -1 when out of
  * memory. */
@@ -170,7 +209,7 @@ int h2_strm_in_append(h2_strm *strm, const char *data, apr_size_t len);
 /* any thread: the stream has news for c1 (call with hub->lock held; *pwake set to 1 when
  * the caller must call h2_hub_wake after releasing the lock). */
 void h2_strm_mark_dirty(h2_strm *strm, int *pwake);
-/* any thread: wake c1's poll (one wakeup per batch of news). */
+/* any thread, hub->mx NOT held: wake c1's poll (one wakeup per batch of news). */
 void h2_hub_wake(h2_hub *hub);
 
 #endif /* H2_STREAM_H */

@@ -4,8 +4,15 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <errno.h>
+#include <time.h>
+#include <sys/mman.h>
+
+#include "apr_time.h"
 
 #include "h2_stream.h"
+#include "h2_push.h"
 
 /* ---------------------------------------------------------------------------------- */
 /* header blocks (any thread) */
@@ -62,7 +69,130 @@ int h2_strm_in_append(h2_strm *strm, const char *data, apr_size_t len)
 }
 
 /* ---------------------------------------------------------------------------------- */
-/* wakeups */
+/* records */
+
+h2_hub *h2_hub_create(conn_rec *c, const char *proto, apr_size_t stream_max_mem)
+{
+    h2_hub *hub = calloc(1, sizeof(*hub));
+    if (!hub) return NULL;
+    if (pthread_mutex_init(&hub->mx, NULL) != 0) {
+        free(hub);
+        return NULL;
+    }
+    hub->c = c;
+    hub->proto = proto;
+    hub->stream_max_mem = stream_max_mem;
+    return hub;
+}
+
+void h2_hub_destroy(h2_hub *hub)
+{
+    h2_strm *strm;
+    if (!hub) return;
+    while ((strm = hub->orphans)) {
+        hub->orphans = strm->next_free;
+        h2_strm_clear(strm);
+        h2_strm_destroy(strm);
+    }
+    pthread_mutex_destroy(&hub->mx);
+    free(hub);
+}
+
+static int strm_cond_init(h2_strm *strm)
+{
+    /* timed waits on the monotonic clock: a clock change does not stretch them */
+    pthread_condattr_t attr;
+    int rv;
+    if (pthread_condattr_init(&attr) != 0) return -1;
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    rv = pthread_cond_init(&strm->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    return rv == 0 ? 0 : -1;
+}
+
+h2_strm *h2_strm_create(void)
+{
+    h2_strm *strm = calloc(1, sizeof(*strm));
+    if (!strm) return NULL;
+    if (strm_cond_init(strm) != 0) {
+        free(strm);
+        return NULL;
+    }
+    return strm;
+}
+
+void h2_strm_reset(h2_strm *strm)
+{
+    /* nobody waits on a released record: a fresh condition is safe */
+    pthread_cond_destroy(&strm->cond);
+    memset(strm, 0, sizeof(*strm));
+    strm_cond_init(strm);
+}
+
+void h2_strm_destroy(h2_strm *strm)
+{
+    pthread_cond_destroy(&strm->cond);
+    free(strm);
+}
+
+void h2_strm_clear(h2_strm *strm)
+{
+    h2_oitem *oi;
+    h2_ichunk *ic;
+    h2_interim *im;
+    while ((oi = strm->out_head)) {
+        strm->out_head = oi->next;
+        if (oi->type == H2_OI_FILE) {
+            if (oi->map) munmap(oi->map, oi->map_len);
+            if (oi->fd >= 0) close(oi->fd);
+        }
+        free(oi);
+    }
+    strm->out_tail = NULL;
+    while ((ic = strm->in_head)) {
+        strm->in_head = ic->next;
+        free(ic);
+    }
+    strm->in_tail = NULL;
+    while ((im = strm->interims)) {
+        strm->interims = im->next;
+        h2_hdrs_free(im->hdrs);
+        h2_push_list_free(im->pushes);
+        free(im);
+    }
+    h2_push_list_free(strm->pushes);
+    strm->pushes = NULL;
+    h2_hdrs_free(strm->req);
+    h2_hdrs_free(strm->resp);
+    h2_hdrs_free(strm->trailers);
+    h2_hdrs_free(strm->in_trailers);
+    free(strm->method);
+    strm->req = strm->resp = strm->trailers = strm->in_trailers = NULL;
+    strm->method = NULL;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* waiting and wakeups */
+
+apr_status_t h2_strm_wait(h2_strm *strm, apr_interval_time_t t)
+{
+    struct timespec ts;
+    int rv;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)apr_time_sec(t);
+    ts.tv_nsec += (long)apr_time_usec(t) * 1000;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec += 1;
+        ts.tv_nsec -= 1000000000L;
+    }
+    rv = pthread_cond_timedwait(&strm->cond, &strm->hub->mx, &ts);
+    return rv == ETIMEDOUT ? APR_TIMEUP : APR_SUCCESS;
+}
+
+void h2_strm_signal(h2_strm *strm)
+{
+    pthread_cond_signal(&strm->cond);
+}
 
 void h2_strm_mark_dirty(h2_strm *strm, int *pwake)
 {
@@ -80,6 +210,9 @@ void h2_strm_mark_dirty(h2_strm *strm, int *pwake)
 
 void h2_hub_wake(h2_hub *hub)
 {
+    /* under the lock: c1 clears hub->pollset (and may destroy it) when it detaches */
+    h2_hub_lock(hub);
     if (hub->pollset)
         apr_pollset_wakeup(hub->pollset);
+    h2_hub_unlock(hub);
 }

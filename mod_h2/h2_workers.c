@@ -3,6 +3,7 @@
  * h2_workers.c -- worker thread pool. See h2_workers.h.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "apr_thread_proc.h"
 #include "apr_thread_mutex.h"
@@ -16,6 +17,10 @@
 #include "h2_workers.h"
 
 APLOG_USE_MODULE(h2);
+
+/* How long a stopping child waits for busy workers (the parent sends SIGTERM again 3 s
+ * after the stop, SIGKILL after 9 s) */
+#define H2_WORKERS_STOP_WAIT apr_time_from_msec(1000)
 
 typedef struct h2_job {
     struct h2_job *next;
@@ -40,7 +45,25 @@ struct h2_workers {
     int idle;
     int next_id;
     int shutdown;
+#if APR_HAS_THREADS
+    struct h2_worker_slot *slots;  /* max slots, one per possible thread */
+    struct h2_worker_slot *free_slots; /* [lock] slots without a thread */
+    struct h2_worker_slot *zombies;    /* [lock] threads that ended, not yet joined */
+#endif
 };
+
+#if APR_HAS_THREADS
+/* A place for one thread. Threads are joinable: a thread that ends (idle, shutdown) puts
+ * its slot on the zombie list and the next start or the shutdown joins it, so a thread's
+ * memory is released only after the thread is gone. */
+typedef struct h2_worker_slot {
+    struct h2_worker_slot *next;
+    h2_workers *w;
+    apr_pool_t *pool;              /* the apr_thread_t and its pool; cleared after join */
+    apr_thread_t *thread;
+    h2_worker_ctx *ctx;            /* [lock] the running thread's context, or NULL */
+} h2_worker_slot;
+#endif
 
 static h2_workers *child_workers;
 
@@ -53,22 +76,26 @@ h2_workers *h2_workers_get(void)
 
 static void *APR_THREAD_FUNC worker_main(apr_thread_t *thread, void *arg)
 {
-    h2_workers *w = arg;
+    h2_worker_slot *slot = arg;
+    h2_workers *w = slot->w;
     h2_worker_ctx ctx;
     apr_allocator_t *alloc = NULL;
 
+    memset(&ctx, 0, sizeof(ctx));
     ctx.thread = thread;
-    ctx.c2_cache = NULL;
-    /* Each worker has its own allocator without a mutex: only this thread uses it. */
+    /* Each worker has its own allocator without a mutex: only this thread uses it. The
+     * pool is unmanaged: nothing but this thread destroys it (not even apr_terminate at
+     * exit, should a handler still run then). */
     apr_allocator_create(&alloc);
     apr_allocator_max_free_set(alloc, 1024 * 1024);
-    apr_pool_create_ex(&ctx.pool, NULL, NULL, alloc);
+    apr_pool_create_unmanaged_ex(&ctx.pool, NULL, alloc);
     apr_allocator_owner_set(alloc, ctx.pool);
     apr_pool_tag(ctx.pool, "h2_worker");
     ctx.bucket_alloc = apr_bucket_alloc_create(ctx.pool);
 
     apr_thread_mutex_lock(w->lock);
     ctx.id = w->next_id++;
+    slot->ctx = &ctx;
     for (;;) {
         h2_job *job;
         while (!w->head && !w->shutdown) {
@@ -103,6 +130,9 @@ static void *APR_THREAD_FUNC worker_main(apr_thread_t *thread, void *arg)
     }
 out:
     --w->threads;
+    slot->ctx = NULL;
+    slot->next = w->zombies;
+    w->zombies = slot;
     if (w->threads == 0)
         apr_thread_cond_broadcast(w->all_gone);
     apr_thread_mutex_unlock(w->lock);
@@ -111,63 +141,150 @@ out:
     return NULL;
 }
 
+/* Join the threads that ended (lock held; they hold no lock when they end). */
+static void workers_reap(h2_workers *w)
+{
+    h2_worker_slot *slot;
+    while ((slot = w->zombies)) {
+        apr_status_t st;
+        w->zombies = slot->next;
+        apr_thread_join(&st, slot->thread);
+        slot->thread = NULL;
+        apr_pool_clear(slot->pool);
+        slot->next = w->free_slots;
+        w->free_slots = slot;
+    }
+}
+
 static apr_status_t start_thread(h2_workers *w)
 {
-    apr_thread_t *t;
-    apr_threadattr_t *attr;
+    h2_worker_slot *slot;
     apr_status_t rv;
     /* called with lock held */
-    apr_threadattr_create(&attr, w->pool);
-    apr_threadattr_detach_set(attr, 1);
+    workers_reap(w);
+    slot = w->free_slots;
+    if (!slot) return APR_EAGAIN;
+    if (!slot->pool) {
+        rv = apr_pool_create(&slot->pool, w->pool);
+        if (rv != APR_SUCCESS) return rv;
+        apr_pool_tag(slot->pool, "h2_worker_slot");
+    }
+    w->free_slots = slot->next;
+    slot->next = NULL;
     ++w->threads;
-    rv = apr_thread_create(&t, attr, worker_main, w, w->pool);
+    rv = apr_thread_create(&slot->thread, NULL, worker_main, slot, slot->pool);
     if (rv != APR_SUCCESS) {
         --w->threads;
+        slot->thread = NULL;
+        slot->next = w->free_slots;
+        w->free_slots = slot;
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, w->s, H2LOGNO(00201)
                      "h2 workers: could not start a thread (%d running)", w->threads);
     }
     return rv;
 }
 
-static apr_status_t workers_cleanup(void *data)
+/* The child is going away (pre-cleanup of the child's pool, on its main thread, after
+ * the MPM joined its own threads): stop the workers and join them, waiting at most
+ * H2_WORKERS_STOP_WAIT. Workers that are still busy then (a handler that does not
+ * return) are named in the log and left running: the pool, lock and conditions they use
+ * are not destroyed (w->pool is unmanaged), so nothing is freed under them. */
+static apr_status_t workers_pre_cleanup(void *data)
 {
     h2_workers *w = data;
+    apr_time_t start = apr_time_now(), now = start;
     apr_thread_mutex_lock(w->lock);
     w->shutdown = 1;
     apr_thread_cond_broadcast(w->more_work);
-    while (w->threads > 0) {
-        if (apr_thread_cond_timedwait(w->all_gone, w->lock, apr_time_from_sec(5)) != APR_SUCCESS)
-            break;
+    while (w->threads > 0 && now - start < H2_WORKERS_STOP_WAIT) {
+        apr_thread_cond_timedwait(w->all_gone, w->lock, apr_time_from_msec(100));
+        now = apr_time_now();
     }
-    apr_thread_mutex_unlock(w->lock);
     child_workers = NULL;
+    if (w->threads > 0) {
+        char busy[400];
+        apr_size_t len = 0;
+        int i, nbusy = 0;
+        busy[0] = 0;
+        for (i = 0; i < w->max; ++i) {
+            h2_worker_ctx *ctx = w->slots[i].ctx;
+            if (!ctx || !ctx->stream_id) continue;
+            ++nbusy;
+            if (len < sizeof(busy) - 64)
+                len += (apr_size_t)apr_snprintf(busy + len, sizeof(busy) - len,
+                        " conn %ld stream %u (%" APR_TIME_T_FMT " ms);", ctx->conn_id,
+                        (unsigned)ctx->stream_id, apr_time_as_msec(now - ctx->since));
+        }
+        apr_thread_mutex_unlock(w->lock);
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, w->s, H2LOGNO(00601)
+                     "h2 workers: %d thread(s) still running after %" APR_TIME_T_FMT
+                     " ms at child exit, %d in a stream:%s left running", w->threads,
+                     apr_time_as_msec(now - start), nbusy, busy);
+        return APR_SUCCESS;
+    }
+    workers_reap(w);
+    apr_thread_mutex_unlock(w->lock);
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, w->s, H2LOGNO(00602)
+                 "h2 workers: all threads joined in %" APR_TIME_T_FMT " ms",
+                 apr_time_as_msec(now - start));
+    apr_pool_destroy(w->pool);
     return APR_SUCCESS;
 }
 
 h2_workers *h2_workers_create(server_rec *s, apr_pool_t *pchild, int min, int max, int idle_secs)
 {
     h2_workers *w;
+    apr_pool_t *pool;
+    apr_allocator_t *alloc = NULL;
+    apr_thread_mutex_t *amx = NULL;
     int threaded = 0, i;
     ap_mpm_query(AP_MPMQ_IS_THREADED, &threaded);
     if (threaded == AP_MPMQ_NOT_SUPPORTED)
         return NULL;
-    w = apr_pcalloc(pchild, sizeof(*w));
+    /* Our own, unmanaged pool with a locked allocator (threads create and destroy their
+     * pools in it): destroyed by workers_pre_cleanup once every thread is joined, never
+     * under a running thread. */
+    if (apr_allocator_create(&alloc) != APR_SUCCESS)
+        return NULL;
+    if (apr_pool_create_unmanaged_ex(&pool, NULL, alloc) != APR_SUCCESS) {
+        apr_allocator_destroy(alloc);
+        return NULL;
+    }
+    apr_allocator_owner_set(alloc, pool);
+    apr_pool_tag(pool, "h2_workers");
+    if (apr_thread_mutex_create(&amx, APR_THREAD_MUTEX_DEFAULT, pool) != APR_SUCCESS) {
+        apr_pool_destroy(pool);
+        return NULL;
+    }
+    apr_allocator_mutex_set(alloc, amx);
+    if (max < 1) max = 1;
+    if (min > max) min = max;
+    w = apr_pcalloc(pool, sizeof(*w));
     w->s = s;
-    apr_pool_create(&w->pool, pchild);
-    apr_pool_tag(w->pool, "h2_workers");
+    w->pool = pool;
     w->min = min;
     w->max = max;
     w->idle_timeout = apr_time_from_sec(idle_secs);
+    w->slots = apr_pcalloc(pool, sizeof(*w->slots) * (apr_size_t)max);
+    for (i = max - 1; i >= 0; --i) {
+        w->slots[i].w = w;
+        w->slots[i].next = w->free_slots;
+        w->free_slots = &w->slots[i];
+    }
     if (apr_thread_mutex_create(&w->lock, APR_THREAD_MUTEX_DEFAULT, w->pool) != APR_SUCCESS
         || apr_thread_cond_create(&w->more_work, w->pool) != APR_SUCCESS
-        || apr_thread_cond_create(&w->all_gone, w->pool) != APR_SUCCESS)
+        || apr_thread_cond_create(&w->all_gone, w->pool) != APR_SUCCESS) {
+        apr_pool_destroy(pool);
         return NULL;
+    }
     apr_thread_mutex_lock(w->lock);
     for (i = 0; i < min; ++i) {
         if (start_thread(w) != APR_SUCCESS) break;
     }
     apr_thread_mutex_unlock(w->lock);
-    apr_pool_pre_cleanup_register(w->pool, w, workers_cleanup);
+    /* a pre-cleanup of the child's pool: it runs before anything under pchild is
+     * destroyed (and after the MPM joined the connection threads that submit jobs) */
+    apr_pool_pre_cleanup_register(pchild, w, workers_pre_cleanup);
     ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, H2LOGNO(00202)
                  "h2 workers: started %d threads (min %d, max %d, idle %ds)",
                  w->threads, min, max, idle_secs);

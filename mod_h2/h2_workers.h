@@ -9,6 +9,11 @@
  * (c2) are recycled per worker instead of rebuilt per request.
  *
  * Threads: h2_workers_submit() from any thread (c1's); jobs run on worker threads.
+ *
+ * Shutdown: a pre-cleanup of the child's pool stops the threads and joins them, waiting
+ * a bounded time (logged). Threads are joinable; one that ends early (idle) is joined by
+ * the next thread start. The pool's memory (lock, conditions, thread records) is not
+ * freed while any thread still runs.
  */
 #ifndef H2_WORKERS_H
 #define H2_WORKERS_H
@@ -24,6 +29,11 @@ typedef struct h2_worker_ctx {
     apr_pool_t *pool;             /* worker lifetime; owned by the worker thread */
     apr_bucket_alloc_t *bucket_alloc; /* worker lifetime */
     void *c2_cache;               /* recycled stream connection, owned by h2_c2.c */
+    /* what the worker runs, for the shutdown log (written by the worker; read without a
+     * lock at shutdown, for logging only) */
+    volatile long conn_id;        /* c1's connection id */
+    volatile apr_uint32_t stream_id; /* 0: no stream */
+    volatile apr_time_t since;    /* when the stream started */
 #if APR_HAS_THREADS
     apr_thread_t *thread;
 #endif

@@ -203,7 +203,7 @@ apr_status_t h2_ws_c2_in(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t
     timeout = h2_config_stream_timeout(c2->base_server, ctx->r);
     if (timeout <= 0) timeout = apr_time_from_sec(60);
 
-    apr_thread_mutex_lock(hub->lock);
+    h2_hub_lock(hub);
     for (;;) {
         ws_c2_drain_locked(ws);
         if (strm->in_head || strm->in_eos || strm->aborted) break;
@@ -211,13 +211,13 @@ apr_status_t h2_ws_c2_in(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t
         strm->in_waiting = 1;
         if (strm->in_consumed) h2_strm_mark_dirty(strm, &wake);
         if (wake) {
-            apr_thread_mutex_unlock(hub->lock);
+            h2_hub_unlock(hub);
             h2_hub_wake(hub);
             wake = 0;
-            apr_thread_mutex_lock(hub->lock);
+            h2_hub_lock(hub);
             continue;
         }
-        if (APR_STATUS_IS_TIMEUP(apr_thread_cond_timedwait(strm->cond, hub->lock, timeout))
+        if (APR_STATUS_IS_TIMEUP(h2_strm_wait(strm, timeout))
             && !strm->in_head && !strm->in_eos && !strm->aborted) {
             rv = APR_TIMEUP;
             break;
@@ -255,7 +255,7 @@ apr_status_t h2_ws_c2_in(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t
         /* END_STREAM is the client's FIN; a reset or a gone connection an abort */
         rv = strm->in_eos ? APR_EOF : APR_ECONNABORTED;
     }
-    apr_thread_mutex_unlock(hub->lock);
+    h2_hub_unlock(hub);
     if (wake) h2_hub_wake(hub);
     return rv;
 }
@@ -333,10 +333,10 @@ static void ws_c2_respond(h2_conn_ctx *ctx, apr_pool_t *p, apr_table_t *fields, 
         ctx->r->sent_bodyct = 1;
     }
     if (!hdrs) return;   /* out of memory: c1 resets the stream when the worker ends */
-    apr_thread_mutex_lock(hub->lock);
+    h2_hub_lock(hub);
     strm->resp = hdrs;
     h2_strm_mark_dirty(strm, &wake);
-    apr_thread_mutex_unlock(hub->lock);
+    h2_hub_unlock(hub);
     if (wake) h2_hub_wake(hub);
 }
 

@@ -6,6 +6,7 @@
 #include "http_config.h"
 #include "http_connection.h"
 #include "http_log.h"
+#include "mpm_common.h"
 #include "apr_optional.h"
 
 #include "mod_h2.h"
@@ -58,6 +59,9 @@ static void h2_register_hooks(apr_pool_t *p)
     /* child_init: MIDDLE, the worker pool needs nothing from other modules */
     ap_hook_child_init(h2_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     h2_switch_register_hooks();
+    /* child_stopping: MIDDLE, it only wakes our own busy sessions' polls (they then end
+     * or send GOAWAY on their own threads); nothing depends on other modules' order */
+    ap_hook_child_stopping(h2_c1_child_stopping, NULL, NULL, APR_HOOK_MIDDLE);
     h2_c2_register_hooks();
     h2_ws_register_hooks();
     APR_REGISTER_OPTIONAL_FN(h2_is_h2);

@@ -1,0 +1,264 @@
+# Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0.
+"""Stop and restart under load (issue 8): `-k stop`, `-k graceful`, `-k restart` and
+`-k graceful-stop` while h2load keeps 50 connections busy, several times per test. The
+server must not crash (no AH00051/AH00052 "exit signal" line, no "Segmentation fault", no
+core file in the server root, which is the CoreDumpDirectory) and every httpd process must
+be gone in bounded time after the stop."""
+import os
+import re
+import resource
+import subprocess
+import time
+
+import pytest
+
+ROUNDS = 3              # stop/start cycles per test
+LOAD_SECS = 3           # h2load duration (the signal comes in the middle of it)
+GONE_SECS = 15          # all processes gone within this after a stop
+
+CRASH_RE = re.compile(r"AH0005[12]|exit signal|Segmentation fault|possible coredump")
+
+# A handler that writes slowly: workers are inside c2's output filter, waiting for the
+# client or for room, when the stop comes.
+DRIP_CGI = r'''#!/usr/bin/python3
+import sys, time
+sys.stdout.write("Content-Type: application/octet-stream\r\n\r\n")
+sys.stdout.flush()
+for i in range(40):
+    sys.stdout.write("x" * 8192)
+    sys.stdout.flush()
+    time.sleep(0.05)
+'''
+
+
+@pytest.fixture(autouse=True)
+def core_dumps_on():
+    """Let a crashing child write a core file (the limit is inherited by httpd)."""
+    old = resource.getrlimit(resource.RLIMIT_CORE)
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (old[1], old[1]))
+    except (ValueError, OSError):
+        pass
+    yield
+    resource.setrlimit(resource.RLIMIT_CORE, old)
+
+
+def server_pids(h):
+    """pids of every process started from this server root (parent, children, cgid)."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                cmd = f.read().split(b"\0")
+        except OSError:
+            continue
+        if h.root.encode() in cmd:
+            pids.append(int(d))
+    return pids
+
+
+def wait_gone(h, secs=GONE_SECS):
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        left = server_pids(h)
+        if not left:
+            return []
+        time.sleep(0.1)  # polling for process exit, bounded by the deadline
+    return server_pids(h)
+
+
+def wait_pid_change(h, old, secs=15):
+    """after a restart: the pid file names a running server again"""
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        pid = h.pid()
+        if pid and (old is None or pid == old):
+            try:
+                h._wait_listening(1)
+                return pid
+            except RuntimeError:
+                pass
+        time.sleep(0.1)  # polling, bounded by the deadline
+    return None
+
+
+def cores(h):
+    return [f for f in os.listdir(h.root) if f.startswith("core")]
+
+
+def crash_lines(h):
+    try:
+        with open(h.error_log, errors="replace") as f:
+            return [ln for ln in f if CRASH_RE.search(ln)]
+    except OSError:
+        return []
+
+
+def load(h, tls=False, path="/100k.bin", secs=LOAD_SECS):
+    url = h.url(path, tls=tls)
+    return subprocess.Popen(["h2load", "-c", "50", "-m", "10", "-D", str(secs), "-t", "1",
+                             url], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def logged_requests(h):
+    try:
+        with open(h.access_log, errors="replace") as f:
+            return sum(1 for _ in f)
+    except OSError:
+        return 0
+
+
+def wait_requests(h, n, secs=10, base=0):
+    """wait until the server answered n requests more than base (load is running)"""
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        if logged_requests(h) >= base + n:
+            return True
+        time.sleep(0.05)  # polling, bounded by the deadline
+    return False
+
+
+def finish(p):
+    try:
+        p.communicate(timeout=LOAD_SECS + 20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+
+
+@pytest.fixture
+def loaded(make_httpd):
+    def factory(name, extra=""):
+        h = make_httpd(name, start=False, threads=64, log_level="info", extra="""
+CoreDumpDirectory "{root}"
+H2MaxWorkers 32
+GracefulShutdownTimeout 3
+""" + extra)
+        os.chmod(h.root, 0o777)   # the child (www-data) may write a core file here
+        p = os.path.join(h.root, "cgi-bin", "drip.py")
+        with open(p, "w") as f:
+            f.write(DRIP_CGI)
+        os.chmod(p, 0o755)
+        h.start()
+        return h
+    return factory
+
+
+def check_clean(h, what):
+    assert not crash_lines(h), "%s: crash in the error log:\n%s" % (what, "".join(crash_lines(h)))
+    assert not cores(h), "%s: core files %s" % (what, cores(h))
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["h2c", "h2"])
+def test_stop_under_load(loaded, tls):
+    h = loaded("stop")
+    for i in range(ROUNDS):
+        if i:
+            h.start()
+        base = logged_requests(h)
+        p1 = load(h, tls=tls)
+        p2 = load(h, tls=tls, path="/cgi-bin/drip.py")
+        assert wait_requests(h, 50, base=base), h.log_tail()
+        res = h._ctl("-k", "stop")
+        assert res.returncode == 0, res.stdout
+        left = wait_gone(h)
+        finish(p1)
+        finish(p2)
+        assert not left, "round %d: processes left %s\n%s" % (i, left, h.log_tail())
+        check_clean(h, "stop round %d" % i)
+
+
+@pytest.mark.parametrize("mode", ["graceful", "restart"])
+def test_restart_under_load(loaded, mode):
+    h = loaded(mode)
+    pid = h.pid()
+    for i in range(ROUNDS):
+        base = logged_requests(h)
+        p1 = load(h)
+        p2 = load(h, path="/cgi-bin/drip.py")
+        try:
+            assert wait_requests(h, 50, base=base), h.log_tail()
+            res = h._ctl("-k", mode)
+            assert res.returncode == 0, res.stdout
+            assert wait_pid_change(h, pid), "round %d: no server after %s\n%s" % (
+                i, mode, h.log_tail())
+        finally:
+            finish(p1)
+            finish(p2)
+        check_clean(h, "%s round %d" % (mode, i))
+    # the server still answers after the restarts
+    res = subprocess.run(["curl", "-s", "--http2-prior-knowledge", "-o", "/dev/null",
+                          "-w", "%{http_code}", h.url("/1k.txt", tls=False)],
+                         capture_output=True, text=True, timeout=30)
+    assert res.stdout == "200", res.stdout
+    h._ctl("-k", "stop")
+    left = wait_gone(h)
+    assert not left, "processes left %s\n%s" % (left, h.log_tail())
+    check_clean(h, "%s, then stop" % mode)
+
+
+def test_graceful_stop_under_load(loaded):
+    h = loaded("gstop")
+    for i in range(2):
+        if i:
+            h.start()
+        base = logged_requests(h)
+        p1 = load(h)
+        p2 = load(h, path="/cgi-bin/drip.py")
+        assert wait_requests(h, 50, base=base), h.log_tail()
+        res = h._ctl("-k", "graceful-stop")
+        assert res.returncode == 0, res.stdout
+        # GracefulShutdownTimeout 3: bounded even with streams open
+        left = wait_gone(h)
+        finish(p1)
+        finish(p2)
+        assert not left, "round %d: processes left %s\n%s" % (i, left, h.log_tail())
+        check_clean(h, "graceful-stop round %d" % i)
+
+
+def test_hung_handler_connection_detaches(make_httpd):
+    """A handler that does not notice its client left (mod_cgid waiting for a script that
+    sleeps, CGIDScriptTimeout longer than Timeout): the end of the connection waits for it
+    at most Timeout, logs the stream once at WARNING and lets c1 go. The handler returns
+    later, after the MPM recycled c1's memory: its request is logged and nothing crashes."""
+    from h2util_wire import Conn
+    h = make_httpd("hung", threads=64, log_level="info", extra="""
+Timeout 2
+CGIDScriptTimeout 6
+""")
+    c = Conn(h.http_port, timeout=5)
+    c.handshake()
+    c.request(1, "/cgi-bin/slow.py?30")
+    # the request reached the handler: the script runs (mod_cgid waits for its output)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if any(b"slow.py" in open("/proc/%s/cmdline" % p, "rb").read()
+               for p in os.listdir("/proc") if p.isdigit()
+               and os.path.exists("/proc/%s/cmdline" % p)):
+            break
+        time.sleep(0.05)  # polling a condition, bounded by the deadline
+    c.close()
+    t0 = time.monotonic()
+    found = None
+    while time.monotonic() - t0 < 10 and not found:
+        with open(h.error_log, errors="replace") as f:
+            found = [ln for ln in f if "MH200600" in ln]
+        time.sleep(0.1)  # polling a condition, bounded by the deadline
+    assert found, "no warning about the stream left running:\n" + h.log_tail()
+    assert "ids 1)" in found[0], found[0]
+    # the handler returns (CGIDScriptTimeout) after c1 is gone: its request is logged
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        with open(h.access_log, errors="replace") as f:
+            if "slow.py" in f.read():
+                break
+        time.sleep(0.1)  # polling a condition, bounded by the deadline
+    with open(h.access_log, errors="replace") as f:
+        assert "slow.py" in f.read(), h.log_tail()
+    res = subprocess.run(["curl", "-s", "--http2-prior-knowledge", "-o", "/dev/null",
+                          "-w", "%{http_code}", h.url("/1k.txt", tls=False)],
+                         capture_output=True, text=True, timeout=30)
+    assert res.stdout == "200", res.stdout
+    assert not crash_lines(h), "".join(crash_lines(h))

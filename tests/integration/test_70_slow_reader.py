@@ -1,0 +1,216 @@
+# Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0.
+"""A client that stops reading with streams open (issue 8): large responses, windows wide
+open, the socket never read. c1 must not block on the write: other connections are
+answered, the same connection is still read (a request on it is processed, its PING is
+answered as soon as the client reads again), the child does not grow threads with the number of such clients, and a
+send stall of `Timeout` ends the connection."""
+import os
+import socket
+import ssl
+import struct
+import time
+
+import pytest
+
+from h2util_wire import Conn, Closed, PING, ACK, DATA, WINDOW_UPDATE, S_INITIAL_WINDOW_SIZE, \
+    window_payload
+
+TIMEOUT = 4             # the server's Timeout: a stalled client is closed after it
+BIG = "/10m.bin"
+STREAMS = 4
+
+
+@pytest.fixture(scope="module")
+def slow(request):
+    import h2conf
+    import shutil
+    import tempfile
+    root = tempfile.mkdtemp(prefix="mod_h2-slow-")
+    os.chmod(root, 0o755)
+    h = h2conf.Httpd(root, log_level="info", threads=64, extra="""
+Timeout %d
+LogLevel info h2:debug
+H2MaxWorkers 16
+""" % TIMEOUT)
+    h.make_root()
+    h.start()
+    yield h
+    h.stop()
+    if not os.environ.get("H2_KEEP_ROOTS"):
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def stalled_conn(h, tls=False):
+    """A connection with a tiny receive buffer that asks for STREAMS large responses with
+    every window open, and then reads nothing."""
+    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    raw.settimeout(5)
+    raw.connect(("127.0.0.1", h.https_port if tls else h.http_port))
+    if tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        ctx.set_alpn_protocols(["h2"])
+        raw = ctx.wrap_socket(raw, server_hostname="localhost")
+    c = Conn.from_socket(raw, timeout=5)
+    c.alpn = "h2" if tls else None
+    c.client_port = raw.getsockname()[1]
+    c.handshake(settings=[(S_INITIAL_WINDOW_SIZE, 2 ** 31 - 1)])
+    c.send_frame(WINDOW_UPDATE, 0, 0, window_payload(2 ** 31 - 1 - 65535))
+    for i in range(STREAMS):
+        c.send_headers(1 + 2 * i, c.req_headers(BIG, scheme="https" if tls else "http"))
+    return c
+
+
+def tcp_sockets(server_port):
+    """{client port: (state, tx_queue)} of the server's sockets on server_port"""
+    out = {}
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            parts = line.split()
+            lport = int(parts[1].split(":")[1], 16)
+            rport = int(parts[2].split(":")[1], 16)
+            if lport == server_port:
+                tx = int(parts[4].split(":")[0], 16)
+                out[rport] = (parts[3], tx)
+    return out
+
+
+def wait_stalled(h, conns, tls=False, secs=10):
+    """until the server has unsent bytes queued on every one of conns' sockets"""
+    port = h.https_port if tls else h.http_port
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        socks = tcp_sockets(port)
+        if all(socks.get(c.client_port, ("", 0))[1] > 0 for c in conns):
+            return True
+        time.sleep(0.05)  # polling a condition, bounded by the deadline
+    return False
+
+
+def wait_logged(h, text, secs):
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        with open(h.access_log, errors="replace") as f:
+            if text in f.read():
+                return True
+        time.sleep(0.05)  # polling a condition, bounded by the deadline
+    return False
+
+
+def child_pids(h):
+    parent = h.pid()
+    kids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/status" % d) as f:
+                st = f.read()
+        except OSError:
+            continue
+        if "\nPPid:\t%d\n" % parent in st and "apache2" in st.split("\n", 1)[0]:
+            kids.append(int(d))
+    return kids
+
+
+def threads(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    return 0
+
+
+def other_request_ok(h, tls=False):
+    c = Conn(h.https_port if tls else h.http_port, tls=tls, timeout=5)
+    try:
+        c.handshake()
+        c.request(1, "/1k.txt")
+        headers, body, _, rst = c.read_response(1, timeout=5)
+        return dict(headers).get(":status") == "200" and len(body) == 1024 and rst is None
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["h2c", "h2"])
+def test_stalled_reader_does_not_block(slow, tls):
+    s = stalled_conn(slow, tls)
+    try:
+        assert wait_stalled(slow, [s], tls), "the server's socket never filled up"
+        # the stalled connection is still read: a new request on it is processed (the
+        # worker logs it) well before Timeout, although nothing can be written to it
+        marker = "stalled-%s-%d" % ("h2" if tls else "h2c", s.client_port)
+        s.send_headers(1 + 2 * STREAMS, s.req_headers("/1k.txt?" + marker,
+                                                      scheme="https" if tls else "http"))
+        assert wait_logged(slow, marker, TIMEOUT / 2), \
+            "a request on the stalled connection was not read"
+        # another connection is served while c1 of the stalled one waits for POLLOUT
+        t0 = time.monotonic()
+        assert other_request_ok(slow, tls)
+        assert time.monotonic() - t0 < 3
+        # the stalled connection still reads: its PING is answered as soon as the client
+        # takes the data already on its way (not after the rest of the responses)
+        s.ping(b"stalled!")
+        data = 0
+        deadline = time.monotonic() + 10
+        acked = False
+        while time.monotonic() < deadline and not acked:
+            f = s.read_frame(timeout=max(0.01, deadline - time.monotonic()))
+            s.frames.clear()   # 40 MB of DATA: keep nothing
+            if f.type == DATA:
+                data += len(f.payload)
+            elif f.type == PING and f.flags & ACK:
+                assert f.payload == b"stalled!"
+                acked = True
+        assert acked, "no PING ACK on the stalled connection"
+        assert data < STREAMS * 10 * 1024 * 1024 // 2, \
+            "the PING ACK came only after %d bytes of DATA" % data
+    finally:
+        s.close()
+
+
+def test_stalled_reader_closed_after_timeout(slow):
+    s = stalled_conn(slow)
+    try:
+        assert wait_stalled(slow, [s])
+        # Timeout after the socket stopped taking data, the server closes: its socket
+        # leaves ESTABLISHED (state 01) although the client never read
+        deadline = time.monotonic() + TIMEOUT + 8
+        while time.monotonic() < deadline:
+            st = tcp_sockets(slow.http_port).get(s.client_port)
+            if not st or st[0] != "01":
+                break
+            time.sleep(0.1)  # polling a condition, bounded by the deadline
+        st = tcp_sockets(slow.http_port).get(s.client_port)
+        assert not st or st[0] != "01", "the server kept the stalled connection: %r" % (st,)
+        with open(slow.error_log, errors="replace") as f:
+            log = f.read()
+        # our send stall (MH200603), or the streams' stall reset (MH200316) after which
+        # the idle connection's output is the MPM's to write or drop (write completion)
+        assert "MH200603" in log or "MH200316" in log
+    finally:
+        s.close()
+
+
+def test_stalled_readers_thread_count(slow):
+    kids = child_pids(slow)
+    assert kids
+    pid = max(kids, key=threads)   # the MPM child (not mod_cgid's daemon)
+    one = [stalled_conn(slow)]
+    many = []
+    try:
+        assert wait_stalled(slow, one)
+        n1 = threads(pid)
+        many = [stalled_conn(slow) for _ in range(19)]
+        assert wait_stalled(slow, one + many)
+        n20 = threads(pid)
+        assert other_request_ok(slow)
+        # no thread per stalled client (workers are not held by file responses; c1
+        # waits in poll)
+        assert n20 - n1 <= 2, "threads: %d with 1 stalled client, %d with 20" % (n1, n20)
+    finally:
+        for c in one + many:
+            c.close()
