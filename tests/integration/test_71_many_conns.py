@@ -63,19 +63,23 @@ class MConn:
 
 
 class Swarm:
-    """N connections to 127.0.0.1:port of one kind: "h2c", "h2" (TLS, ALPN h2) or "h1"
-    (HTTP/1.1 keep-alive, cleartext). Every wait is bounded by a deadline."""
+    """N connections to 127.0.0.1:port of one kind: "h2c", "h2" (TLS, ALPN h2), "h1"
+    (HTTP/1.1 keep-alive, cleartext) or "h1s" (HTTP/1.1 keep-alive over TLS, ALPN
+    http/1.1). Every wait is bounded by a deadline."""
 
     def __init__(self, port, kind, host="localhost"):
         self.port, self.kind, self.host = port, kind, host
         self.sel = selectors.DefaultSelector()
         self.conns = []
         self.ctx = None
-        if kind == "h2":
+        self.tls = kind in ("h2", "h1s")
+        self.alpn = "h2" if kind == "h2" else "http/1.1"
+        self.h1 = kind in ("h1", "h1s")
+        if self.tls:
             self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             self.ctx.check_hostname = False
             self.ctx.verify_mode = ssl.CERT_NONE
-            self.ctx.set_alpn_protocols(["h2"])
+            self.ctx.set_alpn_protocols([self.alpn])
         self.h1_request = ("GET /1k.txt HTTP/1.1\r\nHost: %s\r\n\r\n" % host).encode()
 
     # ---- set-up
@@ -114,7 +118,7 @@ class Swarm:
         if err:
             self._close(c, "connect: %s" % os.strerror(err))
             return
-        if self.kind == "h2":
+        if self.tls:
             self.sel.unregister(c.sock)
             c.sock = self.ctx.wrap_socket(c.sock, server_hostname=self.host,
                                           do_handshake_on_connect=False)
@@ -136,13 +140,13 @@ class Swarm:
         except (ssl.SSLError, OSError) as e:
             self._close(c, "tls: %s" % e)
             return
-        if c.sock.selected_alpn_protocol() != "h2":
+        if c.sock.selected_alpn_protocol() != self.alpn:
             self._close(c, "ALPN %r" % c.sock.selected_alpn_protocol())
             return
         self._begin(c)
 
     def _begin(self, c):
-        if self.kind == "h1":
+        if self.h1:
             c.state = "h1wait"
             self._send(c, self.h1_request)
         else:
@@ -165,7 +169,7 @@ class Swarm:
 
     def _send_request(self, c, path):
         c.state = "request"
-        if self.kind == "h1":
+        if self.h1:
             c.status, c.h1_need = None, None
             self._send(c, ("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (path, self.host)).encode())
         else:
@@ -251,7 +255,7 @@ class Swarm:
                 self._eof(c)
                 return
             c.inbuf += data
-            if self.kind == "h1":
+            if self.h1:
                 self._h1_input(c)
             else:
                 self._h2_input(c)
