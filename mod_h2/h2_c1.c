@@ -32,6 +32,7 @@
 #include "h2_c2.h"
 #include "h2_push.h"
 #include "h2_workers.h"
+#include "h2_c1_idle.h"
 
 APLOG_USE_MODULE(h2);
 
@@ -983,6 +984,36 @@ static int mpm_stopping(void)
     return state == AP_MPMQ_STOPPING;
 }
 
+/* Any thread owning the connection (the c1 thread, the MPM's thread in pre_close, the
+ * stopping thread for a parked connection): make sure the client gets the final GOAWAY
+ * (NO_ERROR, the last stream we processed) before the connection closes. Nothing when
+ * the session sent it already or the connection is broken. how: H2_C1_PASS_FLUSH write
+ * now; H2_C1_PASS_NOFLUSH pass without FLUSH (the caller's flush follows);
+ * H2_C1_PASS_NONBLOCK write now with a zero socket timeout. Returns 1 when sent. */
+int h2_c1_goaway_final(h2_c1 *c1, int how, const char *why)
+{
+    h2_session_stats st;
+    apr_interval_time_t old = 0;
+    int n = 0;
+    if (!c1->engine || c1->c->aborted) return 0;
+    h2_session_get_stats(c1->engine, &st);
+    if (st.goaway_sent && st.goaway_sent_last_id != H2_STREAM_ID_MASK) return 0;
+    if (h2_session_submit_goaway(c1->engine, 0, H2_NO_ERROR, why) != H2_SESS_OK) return 0;
+    while (h2_session_want_write(c1->engine) && n++ < 16) {
+        size_t produced = 0;
+        if (h2_session_send(c1->engine, SEND_CHUNK, &produced) != H2_SESS_OK || !produced)
+            break;
+    }
+    if (how == H2_C1_PASS_NONBLOCK) {
+        apr_socket_timeout_get(c1->sock, &old);
+        apr_socket_timeout_set(c1->sock, 0);
+    }
+    pass_out(c1, how != H2_C1_PASS_NOFLUSH);
+    if (how == H2_C1_PASS_NONBLOCK) apr_socket_timeout_set(c1->sock, old);
+    c1->goaway_sent = 1;
+    return 1;
+}
+
 /* ---------------------------------------------------------------------------------- */
 /* setup */
 
@@ -1132,7 +1163,7 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
 {
     h2_conn_ctx *ctx = h2_ctx_create(c);
     h2_c1 *c1 = ctx->c1;
-    int async = 0;
+    int async = 0, can_waitio = 0;
     apr_interval_time_t idle_timeout;
     apr_time_t idle_deadline = 0;
 
@@ -1176,7 +1207,13 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
                       "h2: session started (%s)", c1->proto);
     }
 
+    if (h2_c1_idle_unpark(c))
+        ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c, H2LOGNO(00652)
+                      "h2 loop: woken by a graceful stop");
     ap_mpm_query(AP_MPMQ_IS_ASYNC, &async);
+#ifdef AP_MPMQ_CAN_WAITIO
+    if (ap_mpm_query(AP_MPMQ_CAN_WAITIO, &can_waitio) != APR_SUCCESS) can_waitio = 0;
+#endif
     if (!c->cs) async = 0;
     if (upgrade_r) async = 0; /* inside an HTTP/1.1 request: stay */
     idle_timeout = c1->s->keep_alive_timeout > 0 ? c1->s->keep_alive_timeout
@@ -1229,14 +1266,26 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
             wait = apr_time_from_msec(1);
         }
         else if (c1->strms_active == 0) {
-            if (c1->mpm_stopping_seen) break;
+            if (c1->mpm_stopping_seen) break;   /* the end path sends the final GOAWAY */
             if (async && !c->data_in_input_filters) {
-                /* idle: give the thread back; the MPM calls us again when bytes arrive */
+                /* idle: give the thread back; the MPM calls us again when bytes arrive.
+                 * CONN_STATE_ASYNC_WAITIO: the MPM waits for input within Timeout and
+                 * never sheds it under load (its keep-alive queue is closed wholesale
+                 * when all its threads are busy); see docs/ARCHITECTURE.md. */
+                if (!h2_c1_idle_park(c1)) break;   /* the child is stopping */
                 c->keepalive = AP_CONN_KEEPALIVE;
+#ifdef AP_MPMQ_CAN_WAITIO
+                if (can_waitio) {
+                    c->cs->state = CONN_STATE_ASYNC_WAITIO;
+                    c->cs->sense = CONN_SENSE_WANT_READ;
+                }
+                else
+#endif
                 c->cs->state = CONN_STATE_WRITE_COMPLETION;
                 drop_pollset(c1);   /* c1_quiet: no worker can reach it */
                 ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c, H2LOGNO(00311)
-                              "h2 loop: idle, back to the MPM");
+                              "h2 loop: idle, back to the MPM (%s)",
+                              can_waitio ? "wait-io" : "keep-alive");
                 return OK;
             }
             {
@@ -1290,6 +1339,9 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
     }
     if (c1->engine && !c->aborted) {
         write_output(c1);
+        /* no silent close: the final GOAWAY (also after the first step of a graceful
+         * shutdown, or when the client went away first: harmless then) */
+        h2_c1_goaway_final(c1, H2_C1_PASS_FLUSH, c1->mpm_stopping_seen ? "shutdown" : NULL);
     }
     dispatch_new(c1);
     drain_workers(c1);

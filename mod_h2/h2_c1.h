@@ -186,6 +186,13 @@ struct h2_c1 {
  * is finished (DONE), or OK when the connection was handed back to the MPM idle. */
 int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings);
 
+/* How h2_c1_goaway_final passes the GOAWAY (see there). */
+#define H2_C1_PASS_NOFLUSH  0
+#define H2_C1_PASS_FLUSH    1
+#define H2_C1_PASS_NONBLOCK 2
+/* The thread owning the connection: send the final GOAWAY(NO_ERROR) unless sent. */
+int h2_c1_goaway_final(h2_c1 *c1, int how, const char *why);
+
 /* Append len request body bytes (copied) to the stream's input queue. The caller holds the
  * session lock, or owns the stream alone (before dispatch). Returns 0, or -1 when out of
  * memory. */

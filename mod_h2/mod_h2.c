@@ -15,6 +15,7 @@
 #include "h2_c1.h"
 #include "h2_c2.h"
 #include "h2_switch.h"
+#include "h2_c1_idle.h"
 #include "h2_workers.h"
 
 
@@ -30,6 +31,7 @@ static void h2_child_init(apr_pool_t *pchild, server_rec *s)
     int mn, mx, idle;
     h2_config_workers(s, &mn, &mx, &idle);
     h2_workers_create(s, pchild, mn, mx, idle);
+    h2_c1_idle_child_init(pchild);
 }
 
 static int h2_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
@@ -57,6 +59,7 @@ static void h2_register_hooks(apr_pool_t *p)
     /* child_init: MIDDLE, the worker pool needs nothing from other modules */
     ap_hook_child_init(h2_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     h2_switch_register_hooks();
+    h2_c1_idle_register_hooks();
     h2_c2_register_hooks();
     APR_REGISTER_OPTIONAL_FN(h2_is_h2);
 }

@@ -50,7 +50,7 @@ class MConn:
         self.sock, self.kind, self.state = sock, kind, "connecting"
         self.out, self.inbuf = bytearray(), bytearray()
         self.got_settings = self.got_ack = False
-        self.goaway = None            # (last_stream_id, error_code) of the first GOAWAY
+        self.goaway = None            # (last_stream_id, error_code) of the last GOAWAY
         self.goaway_before_eof = False
         self.eof = False
         self.status = None            # :status of the response
@@ -316,9 +316,10 @@ class Swarm:
                     self._send(c, frame(SETTINGS, ACK, 0))
             elif ftype == PING and not flags & ACK:
                 self._send(c, frame(PING, ACK, 0, payload))
-            elif ftype == GOAWAY and c.goaway is None:
-                c.goaway = struct.unpack(">II", payload[:8])
-                c.goaway = (c.goaway[0] & 0x7fffffff, c.goaway[1])
+            elif ftype == GOAWAY:
+                # the last one counts (a graceful shutdown sends 2^31-1 first)
+                last, code = struct.unpack(">II", payload[:8])
+                c.goaway = (last & 0x7fffffff, code)
             elif ftype == HEADERS and sid == c.sid and sid:
                 block = payload
                 if flags & PADDED:
@@ -467,3 +468,36 @@ def test_71_idle_timeout_goaway(make_httpd, tls):
         assert time.monotonic() - start >= 1.0, "closed before the idle timeout"
     finally:
         c.close()
+
+
+@pytest.mark.parametrize("how", ["graceful", "stop"])
+def test_71_stop_idle_goaway(make_httpd, how):
+    """Idle connections parked in the MPM when httpd restarts gracefully or stops: each
+    gets GOAWAY(NO_ERROR) before its close, and soon (not after the MPM's Timeout)."""
+    h = _many_httpd(make_httpd, threads=25, extra="Timeout 30\n")
+    plain, tls = Swarm(h.http_port, "h2c"), Swarm(h.https_port, "h2")
+    try:
+        assert plain.open(200, timeout=60) == 200
+        assert tls.open(50, timeout=60, max_pending=16) == 50
+        start = time.monotonic()
+        if how == "graceful":
+            h.graceful()
+        else:
+            h.stop()
+
+        def all_closed():
+            plain._poll(0)
+            return all(c.state == "closed" for c in plain.conns + tls.conns)
+        assert tls.wait(all_closed, 15), "still open after %s: %d h2c, %d TLS" % (
+            how, plain.count("idle"), tls.count("idle"))
+        assert time.monotonic() - start < 15
+        for sw in (plain, tls):
+            silent = [c for c in sw.conns if not c.goaway_before_eof]
+            assert not silent, "%d %s connections closed without GOAWAY on %s" % (
+                len(silent), sw.kind, how)
+            # no stream was opened: the final GOAWAY says so, with NO_ERROR
+            assert all(c.goaway == (0, 0) for c in sw.conns), \
+                {c.goaway for c in sw.conns}
+    finally:
+        plain.close_all()
+        tls.close_all()

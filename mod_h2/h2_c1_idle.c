@@ -1,0 +1,184 @@
+/* Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0. */
+/*
+ * h2_c1_idle.c -- the list of idle connections parked in the MPM, and the GOAWAY before
+ * every close the MPM decides. See h2_c1_idle.h.
+ */
+#include "apr_thread_mutex.h"
+#include "apr_network_io.h"
+#include "httpd.h"
+#include "http_config.h"
+#include "http_connection.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_main.h"
+#include "mpm_common.h"
+
+#include "h2_log.h"
+#include "h2_ctx.h"
+#include "h2_c1.h"
+#include "h2_c1_idle.h"
+
+APLOG_USE_MODULE(h2);
+
+/* One parked connection (allocated once from c->pool, reused on every park). */
+typedef struct h2_idle_ent {
+    struct h2_idle_ent *prev, *next;  /* [lock] */
+    struct h2_c1 *c1;
+    conn_rec *c;
+    int parked;                       /* [lock] on the list */
+    int kicked;                       /* [lock] shut down for reading by a graceful stop */
+    apr_time_t since;                 /* [lock] parked at */
+} h2_idle_ent;
+
+static apr_thread_mutex_t *idle_mutex;  /* NULL: not threaded, or no mutex */
+static h2_idle_ent *idle_head;          /* [lock] */
+static int idle_stopping;               /* [lock] child_stopping ran */
+
+void h2_c1_idle_child_init(apr_pool_t *pchild)
+{
+    if (apr_thread_mutex_create(&idle_mutex, APR_THREAD_MUTEX_DEFAULT, pchild) != APR_SUCCESS)
+        idle_mutex = NULL;
+    idle_head = NULL;
+    idle_stopping = 0;
+}
+
+/* [lock held] */
+static void idle_locked_remove(h2_idle_ent *e)
+{
+    if (!e->parked) return;
+    if (e->prev) e->prev->next = e->next;
+    else idle_head = e->next;
+    if (e->next) e->next->prev = e->prev;
+    e->prev = e->next = NULL;
+    e->parked = 0;
+}
+
+/* c->pool cleanup: the connection is gone (normally unparked long before). */
+static apr_status_t idle_c1_cleanup(void *data)
+{
+    h2_idle_ent *e = data;
+    if (idle_mutex) {
+        apr_thread_mutex_lock(idle_mutex);
+        idle_locked_remove(e);
+        apr_thread_mutex_unlock(idle_mutex);
+    }
+    return APR_SUCCESS;
+}
+
+int h2_c1_idle_park(struct h2_c1 *c1)
+{
+    conn_rec *c = c1->c;
+    h2_conn_ctx *ctx = h2_ctx_get(c);
+    h2_idle_ent *e;
+    int parked = 1;
+    if (!ctx || !idle_mutex) return 1;  /* nothing to reach it with at stop: park anyway */
+    e = ctx->idle;
+    if (!e) {
+        e = apr_pcalloc(c->pool, sizeof(*e));
+        e->c1 = c1;
+        e->c = c;
+        ctx->idle = e;
+        apr_pool_cleanup_register(c->pool, e, idle_c1_cleanup, apr_pool_cleanup_null);
+    }
+    apr_thread_mutex_lock(idle_mutex);
+    if (idle_stopping) {
+        parked = 0;
+    }
+    else if (!e->parked) {
+        e->next = idle_head;
+        e->prev = NULL;
+        if (idle_head) idle_head->prev = e;
+        idle_head = e;
+        e->parked = 1;
+        e->kicked = 0;
+        e->since = apr_time_now();
+    }
+    apr_thread_mutex_unlock(idle_mutex);
+    return parked;
+}
+
+int h2_c1_idle_unpark(conn_rec *c)
+{
+    h2_conn_ctx *ctx = h2_ctx_get(c);
+    int kicked = 0;
+    if (!ctx || !ctx->idle || !idle_mutex) return 0;
+    apr_thread_mutex_lock(idle_mutex);
+    kicked = ctx->idle->kicked;
+    idle_locked_remove(ctx->idle);
+    apr_thread_mutex_unlock(idle_mutex);
+    return kicked;
+}
+
+/* pre_close_connection, on the thread closing c: the MPM closes one of our connections
+ * (its Timeout ran out for a parked connection, keep-alive shedding, a stop, an error):
+ * GOAWAY(NO_ERROR, last stream processed) unless the session sent its final GOAWAY. The
+ * bytes are passed without FLUSH: the MPM flushes right after this hook, within its
+ * lingering-close socket timeout, so a client that does not read cannot hold the thread
+ * longer than the MPM allows. */
+static int h2_c1_idle_pre_close(conn_rec *c)
+{
+    h2_conn_ctx *ctx;
+    apr_time_t since = 0;
+    if (c->master) return DECLINED;
+    ctx = h2_ctx_get(c);
+    if (!ctx || ctx->is_c2 || !ctx->c1) return DECLINED;
+    if (ctx->idle && idle_mutex) {
+        apr_thread_mutex_lock(idle_mutex);
+        if (ctx->idle->parked) since = ctx->idle->since;
+        idle_locked_remove(ctx->idle);
+        apr_thread_mutex_unlock(idle_mutex);
+    }
+    if (h2_c1_goaway_final(ctx->c1, H2_C1_PASS_NOFLUSH, since ? "idle" : "close")) {
+        ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00650)
+                      "h2: GOAWAY before the MPM closes the connection (%s for %"
+                      APR_TIME_T_FMT " ms)", since ? "parked idle" : "not parked",
+                      since ? apr_time_as_msec(apr_time_now() - since) : (apr_time_t)0);
+    }
+    return OK;
+}
+
+/* child_stopping, on the thread stopping the child. Graceful: shut every parked socket
+ * down for reading; the MPM sees it readable at once and hands it to a worker, where the
+ * session loop notices the stop and ends with GOAWAY (the MPM would otherwise keep a
+ * waiting connection until its Timeout). Hard: workers run nothing more, so the GOAWAY is
+ * written from here, without blocking (a short write into an idle socket). */
+static void h2_c1_idle_child_stopping(apr_pool_t *pchild, int graceful)
+{
+    h2_idle_ent *e;
+    int n = 0;
+    (void)pchild;
+    if (!idle_mutex) return;
+    apr_thread_mutex_lock(idle_mutex);
+    idle_stopping = 1;
+    for (e = idle_head; e; e = e->next) {
+        apr_socket_t *sock = ap_get_conn_socket(e->c);
+        if (!sock) continue;
+        if (graceful) {
+            if (!e->kicked) {
+                e->kicked = 1;
+                apr_socket_shutdown(sock, APR_SHUTDOWN_READ);
+                ++n;
+            }
+        }
+        else if (h2_c1_goaway_final(e->c1, H2_C1_PASS_NONBLOCK, "shutdown")) {
+            ++n;
+        }
+    }
+    apr_thread_mutex_unlock(idle_mutex);
+    if (n)
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, ap_server_conf, H2LOGNO(00651)
+                     "h2: child stopping (%s): %d idle connections %s", graceful ? "graceful"
+                     : "hard", n, graceful ? "woken for GOAWAY" : "sent GOAWAY");
+}
+
+void h2_c1_idle_register_hooks(void)
+{
+    /* pre_close_connection: MIDDLE, and before mod_ssl (as a successor): the GOAWAY must
+     * go out inside the TLS session, before anything that ends the TLS layer at close.
+     * (httpd 2.4's mod_ssl has no such hook; the MPM's flush and close_notify follow.) */
+    static const char *const before_ssl[] = { "mod_ssl.c", NULL };
+    ap_hook_pre_close_connection(h2_c1_idle_pre_close, NULL, before_ssl, APR_HOOK_MIDDLE);
+    /* child_stopping: MIDDLE, it only touches our own parked connections (it must run
+     * while the MPM's listener still polls them, which is the case for every module). */
+    ap_hook_child_stopping(h2_c1_idle_child_stopping, NULL, NULL, APR_HOOK_MIDDLE);
+}

@@ -1,0 +1,46 @@
+/* Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0. */
+/*
+ * h2_c1_idle.h -- idle client connections parked in the MPM, and the closes the MPM
+ * decides: no connection of ours is closed without a GOAWAY.
+ *
+ * An idle h2 connection (no open stream, nothing unwritten) is handed back to the event
+ * MPM as CONN_STATE_ASYNC_WAITIO (see h2_c1_loop.c and docs/ARCHITECTURE.md) and
+ * "parked" here: a per-child list of the parked connections, so that
+ *   - the pre_close_connection hook (the MPM closes a connection: its Timeout for a
+ *     parked one, keep-alive shedding, lingering close after errors) writes
+ *     GOAWAY(NO_ERROR, last stream) before the close, unless the session sent its final
+ *     GOAWAY already;
+ *   - the child_stopping hook reaches every parked connection: on a graceful stop it
+ *     shuts the socket down for reading, so the MPM hands it back to us at once (we then
+ *     send GOAWAY and close, instead of the MPM holding it until Timeout); on a hard stop,
+ *     when no worker will run again, it writes the GOAWAY itself, without blocking.
+ *
+ * Threads: park/unpark on the connection's thread; the hooks on whatever thread the MPM
+ * runs them (pre_close: the worker closing the connection; child_stopping: the thread that
+ * stops the child). The list and each entry's fields are guarded by one mutex per child;
+ * a parked connection is touched by nobody else while it is on the list (it is idle in the
+ * MPM's pollset, and the thread that takes it back unparks it first).
+ */
+#ifndef H2_C1_IDLE_H
+#define H2_C1_IDLE_H
+
+#include "httpd.h"
+
+struct h2_c1;
+
+/* child_init: the list's mutex (from pchild). */
+void h2_c1_idle_child_init(apr_pool_t *pchild);
+
+/* c1 thread: park c1's connection before handing it back to the MPM idle. Returns 1 when
+ * parked, 0 when the child is stopping (or parking is not available): the caller then
+ * ends the session with a GOAWAY instead of parking it. */
+int h2_c1_idle_park(struct h2_c1 *c1);
+
+/* c1 thread: the MPM handed the connection back to us (bytes arrived, or a stop kick):
+ * leave the list. Returns 1 when the connection was kicked by a graceful stop. */
+int h2_c1_idle_unpark(conn_rec *c);
+
+/* pre_close_connection and child_stopping hooks. */
+void h2_c1_idle_register_hooks(void);
+
+#endif /* H2_C1_IDLE_H */
