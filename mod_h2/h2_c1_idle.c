@@ -128,6 +128,14 @@ static int h2_c1_idle_pre_close(conn_rec *c)
         idle_locked_remove(ctx->idle);
         apr_thread_mutex_unlock(idle_mutex);
     }
+    if (ctx->c1->strms_active > 0) {
+        /* only a connection between requests is ours to end here; one with streams was
+         * ended (and its workers drained) by the session loop before the MPM closes it */
+        ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00653)
+                      "h2: MPM closes a connection with %d streams, no GOAWAY from pre_close",
+                      ctx->c1->strms_active);
+        return OK;
+    }
     if (h2_c1_goaway_final(ctx->c1, H2_C1_PASS_NOFLUSH, since ? "idle" : "close")) {
         ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00650)
                       "h2: GOAWAY before the MPM closes the connection (%s for %"
