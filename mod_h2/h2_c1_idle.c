@@ -112,9 +112,8 @@ int h2_c1_idle_unpark(conn_rec *c)
 /* pre_close_connection, on the thread closing c: the MPM closes one of our connections
  * (its Timeout ran out for a parked connection, keep-alive shedding, a stop, an error):
  * GOAWAY(NO_ERROR, last stream processed) unless the session sent its final GOAWAY. The
- * bytes are passed without FLUSH: the MPM flushes right after this hook, within its
- * lingering-close socket timeout, so a client that does not read cannot hold the thread
- * longer than the MPM allows. */
+ * write is non-blocking (a short write into an idle socket): a client that does not read
+ * cannot hold the thread. */
 static int h2_c1_idle_pre_close(conn_rec *c)
 {
     h2_conn_ctx *ctx;
@@ -136,7 +135,7 @@ static int h2_c1_idle_pre_close(conn_rec *c)
                       ctx->c1->strms_active);
         return OK;
     }
-    if (h2_c1_goaway_final(ctx->c1, H2_C1_PASS_NOFLUSH, since ? "idle" : "close")) {
+    if (h2_c1_goaway_final(ctx->c1, 1, since ? "idle" : "close")) {
         ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00650)
                       "h2: GOAWAY before the MPM closes the connection (%s for %"
                       APR_TIME_T_FMT " ms)", since ? "parked idle" : "not parked",
@@ -168,7 +167,7 @@ static void h2_c1_idle_child_stopping(apr_pool_t *pchild, int graceful)
                 ++n;
             }
         }
-        else if (h2_c1_goaway_final(e->c1, H2_C1_PASS_NONBLOCK, "shutdown")) {
+        else if (h2_c1_goaway_final(e->c1, 1, "shutdown")) {
             ++n;
         }
     }

@@ -4,7 +4,7 @@
  * decides: no connection of ours is closed without a GOAWAY.
  *
  * An idle h2 connection (no open stream, nothing unwritten) is handed back to the event
- * MPM as CONN_STATE_ASYNC_WAITIO (see h2_c1_loop.c and docs/ARCHITECTURE.md) and
+ * MPM as CONN_STATE_ASYNC_WAITIO (c1_hand_back in h2_c1.c, docs/ARCHITECTURE.md) and
  * "parked" here: a per-child list of the parked connections, so that
  *   - the pre_close_connection hook (the MPM closes a connection: its Timeout for a
  *     parked one, keep-alive shedding, lingering close after errors) writes
