@@ -15,7 +15,7 @@ Figures and ratios, never pass/fail.
 kinds: h1 (HTTP/1.1 cleartext), h2c, h1s (HTTP/1.1 over TLS), h2 (TLS); h2c is
 compared with h1 and h2 with h1s.
 
-usage: tests/bench/bench_idle_mem.py [-n N] [--threads T] [--kinds h1,h2c,h1s,h2]
+usage: tests/bench/bench_idle_mem.py [-n N] [--threads T] [--factor F] [--kinds h1,h2c,h1s,h2]
                                      [--modules mod_h2,mod_http2] [--no-request]
 """
 import argparse
@@ -70,11 +70,12 @@ def settle_rss(pid, timeout=5.0):
     return last
 
 
-def measure(module, kind, n, threads, request):
+def measure(module, kind, n, threads, request, factor=None):
     root = tempfile.mkdtemp(prefix="mod_h2-bench-mem-")
     os.chmod(root, 0o755)
     extra = ("AsyncRequestWorkerFactor %d\nListenBacklog 4096\nTimeout 60\n"
-             "KeepAliveTimeout 60\nMaxKeepAliveRequests 0\n" % max(2, (n * 2) // threads))
+             "KeepAliveTimeout 60\nMaxKeepAliveRequests 0\n"
+             % (factor or max(2, (n * 2) // threads)))
     h = h2conf.Httpd(root, use_mod_http2=(module == "mod_http2"), threads=threads,
                      nofile=n * 2 + 1000, extra=extra)
     h.make_root()
@@ -114,6 +115,8 @@ def main():
     ap.add_argument("--threads", type=int, default=50)
     ap.add_argument("--kinds", default="h1,h2c,h1s,h2")
     ap.add_argument("--modules", default="mod_h2,mod_http2")
+    ap.add_argument("--factor", type=int, default=None,
+                    help="AsyncRequestWorkerFactor (default: enough for N connections)")
     ap.add_argument("--no-request", action="store_true")
     a = ap.parse_args()
     have = raise_nofile(a.n * 2 + 1000)
@@ -127,7 +130,7 @@ def main():
                                                  "answered", "KiB/conn", "RSS0", "RSS1"))
     for module in a.modules.split(","):
         for kind in a.kinds.split(","):
-            r = measure(module, kind, a.n, a.threads, not a.no_request)
+            r = measure(module, kind, a.n, a.threads, not a.no_request, a.factor)
             results[(module, kind)] = r
             print("%-10s %-4s %8d %8d %9s %10.1f %8d %8d   (set up in %.1fs)"
                   % (module, kind, r["idle"], r["kept"],
