@@ -8,8 +8,8 @@ of that kind warm it up and are closed; then N connections are opened and left i
 preface and both SETTINGS acknowledged; HTTP/1.1: one GET answered, connection kept
 alive) and the child's VmRSS delta (/proc/PID/status) divided by N is printed, then how
 many of the N connections are still open after a few seconds of idleness, and finally
-whether one GET on each idle connection is answered (h2) -- "set up" and "answered" show
-load shedding, which would make the memory figure meaningless.
+whether one GET on each idle connection (all at once) is answered and how many of them
+are still open 2 s later -- "set up", "answered" and "open +2s" show load shedding.
 Figures and ratios, never pass/fail.
 
 kinds: h1 (HTTP/1.1 cleartext), h2c, h1s (HTTP/1.1 over TLS), h2 (TLS); h2c is
@@ -96,13 +96,15 @@ def measure(module, kind, n, threads, request, factor=None):
         setup_s = time.monotonic() - t0
         after = settle_rss(pid)
         kept = sw.wait(lambda: False, 3.0) or sw.count("idle")
-        answered = None
+        answered = still = None
         if request:
             res = outcome(sw.request_all(timeout=60))
             answered = res["answered"]
+            sw.wait(lambda: False, 2.0)   # observation window: does the server shed them?
+            still = sum(1 for c in sw.conns if c.state != "closed")
         sw.close_all()
         per = (after - base) / idle if idle else float("nan")
-        return dict(idle=idle, kept=kept, answered=answered, per_kib=per, base=base,
+        return dict(idle=idle, kept=kept, answered=answered, still=still, per_kib=per, base=base,
                     after=after, setup_s=setup_s)
     finally:
         h.stop()
@@ -126,15 +128,17 @@ def main():
     results = {}
     print("idle connections: N=%d, event MPM, 1 child, ThreadsPerChild %d"
           % (a.n, a.threads))
-    print("%-10s %-4s %8s %8s %9s %10s %8s %8s" % ("module", "kind", "set up", "kept 3s",
-                                                 "answered", "KiB/conn", "RSS0", "RSS1"))
+    print("%-10s %-4s %8s %8s %9s %9s %10s %8s %8s" % ("module", "kind", "set up", "kept 3s",
+                                                      "answered", "open +2s", "KiB/conn",
+                                                      "RSS0", "RSS1"))
     for module in a.modules.split(","):
         for kind in a.kinds.split(","):
             r = measure(module, kind, a.n, a.threads, not a.no_request, a.factor)
             results[(module, kind)] = r
-            print("%-10s %-4s %8d %8d %9s %10.1f %8d %8d   (set up in %.1fs)"
+            print("%-10s %-4s %8d %8d %9s %9s %10.1f %8d %8d   (set up in %.1fs)"
                   % (module, kind, r["idle"], r["kept"],
-                     "-" if r["answered"] is None else r["answered"], r["per_kib"],
+                     "-" if r["answered"] is None else r["answered"],
+                     "-" if r["still"] is None else r["still"], r["per_kib"],
                      r["base"], r["after"], r["setup_s"]), flush=True)
     print()
     for module in a.modules.split(","):

@@ -44,7 +44,7 @@ class MConn:
     done (answered), closed."""
     __slots__ = ("sock", "kind", "state", "out", "inbuf", "got_settings", "got_ack",
                  "goaway", "goaway_before_eof", "eof", "status", "rst", "sid", "decoder",
-                 "h1_need", "error", "frames")
+                 "h1_need", "error", "frames", "answered")
 
     def __init__(self, sock, kind):
         self.sock, self.kind, self.state = sock, kind, "connecting"
@@ -60,6 +60,7 @@ class MConn:
         self.h1_need = None
         self.error = None
         self.frames = 0
+        self.answered = False         # the response ended (END_STREAM or a whole HTTP/1.1 body)
 
 
 class Swarm:
@@ -295,6 +296,8 @@ class Swarm:
         if len(c.inbuf) >= c.h1_need:
             del c.inbuf[:c.h1_need]
             c.h1_need = None
+            if c.state == "request":
+                c.answered = True
             c.state = "idle" if c.state == "h1wait" else "done"
 
     def _h2_input(self, c):
@@ -330,14 +333,14 @@ class Swarm:
                 if c.status is None or c.status < 200:
                     c.status = int(fields.get(":status", "0"))
                 if flags & END_STREAM:
-                    c.state = "done"
+                    c.state, c.answered = "done", True
             elif ftype == DATA and sid == c.sid and sid:
                 if n:
                     self._send(c, frame(WINDOW_UPDATE, 0, 0, struct.pack(">I", n)))
                     if not flags & END_STREAM:
                         self._send(c, frame(WINDOW_UPDATE, 0, sid, struct.pack(">I", n)))
                 if flags & END_STREAM:
-                    c.state = "done"
+                    c.state, c.answered = "done", True
             elif ftype == RST_STREAM and sid == c.sid and sid:
                 c.rst = struct.unpack(">I", payload[:4])[0]
                 c.state = "done"
@@ -346,11 +349,12 @@ class Swarm:
 
 
 def outcome(conns):
-    """Counts of what happened to the connections asked: answered (2xx), goaway (closed
-    after a GOAWAY), silent (closed without GOAWAY), pending (no answer in time)."""
+    """Counts of what happened to the connections asked: answered (2xx, whatever happened
+    to the connection afterwards), goaway (closed after a GOAWAY, unanswered), silent
+    (closed without GOAWAY), pending (no answer in time)."""
     res = {"answered": 0, "goaway": 0, "silent": 0, "pending": 0, "other": 0}
     for c in conns:
-        if c.state == "done" and c.status and 200 <= c.status < 300 and c.rst is None:
+        if c.answered and c.status and 200 <= c.status < 300 and c.rst is None:
             res["answered"] += 1
         elif c.state == "closed" and c.goaway_before_eof:
             res["goaway"] += 1
@@ -389,6 +393,9 @@ def test_71_idle_h2c_then_request_each(make_httpd):
         asked = sw.request_all("/1k.txt", timeout=60)
         res = outcome(asked)
         assert res["answered"] == n, "%r\n%s" % (res, h.log_tail(10))
+        # and they stay open: nothing sheds the answered, idle again, connections
+        assert not sw.wait(lambda: sw.count("closed") > 0, 1.0), \
+            "%d answered connections closed by the server" % sw.count("closed")
     finally:
         sw.close_all()
 
@@ -405,6 +412,9 @@ def test_71_idle_tls_then_request_each(make_httpd):
         asked = sw.request_all("/1k.txt", timeout=60)
         res = outcome(asked)
         assert res["answered"] == n, "%r\n%s" % (res, h.log_tail(10))
+        # and they stay open: nothing sheds the answered, idle again, connections
+        assert not sw.wait(lambda: sw.count("closed") > 0, 1.0), \
+            "%d answered connections closed by the server" % sw.count("closed")
     finally:
         sw.close_all()
 
@@ -428,7 +438,7 @@ def test_71_burst_past_threads(make_httpd):
         assert res["silent"] == 0 and res["pending"] == 0 and res["other"] == 0, \
             "%r\n%s" % (res, h.log_tail(10))
         for c in asked:
-            if c.state == "closed":
+            if not c.answered:
                 assert c.goaway[0] < c.sid, \
                     "GOAWAY last-stream-id %d covers the unanswered stream %d" % (c.goaway[0], c.sid)
         assert res["answered"] + res["goaway"] == n
