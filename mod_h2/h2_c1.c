@@ -155,7 +155,7 @@ typedef enum {
 
 typedef struct c1_loop {
     int async;                   /* the MPM can take the idle connection back */
-    int can_waitio;              /* ... as CONN_STATE_ASYNC_WAITIO (httpd 2.4.64+ event) */
+    int can_waitio;              /* ... as CONN_STATE_ASYNC_WAITIO (AP_MPMQ_CAN_WAITIO) */
     apr_interval_time_t idle_timeout;
     apr_time_t idle_deadline;    /* idle on this thread until then (0: not idle) */
     apr_interval_time_t wait;    /* poll timeout of this round */

@@ -43,7 +43,7 @@ void h2_c1_idle_child_init(apr_pool_t *pchild)
 }
 
 /* [lock held] */
-static void idle_locked_remove(h2_idle_ent *e)
+static void c1_idle_remove_locked(h2_idle_ent *e)
 {
     if (!e->parked) return;
     if (e->prev) e->prev->next = e->next;
@@ -54,12 +54,12 @@ static void idle_locked_remove(h2_idle_ent *e)
 }
 
 /* c->pool cleanup: the connection is gone (normally unparked long before). */
-static apr_status_t idle_c1_cleanup(void *data)
+static apr_status_t c1_idle_cleanup(void *data)
 {
     h2_idle_ent *e = data;
     if (idle_mutex) {
         apr_thread_mutex_lock(idle_mutex);
-        idle_locked_remove(e);
+        c1_idle_remove_locked(e);
         apr_thread_mutex_unlock(idle_mutex);
     }
     return APR_SUCCESS;
@@ -78,7 +78,7 @@ int h2_c1_idle_park(struct h2_c1 *c1)
         e->c1 = c1;
         e->c = c;
         ctx->idle = e;
-        apr_pool_cleanup_register(c->pool, e, idle_c1_cleanup, apr_pool_cleanup_null);
+        apr_pool_cleanup_register(c->pool, e, c1_idle_cleanup, apr_pool_cleanup_null);
     }
     apr_thread_mutex_lock(idle_mutex);
     if (idle_stopping) {
@@ -104,7 +104,7 @@ int h2_c1_idle_unpark(conn_rec *c)
     if (!ctx || !ctx->idle || !idle_mutex) return 0;
     apr_thread_mutex_lock(idle_mutex);
     kicked = ctx->idle->kicked;
-    idle_locked_remove(ctx->idle);
+    c1_idle_remove_locked(ctx->idle);
     apr_thread_mutex_unlock(idle_mutex);
     return kicked;
 }
@@ -124,7 +124,7 @@ static int h2_c1_idle_pre_close(conn_rec *c)
     if (ctx->idle && idle_mutex) {
         apr_thread_mutex_lock(idle_mutex);
         if (ctx->idle->parked) since = ctx->idle->since;
-        idle_locked_remove(ctx->idle);
+        c1_idle_remove_locked(ctx->idle);
         apr_thread_mutex_unlock(idle_mutex);
     }
     if (ctx->c1->strms_active > 0) {
