@@ -227,10 +227,16 @@ static void c1_work(h2_c1 *c1)
     h2_c1_process_dirty(c1);
     h2_c1_dispatch_new(c1);   /* pushed streams promised while processing responses */
     if (!c1->mpm_stopping_seen && c1_mpm_stopping()) {
+        h2_session_stats st;
         c1->mpm_stopping_seen = 1;
-        ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00314)
-                      "h2: child is stopping, sending GOAWAY");
-        h2_session_submit_goaway(c1->engine, 1, H2_NO_ERROR, "shutdown");
+        h2_session_get_stats(c1->engine, &st);
+        /* a parked connection got its final GOAWAY from the stopping thread already
+         * (h2_c1_idle.c): the last-stream-id must never go up again (RFC 9113 §6.8) */
+        if (!st.goaway_sent) {
+            ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00314)
+                          "h2: child is stopping, sending GOAWAY");
+            h2_session_submit_goaway(c1->engine, 1, H2_NO_ERROR, "shutdown");
+        }
     }
     if (c1->strms_active) h2_c1_check_stalls(c1);
     h2_session_tick(c1->engine, h2_c1_now_ms());
@@ -380,9 +386,7 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
         if (!c1) return result;
     }
 
-    if (h2_c1_idle_unpark(c))
-        ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c, H2LOGNO(00652)
-                      "h2 loop: woken by a graceful stop");
+    h2_c1_idle_unpark(c);   /* normally done already by the resume_connection hook */
     memset(&loop, 0, sizeof(loop));
     ap_mpm_query(AP_MPMQ_IS_ASYNC, &loop.async);
 #ifdef AP_MPMQ_CAN_WAITIO

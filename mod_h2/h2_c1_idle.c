@@ -26,7 +26,6 @@ typedef struct h2_idle_ent {
     struct h2_c1 *c1;
     conn_rec *c;
     int parked;                       /* [lock] on the list */
-    int kicked;                       /* [lock] shut down for reading by a graceful stop */
     apr_time_t since;                 /* [lock] parked at */
 } h2_idle_ent;
 
@@ -90,23 +89,28 @@ int h2_c1_idle_park(struct h2_c1 *c1)
         if (idle_head) idle_head->prev = e;
         idle_head = e;
         e->parked = 1;
-        e->kicked = 0;
         e->since = apr_time_now();
     }
     apr_thread_mutex_unlock(idle_mutex);
     return parked;
 }
 
-int h2_c1_idle_unpark(conn_rec *c)
+void h2_c1_idle_unpark(conn_rec *c)
 {
-    h2_conn_ctx *ctx = h2_ctx_get(c);
-    int kicked = 0;
-    if (!ctx || !ctx->idle || !idle_mutex) return 0;
-    apr_thread_mutex_lock(idle_mutex);
-    kicked = ctx->idle->kicked;
+    h2_conn_ctx *ctx = c->master ? NULL : h2_ctx_get(c);
+    if (!ctx || ctx->is_c2 || !ctx->idle || !idle_mutex) return;
+    apr_thread_mutex_lock(idle_mutex);   /* waits while the stopping thread writes */
     c1_idle_remove_locked(ctx->idle);
     apr_thread_mutex_unlock(idle_mutex);
-    return kicked;
+}
+
+/* resume_connection, on the worker the MPM gives the connection to, before anything else
+ * of the connection is touched (process_connection hooks of mod_ssl and others come
+ * later): from here on the connection is that thread's alone. */
+static void h2_c1_idle_resume(conn_rec *c, request_rec *r)
+{
+    (void)r;
+    h2_c1_idle_unpark(c);
 }
 
 /* pre_close_connection, on the thread closing c: the MPM closes one of our connections
@@ -144,11 +148,18 @@ static int h2_c1_idle_pre_close(conn_rec *c)
     return OK;
 }
 
-/* child_stopping, on the thread stopping the child. Graceful: shut every parked socket
- * down for reading; the MPM sees it readable at once and hands it to a worker, where the
- * session loop notices the stop and ends with GOAWAY (the MPM would otherwise keep a
- * waiting connection until its Timeout). Hard: workers run nothing more, so the GOAWAY is
- * written from here, without blocking (a short write into an idle socket). */
+/* child_stopping, on the thread stopping the child: the final GOAWAY(NO_ERROR, last
+ * stream) to every parked connection, written from here, without blocking (a short write
+ * into an idle socket), under the list's mutex: a parked connection is nobody else's (the
+ * MPM only polls it; the worker it is given to unparks it first, in resume_connection or
+ * pre_close_connection, and waits for us there). Graceful: the connection stays parked;
+ * the client closes it (RFC 9113 §6.8 tells it to open a new one), which wakes it and
+ * ends it, or the MPM's Timeout does; a request sent before the client saw the GOAWAY is
+ * above its last-stream-id and ignored, so the client retries it elsewhere. Hard: no
+ * worker runs again; the process exit closes the socket after the GOAWAY.
+ * (Shutting the socket down for reading to wake it at once is no good: data the client
+ * sends after the shutdown makes the kernel answer the later close with a reset, which
+ * can destroy the response and GOAWAY still unread at the client.) */
 static void h2_c1_idle_child_stopping(apr_pool_t *pchild, int graceful)
 {
     h2_idle_ent *e;
@@ -158,33 +169,28 @@ static void h2_c1_idle_child_stopping(apr_pool_t *pchild, int graceful)
     apr_thread_mutex_lock(idle_mutex);
     idle_stopping = 1;
     for (e = idle_head; e; e = e->next) {
-        apr_socket_t *sock = ap_get_conn_socket(e->c);
-        if (!sock) continue;
-        if (graceful) {
-            if (!e->kicked) {
-                e->kicked = 1;
-                apr_socket_shutdown(sock, APR_SHUTDOWN_READ);
-                ++n;
-            }
-        }
-        else if (h2_c1_goaway_final(e->c1, 1, "shutdown")) {
-            ++n;
-        }
+        if (h2_c1_goaway_final(e->c1, 1, "shutdown")) ++n;
     }
     apr_thread_mutex_unlock(idle_mutex);
     if (n)
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, ap_server_conf, H2LOGNO(00651)
-                     "h2: child stopping (%s): %d idle connections %s", graceful ? "graceful"
-                     : "hard", n, graceful ? "woken for GOAWAY" : "sent GOAWAY");
+                     "h2: child stopping (%s): GOAWAY sent on %d idle connections",
+                     graceful ? "graceful" : "hard", n);
 }
 
 void h2_c1_idle_register_hooks(void)
 {
-    /* pre_close_connection: MIDDLE, and before mod_ssl (as a successor): the GOAWAY must
+    /* pre_close_connection: before mod_ssl (as a successor): the GOAWAY must
      * go out inside the TLS session, before anything that ends the TLS layer at close.
      * (httpd 2.4's mod_ssl has no such hook; the MPM's flush and close_notify follow.) */
     static const char *const before_ssl[] = { "mod_ssl.c", NULL };
-    ap_hook_pre_close_connection(h2_c1_idle_pre_close, NULL, before_ssl, APR_HOOK_MIDDLE);
+    /* ... and REALLY_FIRST: the connection leaves the parked list before any other
+     * module's pre_close touches it (see child_stopping). */
+    ap_hook_pre_close_connection(h2_c1_idle_pre_close, NULL, before_ssl,
+                                 APR_HOOK_REALLY_FIRST);
+    /* resume_connection: REALLY_FIRST, same reason: the first code of ours that runs when
+     * the MPM gives a parked connection to a worker, ahead of other modules' hooks. */
+    ap_hook_resume_connection(h2_c1_idle_resume, NULL, NULL, APR_HOOK_REALLY_FIRST);
     /* child_stopping: MIDDLE, it only touches our own parked connections (it must run
      * while the MPM's listener still polls them, which is the case for every module). */
     ap_hook_child_stopping(h2_c1_idle_child_stopping, NULL, NULL, APR_HOOK_MIDDLE);

@@ -10,16 +10,16 @@
  *     parked one, keep-alive shedding, lingering close after errors) writes
  *     GOAWAY(NO_ERROR, last stream) before the close, unless the session sent its final
  *     GOAWAY already;
- *   - the child_stopping hook reaches every parked connection: on a graceful stop it
- *     shuts the socket down for reading, so the MPM hands it back to us at once (we then
- *     send GOAWAY and close, instead of the MPM holding it until Timeout); on a hard stop,
- *     when no worker will run again, it writes the GOAWAY itself, without blocking.
+ *   - the child_stopping hook reaches every parked connection and writes its final
+ *     GOAWAY, without blocking (graceful: the client then closes it; hard: the process
+ *     exit does).
  *
- * Threads: park/unpark on the connection's thread; the hooks on whatever thread the MPM
- * runs them (pre_close: the worker closing the connection; child_stopping: the thread that
- * stops the child). The list and each entry's fields are guarded by one mutex per child;
- * a parked connection is touched by nobody else while it is on the list (it is idle in the
- * MPM's pollset, and the thread that takes it back unparks it first).
+ * Threads: park on the connection's thread; unpark on the thread the MPM gives it to
+ * (resume_connection and pre_close_connection hooks, both ordered REALLY_FIRST, and the
+ * loop); child_stopping on the thread that stops the child. The list and each entry's
+ * fields are guarded by one mutex per child; a parked connection is touched by nobody
+ * else while it is on the list (it is idle in the MPM's pollset, and the thread that takes
+ * it back unparks it before anything else), so the stopping thread may write to it.
  */
 #ifndef H2_C1_IDLE_H
 #define H2_C1_IDLE_H
@@ -36,9 +36,9 @@ void h2_c1_idle_child_init(apr_pool_t *pchild);
  * ends the session with a GOAWAY instead of parking it. */
 int h2_c1_idle_park(struct h2_c1 *c1);
 
-/* c1 thread: the MPM handed the connection back to us (bytes arrived, or a stop kick):
- * leave the list. Returns 1 when the connection was kicked by a graceful stop. */
-int h2_c1_idle_unpark(conn_rec *c);
+/* The thread the MPM gives the connection to (resume_connection, pre_close, the c1 loop):
+ * leave the list (waits while the stopping thread writes to it). */
+void h2_c1_idle_unpark(conn_rec *c);
 
 /* pre_close_connection and child_stopping hooks. */
 void h2_c1_idle_register_hooks(void);
