@@ -312,11 +312,17 @@ static int c1_wait(h2_c1 *c1, c1_loop *loop)
  * within Timeout, and never shed when all MPM threads are busy (the keep-alive queue of
  * CONN_STATE_WRITE_COMPLETION is closed wholesale then, and a keep-alive connection that
  * becomes readable while no thread is idle is closed too). See docs/ARCHITECTURE.md.
- * The caller parked it (h2_c1_idle_park), so a close the MPM decides, a graceful stop and
- * a hard stop all reach it with a GOAWAY. */
+ * It is parked (h2_c1_idle_park) as the very last step, so that a close the MPM decides,
+ * a graceful stop and a hard stop all reach it with a GOAWAY: once parked, the stopping
+ * thread may write to it, so nothing here touches the connection afterwards. Returns OK,
+ * or -1 when the child is stopping (the caller ends the connection). */
 static int c1_hand_back(h2_c1 *c1, const c1_loop *loop)
 {
     conn_rec *c = c1->c;
+    h2_c1_pollset_drop(c1);   /* h2_c1_quiet: no worker can reach it */
+    ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c, H2LOGNO(00311)
+                  "h2 loop: idle, back to the MPM (%s)",
+                  loop->can_waitio ? "wait-io" : "keep-alive");
     c->keepalive = AP_CONN_KEEPALIVE;
 #ifdef AP_MPMQ_CAN_WAITIO
     if (loop->can_waitio) {
@@ -326,11 +332,10 @@ static int c1_hand_back(h2_c1 *c1, const c1_loop *loop)
     else
 #endif
     c->cs->state = CONN_STATE_WRITE_COMPLETION;
-    h2_c1_pollset_drop(c1);   /* h2_c1_quiet: no worker can reach it */
-    ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c, H2LOGNO(00311)
-                  "h2 loop: idle, back to the MPM (%s)",
-                  loop->can_waitio ? "wait-io" : "keep-alive");
-    return OK;
+    if (h2_c1_idle_park(c1)) return OK;
+    c->cs->state = CONN_STATE_PROCESSING;
+    c->cs->sense = CONN_SENSE_DEFAULT;
+    return -1;
 }
 
 int h2_c1_goaway_final(h2_c1 *c1, int nonblock, const char *why)
@@ -405,7 +410,7 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
         case C1_AGAIN:
             continue;
         case C1_HANDBACK:
-            if (h2_c1_idle_park(c1)) return c1_hand_back(c1, &loop);
+            if (c1_hand_back(c1, &loop) == OK) return OK;
             break;   /* the child is stopping: end with GOAWAY */
         case C1_WAIT:
             if (c1_wait(c1, &loop) == 0) continue;
