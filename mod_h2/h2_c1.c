@@ -307,6 +307,13 @@ static int c1_wait(h2_c1 *c1, c1_loop *loop)
     return 0;
 }
 
+/* Output passed but not yet written to the socket (merging with non-blocking c1 writes:
+ * this is h2_c1_io_pending). */
+static int c1_output_waits(h2_c1 *c1)
+{
+    return c1->c->data_in_output_filters;
+}
+
 /* Idle: give the thread back; the MPM calls us again when bytes arrive. The connection
  * waits as CONN_STATE_ASYNC_WAITIO where the MPM offers it: in the MPM's wait-io queue,
  * within Timeout, and never shed when all MPM threads are busy (the keep-alive queue of
@@ -326,8 +333,10 @@ static int c1_hand_back(h2_c1 *c1, const c1_loop *loop)
     c->keepalive = AP_CONN_KEEPALIVE;
 #ifdef AP_MPMQ_CAN_WAITIO
     if (loop->can_waitio) {
+        /* output still waiting for the socket (a slow reader): come back when writable,
+         * else when readable */
         c->cs->state = CONN_STATE_ASYNC_WAITIO;
-        c->cs->sense = CONN_SENSE_WANT_READ;
+        c->cs->sense = c1_output_waits(c1) ? CONN_SENSE_WANT_WRITE : CONN_SENSE_WANT_READ;
     }
     else
 #endif
