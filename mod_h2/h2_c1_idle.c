@@ -107,7 +107,7 @@ void h2_c1_idle_unpark(conn_rec *c)
 /* resume_connection, on the worker the MPM gives the connection to, before anything else
  * of the connection is touched (process_connection hooks of mod_ssl and others come
  * later): from here on the connection is that thread's alone. */
-static void h2_c1_idle_resume(conn_rec *c, request_rec *r)
+void h2_c1_idle_resume(conn_rec *c, request_rec *r)
 {
     (void)r;
     h2_c1_idle_unpark(c);
@@ -118,7 +118,7 @@ static void h2_c1_idle_resume(conn_rec *c, request_rec *r)
  * GOAWAY(NO_ERROR, last stream processed) unless the session sent its final GOAWAY. The
  * write is non-blocking (a short write into an idle socket): a client that does not read
  * cannot hold the thread. */
-static int h2_c1_idle_pre_close(conn_rec *c)
+int h2_c1_idle_pre_close(conn_rec *c)
 {
     h2_conn_ctx *ctx;
     apr_time_t since = 0;
@@ -160,7 +160,7 @@ static int h2_c1_idle_pre_close(conn_rec *c)
  * (Shutting the socket down for reading to wake it at once is no good: data the client
  * sends after the shutdown makes the kernel answer the later close with a reset, which
  * can destroy the response and GOAWAY still unread at the client.) */
-static void h2_c1_idle_child_stopping(apr_pool_t *pchild, int graceful)
+void h2_c1_idle_child_stopping(apr_pool_t *pchild, int graceful)
 {
     h2_idle_ent *e;
     int n = 0;
@@ -176,22 +176,4 @@ static void h2_c1_idle_child_stopping(apr_pool_t *pchild, int graceful)
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, ap_server_conf, H2LOGNO(00651)
                      "h2: child stopping (%s): GOAWAY sent on %d idle connections",
                      graceful ? "graceful" : "hard", n);
-}
-
-void h2_c1_idle_register_hooks(void)
-{
-    /* pre_close_connection: before mod_ssl (as a successor): the GOAWAY must
-     * go out inside the TLS session, before anything that ends the TLS layer at close.
-     * (httpd 2.4's mod_ssl has no such hook; the MPM's flush and close_notify follow.) */
-    static const char *const before_ssl[] = { "mod_ssl.c", NULL };
-    /* ... and REALLY_FIRST: the connection leaves the parked list before any other
-     * module's pre_close touches it (see child_stopping). */
-    ap_hook_pre_close_connection(h2_c1_idle_pre_close, NULL, before_ssl,
-                                 APR_HOOK_REALLY_FIRST);
-    /* resume_connection: REALLY_FIRST, same reason: the first code of ours that runs when
-     * the MPM gives a parked connection to a worker, ahead of other modules' hooks. */
-    ap_hook_resume_connection(h2_c1_idle_resume, NULL, NULL, APR_HOOK_REALLY_FIRST);
-    /* child_stopping: MIDDLE, it only touches our own parked connections (it must run
-     * while the MPM's listener still polls them, which is the case for every module). */
-    ap_hook_child_stopping(h2_c1_idle_child_stopping, NULL, NULL, APR_HOOK_MIDDLE);
 }

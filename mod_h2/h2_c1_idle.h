@@ -40,7 +40,12 @@ int h2_c1_idle_park(struct h2_c1 *c1);
  * leave the list (waits while the stopping thread writes to it). */
 void h2_c1_idle_unpark(conn_rec *c);
 
-/* pre_close_connection and child_stopping hooks. */
-void h2_c1_idle_register_hooks(void);
+/* Hooks (registered in mod_h2.c, where their order is explained):
+ * resume_connection: the MPM gives a parked connection to a worker: unpark it. */
+void h2_c1_idle_resume(conn_rec *c, request_rec *r);
+/* pre_close_connection: the MPM closes one of our connections: GOAWAY first. */
+int h2_c1_idle_pre_close(conn_rec *c);
+/* child_stopping: the final GOAWAY to every parked connection. */
+void h2_c1_idle_child_stopping(apr_pool_t *pchild, int graceful);
 
 #endif /* H2_C1_IDLE_H */

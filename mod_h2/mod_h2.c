@@ -6,6 +6,7 @@
 #include "http_config.h"
 #include "http_connection.h"
 #include "http_log.h"
+#include "mpm_common.h"
 #include "apr_optional.h"
 
 #include "mod_h2.h"
@@ -53,13 +54,27 @@ static int h2_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
 
 static void h2_register_hooks(apr_pool_t *p)
 {
+    static const char *const before_ssl[] = { "mod_ssl.c", NULL };
     (void)p;
     /* post_config: APR_HOOK_MIDDLE, nothing we set up here depends on other modules. */
     ap_hook_post_config(h2_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     /* child_init: MIDDLE, the worker pool needs nothing from other modules */
     ap_hook_child_init(h2_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     h2_switch_register_hooks();
-    h2_c1_idle_register_hooks();
+    /* pre_close_connection (GOAWAY before a close the MPM decides): REALLY_FIRST, and
+     * before mod_ssl as a successor: the connection must leave the list of parked
+     * connections before any other module's pre_close touches it (the stopping thread may
+     * write to a parked connection, h2_c1_idle.h), and the GOAWAY must go out inside the
+     * TLS session, ahead of anything that ends it (httpd 2.4's mod_ssl has no pre_close
+     * hook today; the MPM's flush and close_notify follow the hooks). */
+    ap_hook_pre_close_connection(h2_c1_idle_pre_close, NULL, before_ssl,
+                                 APR_HOOK_REALLY_FIRST);
+    /* resume_connection: REALLY_FIRST for the same reason: the first code that runs when
+     * the MPM gives a parked connection to a worker unparks it, ahead of other modules. */
+    ap_hook_resume_connection(h2_c1_idle_resume, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    /* child_stopping: MIDDLE, it touches only our own parked connections, which the
+     * listener still polls whatever other modules do here. */
+    ap_hook_child_stopping(h2_c1_idle_child_stopping, NULL, NULL, APR_HOOK_MIDDLE);
     h2_c2_register_hooks();
     APR_REGISTER_OPTIONAL_FN(h2_is_h2);
 }
