@@ -380,7 +380,7 @@ def _many_httpd(make_httpd, threads, extra="", start=True):
     return make_httpd("many", threads=threads, nofile=NOFILE, start=start,
                       log_level=os.environ.get("H2_TEST_LOGLEVEL", "info"),
                       extra="AsyncRequestWorkerFactor 200\nListenBacklog 4096\n"
-                            "H2MaxWorkers 16\n" + extra)
+                            "H2MaxWorkers 16\nTimeout 60\n" + extra)
 
 
 def test_71_idle_h2c_then_request_each(make_httpd):
@@ -524,10 +524,11 @@ def test_71_stop_idle_goaway(make_httpd, how):
             if how == "graceful":
                 return all(_final_goaway(c) for c in conns)
             return all(c.state == "closed" for c in conns)
-        assert tls.wait(done, 15), "after %s: %d without GOAWAY, %d open" % (
+        # well before the MPM's Timeout (30 s) would have closed them
+        assert tls.wait(done, 20), "after %s: %d without GOAWAY, %d open" % (
             how, sum(1 for c in conns if not _final_goaway(c)),
             sum(1 for c in conns if c.state != "closed"))
-        assert time.monotonic() - start < 15
+        assert time.monotonic() - start < 20
         for c in conns:
             # no stream was opened: the final GOAWAY says so, with NO_ERROR
             assert c.goaway == (0, 0), c.goaway
