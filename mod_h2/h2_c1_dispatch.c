@@ -20,6 +20,7 @@
 #include "h2_c2.h"
 #include "h2_push.h"
 #include "h2_workers.h"
+#include "h2_ws.h"
 
 APLOG_USE_MODULE(h2);
 
@@ -73,6 +74,7 @@ void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm)
     }
     h2_push_list_free(strm->pushes);
     strm->pushes = NULL;
+    h2_ws_c1_release(strm);
     h2_hdrs_free(strm->req);
     h2_hdrs_free(strm->resp);
     h2_hdrs_free(strm->trailers);
@@ -374,6 +376,7 @@ void h2_c1_drain(h2_c1 *c1)
             if (!s->dispatched) s->c2_done = 1;
             if (!s->aborted) {
                 s->aborted = 1;
+                h2_ws_signal_locked(s);
                 apr_thread_cond_signal(s->cond);
             }
         }

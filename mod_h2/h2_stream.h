@@ -127,6 +127,9 @@ struct h2_strm {
     /* push: written by c1 before dispatch, then read-only */
     uint32_t pushed_on;          /* a pushed stream: its parent's id (0: client stream) */
     int push_ok;                 /* the client allows push (SETTINGS_ENABLE_PUSH) */
+    struct h2_ws *ws;            /* extended CONNECT (RFC 8441), NULL for other streams:
+                                  * set by c1 before dispatch, freed by c1 at release;
+                                  * its fields' owners are in h2_ws.h */
 
     /* [lock] c1 wakeup list */
     int dirty;

@@ -18,6 +18,7 @@
 #include "h2_switch.h"
 #include "h2_c1_idle.h"
 #include "h2_workers.h"
+#include "h2_ws.h"
 
 
 APLOG_USE_MODULE(h2);
@@ -76,6 +77,7 @@ static void h2_register_hooks(apr_pool_t *p)
      * listener still polls whatever other modules do here. */
     ap_hook_child_stopping(h2_c1_idle_child_stopping, NULL, NULL, APR_HOOK_MIDDLE);
     h2_c2_register_hooks();
+    h2_ws_register_hooks();
     APR_REGISTER_OPTIONAL_FN(h2_is_h2);
 }
 

@@ -454,7 +454,7 @@ def test_71_burst_past_threads(make_httpd):
 def test_71_idle_timeout_goaway(make_httpd, tls):
     """A connection idle past the h2 idle timeout gets GOAWAY(NO_ERROR) and then EOF;
     its last-stream-id is the last stream the server processed."""
-    from h2util_wire import Conn, Closed, GOAWAY as W_GOAWAY, NO_ERROR
+    from h2client import Conn, Closed, GOAWAY as W_GOAWAY, NO_ERROR
     h = make_httpd("idle", log_level="info", extra="Timeout 2\nKeepAliveTimeout 2\n")
     c = Conn(h.https_port if tls else h.http_port, tls=tls, timeout=5)
     try:
