@@ -32,6 +32,7 @@
 #include "h2_push.h"
 #include "h2_ws.h"
 #include "h2_workers.h"
+#include "h2_c1_idle.h"
 
 APLOG_USE_MODULE(h2);
 
@@ -217,6 +218,7 @@ typedef enum {
 
 typedef struct c1_loop {
     int async;                   /* the MPM can take the idle connection back */
+    int can_waitio;              /* ... as CONN_STATE_ASYNC_WAITIO (AP_MPMQ_CAN_WAITIO) */
     apr_interval_time_t idle_timeout;
     apr_time_t idle_deadline;    /* idle on this thread until then (0: not idle) */
     apr_interval_time_t wait;    /* poll timeout of this round */
@@ -292,10 +294,16 @@ static void c1_work(h2_c1 *c1)
     h2_c1_process_dirty(c1);
     h2_c1_dispatch_new(c1);   /* pushed streams promised while processing responses */
     if (!c1->mpm_stopping_seen && c1_mpm_stopping()) {
+        h2_session_stats st;
         c1->mpm_stopping_seen = 1;
-        ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00314)
-                      "h2: child is stopping, sending GOAWAY");
-        h2_session_submit_goaway(c1->engine, 1, H2_NO_ERROR, "shutdown");
+        h2_session_get_stats(c1->engine, &st);
+        /* a parked connection got its final GOAWAY from the stopping thread already
+         * (h2_c1_idle.c): the last-stream-id must never go up again (RFC 9113 §6.8) */
+        if (!st.goaway_sent) {
+            ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00314)
+                          "h2: child is stopping, sending GOAWAY");
+            h2_session_submit_goaway(c1->engine, 1, H2_NO_ERROR, "shutdown");
+        }
     }
     if (c1->strms_active) h2_c1_check_stalls(c1);
     h2_session_tick(c1->engine, h2_c1_now_ms());
@@ -320,7 +328,7 @@ static c1_next c1_decide(h2_c1 *c1, c1_loop *loop)
     }
     else if (c1->strms_active == 0) {
         apr_time_t now;
-        if (c1->mpm_stopping_seen) return C1_END;
+        if (c1->mpm_stopping_seen) return C1_END;   /* c1_end sends the final GOAWAY */
         if (loop->async && !c->data_in_input_filters) return C1_HANDBACK;
         /* wait in steps of a second: a graceful stop is noticed in time */
         now = apr_time_now();
@@ -385,16 +393,61 @@ static int c1_wait(h2_c1 *c1, c1_loop *loop)
     return 0;
 }
 
-/* Idle: give the thread back; the MPM calls us again when bytes arrive. */
-static int c1_hand_back(h2_c1 *c1)
+/* Output passed but not yet written to the socket (merging with non-blocking c1 writes:
+ * this is h2_c1_io_pending). */
+static int c1_output_waits(h2_c1 *c1)
+{
+    return h2_c1_io_pending(c1);
+}
+
+/* Idle: give the thread back; the MPM calls us again when bytes arrive. The connection
+ * waits as CONN_STATE_ASYNC_WAITIO where the MPM offers it: in the MPM's wait-io queue,
+ * within Timeout, and never shed when all MPM threads are busy (the keep-alive queue of
+ * CONN_STATE_WRITE_COMPLETION is closed wholesale then, and a keep-alive connection that
+ * becomes readable while no thread is idle is closed too). See docs/ARCHITECTURE.md.
+ * It is parked (h2_c1_idle_park) as the very last step, so that a close the MPM decides,
+ * a graceful stop and a hard stop all reach it with a GOAWAY: once parked, the stopping
+ * thread may write to it, so nothing here touches the connection afterwards. Returns OK,
+ * or -1 when the child is stopping (the caller ends the connection). */
+static int c1_hand_back(h2_c1 *c1, const c1_loop *loop)
 {
     conn_rec *c = c1->c;
-    c->keepalive = AP_CONN_KEEPALIVE;
-    c->cs->state = CONN_STATE_WRITE_COMPLETION;
     h2_c1_pollset_drop(c1);   /* h2_c1_quiet: no worker can reach it */
     ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c, H2LOGNO(00311)
-                  "h2 loop: idle, back to the MPM");
-    return OK;
+                  "h2 loop: idle, back to the MPM (%s)",
+                  loop->can_waitio ? "wait-io" : "keep-alive");
+    c->keepalive = AP_CONN_KEEPALIVE;
+#ifdef AP_MPMQ_CAN_WAITIO
+    if (loop->can_waitio) {
+        /* output still waiting for the socket (a slow reader): come back when writable,
+         * else when readable */
+        c->cs->state = CONN_STATE_ASYNC_WAITIO;
+        c->cs->sense = c1_output_waits(c1) ? CONN_SENSE_WANT_WRITE : CONN_SENSE_WANT_READ;
+    }
+    else
+#endif
+    c->cs->state = CONN_STATE_WRITE_COMPLETION;
+    if (h2_c1_idle_park(c1)) return OK;
+    c->cs->state = CONN_STATE_PROCESSING;
+    c->cs->sense = CONN_SENSE_DEFAULT;
+    return -1;
+}
+
+int h2_c1_goaway_final(h2_c1 *c1, int nonblock, const char *why)
+{
+    h2_session_stats st;
+    apr_interval_time_t old = 0;
+    if (!c1->engine || c1->c->aborted) return 0;
+    h2_session_get_stats(c1->engine, &st);
+    if (st.goaway_sent && st.goaway_sent_last_id != H2_STREAM_ID_MASK) return 0;
+    if (h2_session_submit_goaway(c1->engine, 0, H2_NO_ERROR, why) != H2_SESS_OK) return 0;
+    if (nonblock) {
+        apr_socket_timeout_get(c1->sock, &old);
+        apr_socket_timeout_set(c1->sock, 0);
+    }
+    h2_c1_io_write(c1);
+    if (nonblock) apr_socket_timeout_set(c1->sock, old);
+    return 1;
 }
 
 /* The connection ends: last frames out, streams stopped, workers drained. */
@@ -409,6 +462,10 @@ static int c1_end(h2_c1 *c1)
                   c1->done, c->aborted, h2_session_is_done(c1->engine), c1->strms_active,
                   st.goaway_sent, st.goaway_received, (unsigned long)st.requests);
     if (c1->engine && !c->aborted) {
+        /* no silent close: the final GOAWAY, also after the first step of a graceful
+         * shutdown (harmless when the client went away first), behind what still waits
+         * for the socket (the MPM writes it at the close) */
+        h2_c1_goaway_final(c1, 0, c1->mpm_stopping_seen ? "shutdown" : NULL);
         h2_c1_io_write_last(c1);
     }
     h2_c1_dispatch_new(c1);
@@ -432,11 +489,14 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
         c1 = c1_start(c, ctx, upgrade_r, http2_settings, &result);
         if (!c1) return result;
     }
-    else {
-    }
 
+    h2_c1_idle_unpark(c);   /* normally done already by the resume_connection hook */
     memset(&loop, 0, sizeof(loop));
     ap_mpm_query(AP_MPMQ_IS_ASYNC, &loop.async);
+#ifdef AP_MPMQ_CAN_WAITIO
+    if (ap_mpm_query(AP_MPMQ_CAN_WAITIO, &loop.can_waitio) != APR_SUCCESS)
+        loop.can_waitio = 0;
+#endif
     if (!c->cs) loop.async = 0;
     if (upgrade_r) loop.async = 0; /* inside an HTTP/1.1 request: stay */
     loop.idle_timeout = c1->s->keep_alive_timeout > 0 ? c1->s->keep_alive_timeout
@@ -449,7 +509,8 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
         case C1_AGAIN:
             continue;
         case C1_HANDBACK:
-            return c1_hand_back(c1);
+            if (c1_hand_back(c1, &loop) == OK) return OK;
+            break;   /* the child is stopping: end with GOAWAY */
         case C1_WAIT:
             if (c1_wait(c1, &loop) == 0) continue;
             break;

@@ -67,6 +67,14 @@ struct h2_c1 {
  * is finished (DONE), or OK when the connection was handed back to the MPM idle. */
 int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings);
 
+/* The thread owning the connection (c1; the MPM's thread in pre_close; the stopping
+ * thread for a parked connection): make sure the client gets the final GOAWAY(NO_ERROR,
+ * last stream processed) before the connection closes; nothing when the session sent it
+ * already or the connection is broken. nonblock: write with a zero socket timeout (a short
+ * write into an idle socket; never waits for a client that does not read). Returns 1 when
+ * a GOAWAY was written. */
+int h2_c1_goaway_final(h2_c1 *c1, int nonblock, const char *why);
+
 /* Is c a connection we serve (or the c2 of one)? */
 int h2_c1_is_h2(conn_rec *c);
 

@@ -24,6 +24,8 @@ typedef struct h2_conn_ctx {
     int preface_consumed;        /* c1: the client preface was read while detecting it */
     const char *tag;             /* c1: "<child>-<serial>", mod_http2's connection id (the
                                   * H2_STREAM_TAG prefix), set when the protocol switches */
+    struct h2_idle_ent *idle;    /* c1: its entry in the list of parked idle connections
+                                  * (h2_c1_idle.c; fields guarded by that file's mutex) */
 
     /* c2 response state (worker thread) */
     request_rec *r;

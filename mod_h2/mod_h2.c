@@ -16,6 +16,7 @@
 #include "h2_c1.h"
 #include "h2_c2.h"
 #include "h2_switch.h"
+#include "h2_c1_idle.h"
 #include "h2_workers.h"
 #include "h2_ws.h"
 
@@ -32,6 +33,7 @@ static void h2_child_init(apr_pool_t *pchild, server_rec *s)
     int mn, mx, idle;
     h2_config_workers(s, &mn, &mx, &idle);
     h2_workers_create(s, pchild, mn, mx, idle);
+    h2_c1_idle_child_init(pchild);
 }
 
 static int h2_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
@@ -53,6 +55,7 @@ static int h2_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
 
 static void h2_register_hooks(apr_pool_t *p)
 {
+    static const char *const before_ssl[] = { "mod_ssl.c", NULL };
     (void)p;
     /* post_config: APR_HOOK_MIDDLE, nothing we set up here depends on other modules. */
     ap_hook_post_config(h2_post_config, NULL, NULL, APR_HOOK_MIDDLE);
@@ -62,6 +65,20 @@ static void h2_register_hooks(apr_pool_t *p)
     /* child_stopping: MIDDLE, it only wakes our own busy sessions' polls (they then end
      * or send GOAWAY on their own threads); nothing depends on other modules' order */
     ap_hook_child_stopping(h2_c1_child_stopping, NULL, NULL, APR_HOOK_MIDDLE);
+    /* pre_close_connection (GOAWAY before a close the MPM decides): REALLY_FIRST, and
+     * before mod_ssl as a successor: the connection must leave the list of parked
+     * connections before any other module's pre_close touches it (the stopping thread may
+     * write to a parked connection, h2_c1_idle.h), and the GOAWAY must go out inside the
+     * TLS session, ahead of anything that ends it (httpd 2.4's mod_ssl has no pre_close
+     * hook today; the MPM's flush and close_notify follow the hooks). */
+    ap_hook_pre_close_connection(h2_c1_idle_pre_close, NULL, before_ssl,
+                                 APR_HOOK_REALLY_FIRST);
+    /* resume_connection: REALLY_FIRST for the same reason: the first code that runs when
+     * the MPM gives a parked connection to a worker unparks it, ahead of other modules. */
+    ap_hook_resume_connection(h2_c1_idle_resume, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    /* child_stopping: MIDDLE, it touches only our own parked connections, which the
+     * listener still polls whatever other modules do here. */
+    ap_hook_child_stopping(h2_c1_idle_child_stopping, NULL, NULL, APR_HOOK_MIDDLE);
     h2_c2_register_hooks();
     h2_ws_register_hooks();
     APR_REGISTER_OPTIONAL_FN(h2_is_h2);

@@ -86,7 +86,7 @@ class Httpd:
     """One private httpd. `extra` is config text appended inside the main server."""
 
     def __init__(self, root, module=None, mpm="event", use_mod_http2=False, extra="",
-                 vhosts="", log_level="warn", threads=25, processes=1, modules=()):
+                 vhosts="", log_level="warn", threads=25, processes=1, modules=(), nofile=None):
         self.root = os.path.abspath(root)
         self.module = module or (None if use_mod_http2 else default_module())
         self.use_mod_http2 = use_mod_http2
@@ -97,6 +97,7 @@ class Httpd:
         self.threads = threads
         self.processes = processes
         self.modules = list(modules)  # more modules to load, e.g. ["reqtimeout"]
+        self.nofile = nofile  # RLIMIT_NOFILE for httpd (like `ulimit -n`), None: inherit
         self.http_port = free_port()
         self.https_port = free_port()
         self.proc = None
@@ -240,7 +241,15 @@ SSLSessionCache "shmcb:{r}/run/ssl_scache(512000)"
     # ---- process control
     def _ctl(self, *args):
         return subprocess.run([APACHE_BIN, "-d", self.root, "-f", self.conf_path] + list(args),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              preexec_fn=self._set_nofile if getattr(self, "nofile", None) else None)
+
+    def _set_nofile(self):
+        """In the forked httpd: raise the descriptor limit (at most to the hard limit)."""
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        want = self.nofile if hard == resource.RLIM_INFINITY else min(self.nofile, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, want), hard))
 
     def config_test(self):
         return self._ctl("-t")

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from h2util_wire import Conn, Closed, PING, ACK, DATA, WINDOW_UPDATE, S_INITIAL_WINDOW_SIZE, \
+from h2client import Conn, Closed, PING, ACK, DATA, WINDOW_UPDATE, S_INITIAL_WINDOW_SIZE, \
     window_payload
 
 TIMEOUT = 4             # the server's Timeout: a stalled client is closed after it
