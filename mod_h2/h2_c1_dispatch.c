@@ -14,6 +14,7 @@
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"
+#include "ap_mpm.h"
 
 #include "h2_log.h"
 #include "h2_c1.h"
@@ -97,11 +98,18 @@ static void c1_busy_remove(h2_hub *hub)
     pthread_mutex_unlock(&c1_busy_mx);
 }
 
+static volatile int c1_stop_hard;
+
+int h2_c1_child_stop_hard(void)
+{
+    return c1_stop_hard;
+}
+
 void h2_c1_child_stopping(apr_pool_t *pchild, int graceful)
 {
     h2_hub *hub;
     (void)pchild;
-    (void)graceful;
+    if (!graceful) c1_stop_hard = 1;
     pthread_mutex_lock(&c1_busy_mx);
     for (hub = c1_busy_head; hub; hub = hub->busy_next)
         h2_hub_wake(hub);
@@ -507,9 +515,10 @@ static void c1_detach(h2_c1 *c1, apr_interval_time_t waited)
 
 /* The connection is going away: stop every stream and wait for the workers running
  * them, at most max_wait; then detach (c1_detach). */
-void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait)
+void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait, apr_interval_time_t stop_wait)
 {
     apr_time_t start = apr_time_now();
+    int stopping = 0;
     /* ending: no stop needs to wake us any more (and the hub may go at c1_detach, which
      * holds the hub's lock and so may not take c1_busy_mx) */
     c1->draining = 1;
@@ -529,6 +538,15 @@ void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait)
             break;
         }
         now = apr_time_now();
+        if (!stopping) {
+            /* the child began to stop while we wait: it must exit soon, wait less */
+            int state = AP_MPMQ_RUNNING;
+            ap_mpm_query(AP_MPMQ_MPM_STATE, &state);
+            if (state == AP_MPMQ_STOPPING) {
+                stopping = 1;
+                if (now - start + stop_wait < max_wait) max_wait = now - start + stop_wait;
+            }
+        }
         if (now - start >= max_wait) {
             c1_detach(c1, now - start);
             break;
