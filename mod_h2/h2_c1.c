@@ -22,7 +22,6 @@
 #include "http_protocol.h"
 #include "http_log.h"
 #include "ap_mpm.h"
-#include "scoreboard.h"
 #include "mod_ssl.h"
 
 #include "h2_log.h"
@@ -30,6 +29,7 @@
 #include "h2_c1.h"
 #include "h2_c2.h"
 #include "h2_push.h"
+#include "h2_ws.h"
 #include "h2_workers.h"
 
 APLOG_USE_MODULE(h2);
@@ -101,26 +101,45 @@ static apr_status_t c1_cleanup(void *data)
     return APR_SUCCESS;
 }
 
-/* c1's scoreboard slot, for the handles of its streams (the event MPM may run the
- * connection on another thread after a hand-back: looked up at each h2_c1_run). */
-static void c1_sb_slot(h2_c1 *c1)
+/* Inline mode (no worker pool, e.g. prefork): a stream's handler runs on this thread,
+ * called from h2_c1_dispatch_new in the loop (never from inside the engine). When it waits
+ * for request body or for room for its output, c1's I/O runs from here: the streams' news
+ * go to the engine (the response, consumed body as WINDOW_UPDATE), frames are written,
+ * and input is read, waiting at most timeout for it. Streams that arrive meanwhile are
+ * only queued; they run after this one. So request bodies and responses stay within the
+ * windows and H2StreamMaxMemSize as with workers. */
+static apr_status_t c1_inline_pump(void *baton, apr_interval_time_t timeout)
 {
-    worker_score *ws;
-    int i, server_limit = 0, thread_limit = 0;
-    c1->hub->sb_child = c1->hub->sb_thread = -1;
-    if (!c1->c->sbh || !ap_scoreboard_image) return;
-    ws = ap_get_scoreboard_worker(c1->c->sbh);
-    if (!ws) return;
-    ap_mpm_query(AP_MPMQ_HARD_LIMIT_DAEMONS, &server_limit);
-    ap_mpm_query(AP_MPMQ_HARD_LIMIT_THREADS, &thread_limit);
-    for (i = 0; i < server_limit; ++i) {
-        worker_score *base = ap_scoreboard_image->servers[i];
-        if (base && ws >= base && ws < base + thread_limit) {
-            c1->hub->sb_child = i;
-            c1->hub->sb_thread = (int)(ws - base);
-            return;
-        }
+    h2_c1 *c1 = baton;
+    apr_status_t rv;
+    if (c1->done || c1->c->aborted) return APR_ECONNABORTED;
+    h2_c1_process_dirty(c1);
+    if (h2_c1_io_write(c1) != APR_SUCCESS) {
+        c1->done = 1;
+        return APR_ECONNABORTED;
     }
+    rv = h2_c1_io_read(c1, APR_NONBLOCK_READ);
+    if (APR_STATUS_IS_EAGAIN(rv) && timeout > 0) {
+        apr_int32_t n = 0;
+        apr_pollfd_t pfd = c1->sockfd;
+        pfd.p = c1->c->pool;
+        /* output waiting for the socket: its writability is progress too */
+        pfd.reqevents = APR_POLLIN | (h2_c1_io_pending(c1) ? APR_POLLOUT : 0);
+        rv = apr_poll(&pfd, 1, &n, timeout);
+        if (rv == APR_SUCCESS && n > 0) rv = h2_c1_io_read(c1, APR_NONBLOCK_READ);
+        else if (rv == APR_SUCCESS || APR_STATUS_IS_TIMEUP(rv)) return APR_TIMEUP;
+    }
+    if (rv == APR_SUCCESS || APR_STATUS_IS_EAGAIN(rv)) {
+        h2_c1_process_dirty(c1);
+        if (h2_c1_io_write(c1) != APR_SUCCESS) {
+            c1->done = 1;
+            return APR_ECONNABORTED;
+        }
+        return APR_STATUS_IS_EAGAIN(rv) ? APR_TIMEUP : APR_SUCCESS;
+    }
+    /* the connection is gone */
+    c1->done = 1;
+    return APR_ECONNABORTED;
 }
 
 static h2_c1 *c1_create(conn_rec *c)
@@ -141,7 +160,6 @@ static h2_c1 *c1_create(conn_rec *c)
     if (!c1->hub) return NULL;
     /* from here on c1_cleanup releases what c1 holds, whatever happens */
     apr_pool_cleanup_register(c->pool, c1, c1_cleanup, apr_pool_cleanup_null);
-    c1_sb_slot(c1);
     c1->stream_timeout = h2_config_stream_timeout(c1->s, NULL);
     if (c1->stream_timeout <= 0) c1->stream_timeout = apr_time_from_sec(60);
     c1->sockfd.desc_type = APR_POLL_SOCKET;
@@ -164,11 +182,18 @@ static h2_c1 *c1_create(conn_rec *c)
     cfg.max_control_queued = (uint32_t)c1->cfg->control_budget;
     cfg.max_empty_frames = (uint32_t)c1->cfg->empty_frame_budget;
     cfg.max_data_frame_len = (uint32_t)c1->cfg->max_data_frame_len;
+    cfg.max_oversized_blocks = (uint32_t)c1->cfg->oversized_budget;
+    cfg.enable_connect_protocol = h2_ws_c1_enabled(c1->s) ? 1 : 0;  /* RFC 8441 */
     if (c1->cfg->padding_bits > 0) {
         cfg.padding_bits = (uint32_t)c1->cfg->padding_bits;
         if (apr_generate_random_bytes((unsigned char *)&cfg.padding_seed,
                                       sizeof(cfg.padding_seed)) != APR_SUCCESS)
             cfg.padding_seed = (uint64_t)apr_time_now() ^ (uint64_t)(apr_uintptr_t)c1;
+    }
+    if (!h2_workers_get()) {
+        /* no worker pool: streams run on this thread and do c1's I/O while they wait */
+        c1->hub->inline_pump = c1_inline_pump;
+        c1->hub->inline_baton = c1;
     }
     c1->engine = h2_session_new(&cfg, &h2_c1_engine_callbacks, c1);
     if (!c1->engine) return NULL;
@@ -212,6 +237,10 @@ static h2_c1 *c1_start(conn_rec *c, h2_conn_ctx *ctx, request_rec *upgrade_r,
     }
     ctx->c1 = c1;
     if (!ctx->proto) ctx->proto = c1->proto;
+    /* mod_reqtimeout watched the TLS handshake (and an Upgrade's HTTP/1.1 request); its
+     * stages end with a request on c1, which HTTP/2 never has: out of the way, or its
+     * handshake/header timer would end the session. Streams have their own (on c2). */
+    ap_remove_input_filter_byhandle(c->input_filters, "reqtimeout");
     if (c1->is_tls && c1->cfg->modern_tls_only && !c1_tls_adequate(c1)) {
         ap_log_cerror(APLOG_MARK, APLOG_INFO, 0, c, H2LOGNO(00306)
                       "h2: TLS version or cipher not adequate for HTTP/2 (H2ModernTLSOnly)");
@@ -233,6 +262,7 @@ static h2_c1 *c1_start(conn_rec *c, h2_conn_ctx *ctx, request_rec *upgrade_r,
                                   strlen(http2_settings), strm) != H2_SESS_OK) {
             ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00307)
                           "h2c upgrade: bad HTTP2-Settings");
+            if (strm) h2_c1_strm_release(c1, strm);  /* its headers and body */
             c->keepalive = AP_CONN_CLOSE;
             return NULL;
         }
@@ -419,9 +449,6 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
         int result;
         c1 = c1_start(c, ctx, upgrade_r, http2_settings, &result);
         if (!c1) return result;
-    }
-    else {
-        c1_sb_slot(c1);   /* back from the MPM, maybe on another thread; no worker runs */
     }
 
     memset(&loop, 0, sizeof(loop));

@@ -37,8 +37,6 @@ typedef struct h2_hub {
     conn_rec *c;                 /* c1's connection (read by c2 set-up only) */
     const char *proto;           /* "h2" or "h2c" (static string) */
     apr_size_t stream_max_mem;   /* H2StreamMaxMemSize: output bytes queued per stream */
-    int sb_child, sb_thread;     /* c1's scoreboard slot (c2 makes its own handle for it);
-                                  * set by c1 while no worker runs (-1: none) */
     h2_strm *dirty_head;         /* [lock] streams with news for c1 */
     volatile apr_uint32_t wake_pending; /* [lock] a wakeup is on its way (one per batch) */
     apr_pollset_t *pollset;      /* [lock] c1's pollset while workers can reach the
@@ -51,6 +49,14 @@ typedef struct h2_hub {
     struct h2_hub *busy_prev, *busy_next; /* the child's busy sessions (h2_c1_dispatch.c,
                                   * its own mutex): woken when the child stops */
     int busy;
+    int out_fds;                 /* [lock] descriptors held by the streams' output queues
+                                  * (FILE items; c2 adds, c1 subtracts when one is done) */
+    /* Inline mode (no worker pool, e.g. prefork): a stream's handler runs on c1's thread
+     * and calls this (without the lock) when it waits for request body or for room for its
+     * output: c1's I/O runs for at most timeout. APR_SUCCESS, APR_TIMEUP, or an error when
+     * the connection is gone. NULL with a worker pool. Set by c1 at start. */
+    apr_status_t (*inline_pump)(void *baton, apr_interval_time_t timeout);
+    void *inline_baton;
 } h2_hub;
 
 /* A new hub (NULL when out of memory); freed by h2_hub_destroy (with its orphans). */
@@ -135,6 +141,9 @@ struct h2_strm {
     h2_hdrs *in_trailers;
     apr_size_t in_consumed;      /* read by c2, not yet reported to the engine */
     int in_waiting;              /* c2 waits for input */
+    apr_off_t body_limit;        /* LimitRequestBody of the request, set by c2 once known
+                                  * (0: none yet / unlimited) */
+    int in_over;                 /* c1 got more body than body_limit: c2 answers 413 */
 
     /* [lock] output (c2 -> c1) */
     h2_interim *interims;        /* 1xx responses to submit first */
@@ -150,10 +159,16 @@ struct h2_strm {
     int aborted;                 /* the stream is gone on the wire: c2 stops */
     struct h2_push_req *pushes;  /* resources to promise with the final response */
     int push_dep, push_weight;   /* pushed stream: H2PushPriority of its response */
+    int sb_count;                /* a worker ran the request: c1 counts it in its own
+                                  * scoreboard slot (workers have none) */
+    apr_off_t sb_bytes;          /* the response's bytes for that count */
 
     /* push: written by c1 before dispatch, then read-only */
     uint32_t pushed_on;          /* a pushed stream: its parent's id (0: client stream) */
     int push_ok;                 /* the client allows push (SETTINGS_ENABLE_PUSH) */
+    struct h2_ws *ws;            /* extended CONNECT (RFC 8441), NULL for other streams:
+                                  * set by c1 before dispatch, freed by c1 at release;
+                                  * its fields' owners are in h2_ws.h */
 
     /* [lock] c1 wakeup list */
     int dirty;
@@ -167,7 +182,7 @@ struct h2_strm {
     int eos_sent;
     int in_eos_seen;             /* c1 saw the request end */
     int dispatched;
-    int inline_wait;             /* no worker pool: run once the request body is complete */
+    apr_off_t in_received;       /* request body bytes received */
     int body_discarded;          /* c1: h2_session_discard_body called (§8.1) */
     apr_time_t last_progress;    /* c1: response submitted or DATA sent (stall detection) */
 };

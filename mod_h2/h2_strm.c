@@ -82,7 +82,6 @@ h2_hub *h2_hub_create(conn_rec *c, const char *proto, apr_size_t stream_max_mem)
     hub->c = c;
     hub->proto = proto;
     hub->stream_max_mem = stream_max_mem;
-    hub->sb_child = hub->sb_thread = -1;
     return hub;
 }
 

@@ -45,6 +45,7 @@ void h2_session_config_init(h2_session_config *c)
     c->padding_bits = 0;
     c->padding_seed = 0;
     c->max_data_frame_len = 0;
+    c->max_oversized_blocks = 4;
 }
 
 static uint32_t clamp32(uint32_t v, uint32_t lo, uint32_t hi)
@@ -796,8 +797,6 @@ static void on_ping(h2_session *s, const h2_frame *f)
 static void on_goaway(h2_session *s, const h2_frame *f)
 {
     s->goaway_recv = 1;
-    s->goaway_recv_last = f->last_stream_id;
-    s->goaway_recv_code = f->error_code;
     if (s->cb.on_goaway) {
         s->cb.on_goaway(s->ud, f->last_stream_id, f->error_code);
     }
@@ -1143,6 +1142,12 @@ static void hb_complete(h2_session *s, int too_large)
 {
     h2_hblock *hb = &s->hb;
     h2_stream *st;
+    if (too_large && (hb->kind == H2_HB_NEW || hb->kind == H2_HB_TRAILERS) &&
+        budget(s, &s->n_oversized, s->cfg.max_oversized_blocks,
+               "too many oversized header blocks") != 0) {
+        hb->st = NULL;
+        return;
+    }
     switch (hb->kind) {
     case H2_HB_NEW:
         hb_new_request(s, too_large);
@@ -1677,9 +1682,45 @@ long h2_base64url_decode(const char *in, size_t len, uint8_t *out, size_t cap)
     return (long)n;
 }
 
+int h2_settings_payload_check(const char *http2_settings, size_t len)
+{
+    uint8_t payload[6 * H2_UPGRADE_MAX_SETTINGS];
+    long n, i;
+    n = h2_base64url_decode(http2_settings, len, payload, sizeof(payload));
+    if (n < 0 || n % 6 != 0) {
+        return -1;   /* not base64url, too many settings, or not whole settings */
+    }
+    for (i = 0; i < n; i += 6) {
+        uint16_t id = h2_get_u16(payload + i);
+        uint32_t v = h2_get_u32(payload + i + 2);
+        switch (id) {
+        case H2_SET_ENABLE_PUSH:
+        case H2_SET_ENABLE_CONNECT_PROTOCOL:
+        case H2_SET_NO_RFC7540_PRIORITIES:
+            if (v > 1) {
+                return -1;
+            }
+            break;
+        case H2_SET_INITIAL_WINDOW_SIZE:
+            if (v > H2_MAX_WINDOW_SIZE) {
+                return -1;
+            }
+            break;
+        case H2_SET_MAX_FRAME_SIZE:
+            if (v < H2_DEFAULT_MAX_FRAME_SIZE || v > H2_MAX_MAX_FRAME_SIZE) {
+                return -1;
+            }
+            break;
+        default:
+            break;   /* other values are all valid; unknown settings are ignored */
+        }
+    }
+    return 0;
+}
+
 int h2_session_upgrade(h2_session *s, const char *http2_settings, size_t len, void *stream_ud)
 {
-    uint8_t payload[6 * 64], hdr[H2_FRAME_HDR_LEN];
+    uint8_t payload[6 * H2_UPGRADE_MAX_SETTINGS], hdr[H2_FRAME_HDR_LEN];
     long n;
     h2_frame f;
     h2_frame_error err;

@@ -223,7 +223,7 @@ def test_hung_handler_connection_detaches(make_httpd):
     sleeps, CGIDScriptTimeout longer than Timeout): the end of the connection waits for it
     at most Timeout, logs the stream once at WARNING and lets c1 go. The handler returns
     later, after the MPM recycled c1's memory: its request is logged and nothing crashes."""
-    from h2util_wire import Conn
+    from h2client import Conn
     h = make_httpd("hung", threads=64, log_level="info", extra="""
 Timeout 2
 CGIDScriptTimeout 6

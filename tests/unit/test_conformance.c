@@ -176,6 +176,7 @@ H2_TEST(rfc9113_3_4_preface_settings_ack_first)
 H2_TEST(rfc9113_3_4_preface_byte_by_byte)
 {
     long i;
+    size_t k;
     setup(NULL);
     tc_preface(&T);
     tc_settings(&T, NULL, 0);
@@ -184,11 +185,14 @@ H2_TEST(rfc9113_3_4_preface_byte_by_byte)
     tc_pump(&T);
     H2_CHECK_EQ(T.rv, H2_SESS_OK);
     H2_CHECK_EQ(T.n_req, 1);
-    i = tc_find(&T, H2_FT_SETTINGS, 0);
-    H2_CHECK(i >= 0);
-    /* our SETTINGS first, then the ACK of theirs */
+    /* our SETTINGS is the first frame (§3.4), then the ACK of theirs, nothing else */
     H2_CHECK(tc_count(&T, H2_FT_SETTINGS) == 2);
-    H2_CHECK(T.f[T.nf - 1].type == H2_FT_SETTINGS || tc_count(&T, H2_FT_SETTINGS) == 2);
+    i = tc_find(&T, H2_FT_SETTINGS, 0);
+    H2_CHECK_EQ(i, 0);
+    H2_CHECK(!(T.f[0].flags & H2_FLAG_ACK));
+    for (k = 1; k < T.nf && T.f[k].type != H2_FT_SETTINGS; k++) {
+    }
+    H2_CHECK(k < T.nf && (T.f[k].flags & H2_FLAG_ACK) && T.f[k].length == 0);
     teardown();
 }
 
@@ -1775,6 +1779,149 @@ H2_TEST(rfc8441_protocol_enabled)
     teardown();
 }
 
+/* a session that announces SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §3), started */
+static void setup_ecp(void)
+{
+    h2_session_config c;
+    h2_session_config_init(&c);
+    c.enable_connect_protocol = 1;
+    setup_started(&c);
+}
+
+static void malformed_ecp(const h2_nv *nv, size_t n)
+{
+    setup_ecp();
+    request_nv(1, nv, n, 0);
+    EXPECT_STREAM_ERROR(1, H2_PROTOCOL_ERROR);
+    H2_CHECK_EQ(T.n_req, 0);
+    /* the connection carries on */
+    tc_clear(&T);
+    tc_get(&T, 3);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 1);
+    teardown();
+}
+
+H2_TEST(rfc8441_3_setting_absent_unless_enabled)
+{
+    int found;
+    setup(NULL);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.f[0].type, H2_FT_SETTINGS);
+    setting_of(&T.f[0], H2_SET_ENABLE_CONNECT_PROTOCOL, &found);
+    H2_CHECK(!found);
+    teardown();
+}
+
+H2_TEST(rfc8441_4_protocol_only_with_connect)
+{
+    h2_nv get[5] = { TC_NV(":method", "GET"), TC_NV(":protocol", "websocket"),
+                     TC_NV(":scheme", "https"), TC_NV(":authority", "a"), TC_NV(":path", "/ws") };
+    malformed_ecp(get, 5);
+}
+
+H2_TEST(rfc8441_4_extended_connect_requires_scheme_and_path)
+{
+    h2_nv no_path[4] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
+                         TC_NV(":scheme", "https"), TC_NV(":authority", "a") };
+    h2_nv no_scheme[4] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
+                           TC_NV(":authority", "a"), TC_NV(":path", "/ws") };
+    h2_nv no_auth[4] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
+                         TC_NV(":scheme", "https"), TC_NV(":path", "/ws") };
+    malformed_ecp(no_path, 4);
+    malformed_ecp(no_scheme, 4);
+    malformed_ecp(no_auth, 4);
+}
+
+H2_TEST(rfc8441_4_request_carries_protocol)
+{
+    h2_nv nv[6] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
+                    TC_NV(":scheme", "http"), TC_NV(":authority", "a"), TC_NV(":path", "/ws"),
+                    TC_NV("sec-websocket-version", "13") };
+    setup_ecp();
+    request_nv(1, nv, 6, 0);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 1);
+    H2_CHECK(strcmp(T.last_method, "CONNECT") == 0);
+    H2_CHECK(strcmp(T.last_path, "/ws") == 0);
+    H2_CHECK_EQ(T.last_req.protocol_len, 9);
+    H2_CHECK_EQ(T.last_req.end_stream, 0);
+    H2_CHECK_EQ(T.last_req.content_length, -1);
+    H2_CHECK_EQ(T.last_nfields, 1);
+    H2_CHECK_EQ(T.n_req_end, 0);
+    teardown();
+}
+
+/* RFC 8441 §4/§5: after a 2xx the stream carries data both ways as DATA frames; END_STREAM
+ * from either side half-closes it (a TCP FIN), the stream closes when both sent it */
+H2_TEST(rfc8441_5_data_both_ways_then_end_stream)
+{
+    h2_nv nv[5] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
+                    TC_NV(":scheme", "https"), TC_NV(":authority", "a"), TC_NV(":path", "/ws") };
+    tc_src *src;
+    setup_ecp();
+    T.auto_consume = 1;
+    request_nv(1, nv, 5, 0);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 1);
+    /* the server answers 200 and streams: no END_STREAM yet */
+    src = tc_src_of(&T, 1);
+    tc_body(&T, 1, "pong", 4, 0);
+    src->ready = 4;
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 1, 200, NULL, 0, 0), H2_SESS_OK);
+    tc_clear(&T);
+    tc_pump(&T);
+    H2_CHECK(tc_find(&T, H2_FT_HEADERS, 1) >= 0);
+    H2_CHECK_EQ(T.data_bytes, 4);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 1), H2_SS_OPEN);
+    /* the client sends data on the open stream, more than once */
+    tc_clear(&T);
+    tc_data(&T, 1, "ping", 4, 0);
+    tc_data(&T, 1, "ping2", 5, 0);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.body_total, 9);
+    H2_CHECK(memcmp(T.body, "pingping2", 9) == 0);
+    /* the client ends its side: half-closed (remote), the server still sends */
+    tc_clear(&T);
+    tc_data(&T, 1, NULL, 0, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req_end, 1);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 1), H2_SS_HALF_CLOSED_REMOTE);
+    tc_body(&T, 1, "bye", 3, 1);
+    h2_session_resume_data(T.s, 1);
+    tc_clear(&T);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.data_bytes, 7);
+    H2_CHECK_EQ(T.n_closed, 1);
+    H2_CHECK_EQ(T.closed[0].code, H2_NO_ERROR);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 1), H2_SS_CLOSED);
+    teardown();
+}
+
+/* RFC 8441 §5 (RFC 6455 abnormal close): RST_STREAM(CANCEL) from the client ends the
+ * tunnel; the rest of the connection is unaffected */
+H2_TEST(rfc8441_5_client_cancel)
+{
+    h2_nv nv[5] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
+                    TC_NV(":scheme", "https"), TC_NV(":authority", "a"), TC_NV(":path", "/ws") };
+    setup_ecp();
+    request_nv(1, nv, 5, 0);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 1, 200, NULL, 0, 0), H2_SESS_OK);
+    tc_pump(&T);
+    tc_clear(&T);
+    tc_rst_frame(&T, 1, H2_CANCEL);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_closed, 1);
+    H2_CHECK_EQ(T.closed[0].code, H2_CANCEL);
+    H2_CHECK_EQ(T.closed[0].by_peer, 1);
+    tc_clear(&T);
+    tc_get(&T, 3);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 2);
+    teardown();
+}
+
 H2_TEST(rfc9113_8_5_connect)
 {
     h2_nv ok[2] = { TC_NV(":method", "CONNECT"), TC_NV(":authority", "a:443") };
@@ -1876,6 +2023,62 @@ H2_TEST(rfc7541_header_list_too_large_reported)
     EXPECT_NO_ERROR();
     H2_CHECK_EQ(T.n_req, 2);
     H2_CHECK_EQ(T.last_too_large, 0);
+    teardown();
+}
+
+H2_TEST(budget_oversized_header_blocks_per_connection)
+{
+    /* each oversized block is answered (431 by the glue); beyond max_oversized_blocks per
+     * connection the next one is not delivered: GOAWAY(ENHANCE_YOUR_CALM) */
+    h2_session_config c;
+    char big[3000];
+    uint32_t i;
+    h2_nv nv[5] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                    TC_NV(":authority", "a"), TC_NV(":path", "/"), TC_NV("x-big", "") };
+    h2_session_config_init(&c);
+    H2_CHECK_EQ(c.max_oversized_blocks, 4);
+    c.max_header_list_size = 1024;
+    c.max_oversized_blocks = 3;
+    memset(big, 'a', sizeof(big));
+    nv[4].value = (const uint8_t *)big;
+    nv[4].value_len = sizeof(big);
+    setup_started(&c);
+    for (i = 0; i < 3; ++i) {
+        request_nv(1 + 2 * i, nv, 5, 1);
+        EXPECT_NO_ERROR();
+        H2_CHECK_EQ(T.n_req, (int)i + 1);
+        H2_CHECK_EQ(T.last_too_large, 1);
+        H2_CHECK_EQ(h2_session_submit_response(T.s, 1 + 2 * i, 431, NULL, 0, 1), H2_SESS_OK);
+    }
+    tc_get(&T, 7);           /* a normal request in between does not reset the count */
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 4);
+    request_nv(9, nv, 5, 1);
+    EXPECT_CONN_ERROR(H2_ENHANCE_YOUR_CALM);
+    H2_CHECK_EQ(T.n_req, 4);  /* the fourth oversized block never reached the glue */
+    teardown();
+}
+
+H2_TEST(budget_oversized_header_blocks_unlimited)
+{
+    h2_session_config c;
+    char big[3000];
+    uint32_t i;
+    h2_nv nv[5] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                    TC_NV(":authority", "a"), TC_NV(":path", "/"), TC_NV("x-big", "") };
+    h2_session_config_init(&c);
+    c.max_header_list_size = 1024;
+    c.max_oversized_blocks = 0;
+    memset(big, 'a', sizeof(big));
+    nv[4].value = (const uint8_t *)big;
+    nv[4].value_len = sizeof(big);
+    setup_started(&c);
+    for (i = 0; i < 10; ++i) {
+        request_nv(1 + 2 * i, nv, 5, 1);
+        EXPECT_NO_ERROR();
+        H2_CHECK_EQ(h2_session_submit_response(T.s, 1 + 2 * i, 431, NULL, 0, 1), H2_SESS_OK);
+    }
+    H2_CHECK_EQ(T.n_req, 10);
     teardown();
 }
 
@@ -2736,6 +2939,12 @@ int main(void)
     H2_RUN(rfc9113_8_3_1_request_fields_delivered);
     H2_RUN(rfc8441_protocol_not_enabled);
     H2_RUN(rfc8441_protocol_enabled);
+    H2_RUN(rfc8441_3_setting_absent_unless_enabled);
+    H2_RUN(rfc8441_4_protocol_only_with_connect);
+    H2_RUN(rfc8441_4_extended_connect_requires_scheme_and_path);
+    H2_RUN(rfc8441_4_request_carries_protocol);
+    H2_RUN(rfc8441_5_data_both_ways_then_end_stream);
+    H2_RUN(rfc8441_5_client_cancel);
     H2_RUN(rfc9113_8_5_connect);
     H2_RUN(rfc9113_8_4_push_promise_from_client);
     H2_RUN(rfc9113_8_6_no_101_response);
@@ -2743,6 +2952,8 @@ int main(void)
     H2_RUN(rfc7541_2_3_dynamic_table_shared_by_streams);
     H2_RUN(rfc7541_4_2_table_size_update_above_setting);
     H2_RUN(rfc7541_header_list_too_large_reported);
+    H2_RUN(budget_oversized_header_blocks_per_connection);
+    H2_RUN(budget_oversized_header_blocks_unlimited);
     H2_RUN(rfc9218_4_priority_header_parsed);
     H2_RUN(rfc9218_7_1_priority_update_for_idle_stream);
     H2_RUN(rfc9218_7_1_priority_update_for_open_stream);

@@ -708,6 +708,32 @@ H2_TEST(session_upgrade_invalid_settings)
     teardown();
 }
 
+/* RFC 7540 §3.2.1: the HTTP2-Settings value checked before the 101 is sent */
+H2_TEST(session_settings_payload_check)
+{
+    char many[(H2_UPGRADE_MAX_SETTINGS + 1) * 8 + 1];
+    size_t i;
+    H2_CHECK_EQ(h2_settings_payload_check("", 0), 0);                 /* no settings */
+    H2_CHECK_EQ(h2_settings_payload_check("AAIAAAAB", 8), 0);         /* ENABLE_PUSH 1 */
+    H2_CHECK_EQ(h2_settings_payload_check("AAR_____", 8), 0);         /* window 2^31-1 */
+    H2_CHECK_EQ(h2_settings_payload_check("AAUA____", 8), 0);         /* frame 2^24-1 */
+    H2_CHECK_EQ(h2_settings_payload_check("AJkAAAAH", 8), 0);         /* unknown id */
+    H2_CHECK_EQ(h2_settings_payload_check("AAQ", 3), -1);             /* 2 octets */
+    H2_CHECK_EQ(h2_settings_payload_check("AAI!AAAC", 8), -1);        /* bad char */
+    H2_CHECK_EQ(h2_settings_payload_check("A", 1), -1);               /* not base64 */
+    H2_CHECK_EQ(h2_settings_payload_check("AAIAAAAC", 8), -1);        /* push=2 */
+    H2_CHECK_EQ(h2_settings_payload_check("AASAAAAA", 8), -1);        /* window 2^31 */
+    H2_CHECK_EQ(h2_settings_payload_check("AAUAAD__", 8), -1);        /* frame 16383 */
+    /* 6 octets are 8 base64url characters: H2_UPGRADE_MAX_SETTINGS pass, one more not */
+    for (i = 0; i < H2_UPGRADE_MAX_SETTINGS + 1; ++i) memcpy(many + 8 * i, "AJkAAAAH", 8);
+    H2_CHECK_EQ(h2_settings_payload_check(many, 8 * H2_UPGRADE_MAX_SETTINGS), 0);
+    H2_CHECK_EQ(h2_settings_payload_check(many, 8 * (H2_UPGRADE_MAX_SETTINGS + 1)), -1);
+    /* the check agrees with the session */
+    setup(NULL);
+    H2_CHECK_EQ(h2_session_upgrade(T.s, "AASAAAAA", 8, NULL), H2_SESS_ERR_ARG);
+    teardown();
+}
+
 H2_TEST(session_graceful_goaway_lifecycle)
 {
     setup_started(NULL);
@@ -1227,7 +1253,7 @@ H2_TEST(session_push_priority_never_starves_parent)
     uint32_t a;
     h2_priority p;
     size_t i;
-    long last3 = -1, firstp = -1, last1 = -1;
+    long last3 = -1, firstp = -1, first5 = -1;
     setup_started(NULL);
     tc_get(&T, 1);
     tc_get(&T, 3);
@@ -1254,10 +1280,10 @@ H2_TEST(session_push_priority_never_starves_parent)
         if (T.f[i].type != H2_FT_DATA) continue;
         if (T.f[i].sid == 3) last3 = (long)i;
         if (T.f[i].sid == a && firstp < 0) firstp = (long)i;
-        if (T.f[i].sid == 5) last1 = (long)i;
+        if (T.f[i].sid == 5 && first5 < 0) first5 = (long)i;
     }
     H2_CHECK(last3 >= 0 && firstp > last3);       /* parent first */
-    H2_CHECK(last1 < 0 || last1 > firstp);        /* then the push, then stream 5 */
+    H2_CHECK(first5 >= 0 && first5 > firstp);     /* then the push, then stream 5 */
     teardown();
 }
 
@@ -1557,6 +1583,7 @@ int main(void)
     H2_RUN(session_max_requests_goaway);
     H2_RUN(session_upgrade_h2c);
     H2_RUN(session_upgrade_invalid_settings);
+    H2_RUN(session_settings_payload_check);
     H2_RUN(session_graceful_goaway_lifecycle);
     H2_RUN(session_goaway_with_error_code);
     H2_RUN(session_peer_goaway_with_error_closes);
