@@ -22,7 +22,6 @@
 #include "http_protocol.h"
 #include "http_log.h"
 #include "ap_mpm.h"
-#include "scoreboard.h"
 #include "mod_ssl.h"
 
 #include "h2_log.h"
@@ -98,6 +97,8 @@ static apr_status_t c1_inline_pump(void *baton, apr_interval_time_t timeout)
         apr_int32_t n = 0;
         apr_pollfd_t pfd = c1->sockfd;
         pfd.p = c1->c->pool;
+        /* output waiting for the socket: its writability is progress too */
+        pfd.reqevents = APR_POLLIN | (h2_c1_io_pending(c1) ? APR_POLLOUT : 0);
         rv = apr_poll(&pfd, 1, &n, timeout);
         if (rv == APR_SUCCESS && n > 0) rv = h2_c1_io_read(c1, APR_NONBLOCK_READ);
         else if (rv == APR_SUCCESS || APR_STATUS_IS_TIMEUP(rv)) return APR_TIMEUP;
@@ -305,6 +306,14 @@ static void c1_work(h2_c1 *c1)
             h2_session_submit_goaway(c1->engine, 1, H2_NO_ERROR, "shutdown");
         }
     }
+    if (c1->mpm_stopping_seen && h2_c1_child_stop_hard() && !c1->done) {
+        /* stop or restart: the MPM closes its connections now (a graceful stop lets the
+         * streams finish): the GOAWAY goes out below, then the session ends */
+        ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00605)
+                      "h2: child stops now, ending the session (%d streams)",
+                      c1->strms_active);
+        c1->done = 1;
+    }
     if (c1->strms_active) h2_c1_check_stalls(c1);
     h2_session_tick(c1->engine, h2_c1_now_ms());
     if (h2_c1_io_write(c1) != APR_SUCCESS && !c1->done) c1->done = 1;
@@ -472,7 +481,17 @@ static int c1_end(h2_c1 *c1)
     /* a stopping child must exit before the parent kills it (it sends SIGTERM again after
      * 3 s): wait for the workers briefly; otherwise up to the Timeout */
     h2_c1_drain(c1, c1_mpm_stopping() ? H2_DRAIN_STOPPING
-                    : (c1->s->timeout > 0 ? c1->s->timeout : apr_time_from_sec(60)));
+                    : (c1->s->timeout > 0 ? c1->s->timeout : apr_time_from_sec(60)),
+                H2_DRAIN_STOPPING);
+    if (c1_mpm_stopping() && !c->aborted && !h2_c1_io_flush_for(c1, H2_DRAIN_STOPPING)) {
+        /* a stopping child: what the client does not take now is dropped. The MPM's
+         * flush at the close would block up to Timeout, and a hard stop closes the socket
+         * under it without waking it: the child would be killed. */
+        ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00604)
+                      "h2: child stopping, the client does not take the last output: "
+                      "dropped");
+        c->aborted = 1;
+    }
     c->keepalive = AP_CONN_CLOSE;
     if (c->cs) c->cs->state = CONN_STATE_LINGER;
     return DONE;

@@ -114,8 +114,11 @@ apr_status_t h2_c1_pollset_want_write(h2_c1 *c1, int on);
 void h2_c1_pollset_drop(h2_c1 *c1);
 /* child_stopping hook (any thread): wake every busy session so it sees the stop now. */
 void h2_c1_child_stopping(apr_pool_t *pchild, int graceful);
+/* The child stops without grace (stop, restart): sessions end now, streams or not. */
+int h2_c1_child_stop_hard(void);
 /* The connection is going away: stop every stream, wait for the workers running them at
- * most max_wait; streams still running then are left to the hub (logged once). */
-void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait);
+ * most max_wait (stop_wait from when the child begins to stop); streams still running
+ * then are left to the hub (logged once). */
+void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait, apr_interval_time_t stop_wait);
 
 #endif /* H2_C1_H */

@@ -14,6 +14,7 @@
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"
+#include "ap_mpm.h"
 #include "scoreboard.h"
 
 #include "h2_log.h"
@@ -54,8 +55,8 @@ h2_strm *h2_c1_strm_new(h2_c1 *c1, uint32_t id)
 void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm)
 {
     h2_c1_io_file_done_all(c1, strm);
-    h2_ws_c1_release(strm);
     h2_strm_clear(strm);
+    h2_ws_c1_release(strm);
     if (strm->id && c1->engine && !strm->closed)
         h2_session_set_stream_data(c1->engine, strm->id, NULL);
     if (strm->prev_active) strm->prev_active->next_active = strm->next_active;
@@ -105,11 +106,18 @@ static void c1_busy_remove(h2_hub *hub)
     pthread_mutex_unlock(&c1_busy_mx);
 }
 
+static volatile int c1_stop_hard;
+
+int h2_c1_child_stop_hard(void)
+{
+    return c1_stop_hard;
+}
+
 void h2_c1_child_stopping(apr_pool_t *pchild, int graceful)
 {
     h2_hub *hub;
     (void)pchild;
-    (void)graceful;
+    if (!graceful) c1_stop_hard = 1;
     pthread_mutex_lock(&c1_busy_mx);
     for (hub = c1_busy_head; hub; hub = hub->busy_next)
         h2_hub_wake(hub);
@@ -559,9 +567,10 @@ static void c1_detach(h2_c1 *c1, apr_interval_time_t waited)
 
 /* The connection is going away: stop every stream and wait for the workers running
  * them, at most max_wait; then detach (c1_detach). */
-void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait)
+void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait, apr_interval_time_t stop_wait)
 {
     apr_time_t start = apr_time_now();
+    int stopping = 0;
     /* ending: no stop needs to wake us any more (and the hub may go at c1_detach, which
      * holds the hub's lock and so may not take c1_busy_mx) */
     c1->draining = 1;
@@ -581,6 +590,15 @@ void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait)
             break;
         }
         now = apr_time_now();
+        if (!stopping) {
+            /* the child began to stop while we wait: it must exit soon, wait less */
+            int state = AP_MPMQ_RUNNING;
+            ap_mpm_query(AP_MPMQ_MPM_STATE, &state);
+            if (state == AP_MPMQ_STOPPING) {
+                stopping = 1;
+                if (now - start + stop_wait < max_wait) max_wait = now - start + stop_wait;
+            }
+        }
         if (now - start >= max_wait) {
             c1_detach(c1, now - start);
             break;

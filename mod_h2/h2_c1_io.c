@@ -75,9 +75,11 @@ static void c1_io_defer_run(h2_c1 *c1)
 /* c1: dispose of a FILE item (its mapping may still be referenced by output buckets) */
 static void c1_io_file_done(h2_c1 *c1, h2_oitem *oi)
 {
-    h2_hub_lock(c1->hub);
-    --c1->hub->out_fds;          /* counted by c2 when it queued the item */
-    h2_hub_unlock(c1->hub);
+    if (c1->hub) {   /* NULL once c1 detached: the hub's count does not matter then */
+        h2_hub_lock(c1->hub);
+        --c1->hub->out_fds;      /* counted by c2 when it queued the item */
+        h2_hub_unlock(c1->hub);
+    }
     c1_io_defer(c1, oi->map, oi->map_len, oi->fd);
     oi->map = NULL;
     oi->fd = -1;
@@ -477,6 +479,27 @@ apr_status_t h2_c1_io_write_last(h2_c1 *c1)
         if (rv != APR_SUCCESS) c1_io_set_error(c1, rv);
     }
     return rv;
+}
+
+int h2_c1_io_flush_for(h2_c1 *c1, apr_interval_time_t max_wait)
+{
+    apr_time_t end = apr_time_now() + max_wait;
+    while (!c1->c->aborted && c1->c->data_in_output_filters) {
+        apr_pollfd_t pfd;
+        apr_int32_t n;
+        apr_time_t now = apr_time_now();
+        if (now >= end) break;
+        memset(&pfd, 0, sizeof(pfd));
+        pfd.desc_type = APR_POLL_SOCKET;
+        pfd.desc.s = c1->sock;
+        pfd.reqevents = APR_POLLOUT;
+        pfd.p = c1->c->pool;
+        /* short steps: a socket the MPM closes meanwhile does not wake a poll */
+        apr_poll(&pfd, 1, &n, end - now < apr_time_from_msec(50) ? end - now
+                                                                 : apr_time_from_msec(50));
+        if (c1_io_drain(c1) != APR_SUCCESS) break;
+    }
+    return !c1->c->data_in_output_filters;
 }
 
 int h2_c1_io_stalled(h2_c1 *c1, apr_time_t now, int writable)

@@ -54,6 +54,9 @@ apr_status_t h2_c1_io_write(struct h2_c1 *c1);
 /* The connection ends: write what can be written; when the socket is full, the last
  * frames (a GOAWAY) still go behind what waits, for the MPM to write at the close. */
 apr_status_t h2_c1_io_write_last(struct h2_c1 *c1);
+/* Write what waits for the socket for at most max_wait (polling in short steps). 1 when
+ * nothing waits any more. */
+int h2_c1_io_flush_for(struct h2_c1 *c1, apr_interval_time_t max_wait);
 /* Output waits for the socket. */
 int h2_c1_io_pending(struct h2_c1 *c1);
 /* Send stall: output waited for the socket for stall_timeout without the socket becoming

@@ -5,14 +5,11 @@ answered, the same connection is still read (a request on it is processed, its P
 answered as soon as the client reads again), the child does not grow threads with the number of such clients, and a
 send stall of `Timeout` ends the connection."""
 import os
-import socket
-import ssl
-import struct
 import time
 
 import pytest
 
-from h2client import Conn, Closed, PING, ACK, DATA, WINDOW_UPDATE, S_INITIAL_WINDOW_SIZE, \
+from h2client import Conn, PING, ACK, DATA, WINDOW_UPDATE, S_INITIAL_WINDOW_SIZE, \
     window_payload
 
 TIMEOUT = 4             # the server's Timeout: a stalled client is closed after it
@@ -43,19 +40,8 @@ H2MaxWorkers 16
 def stalled_conn(h, tls=False):
     """A connection with a tiny receive buffer that asks for STREAMS large responses with
     every window open, and then reads nothing."""
-    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    raw.settimeout(5)
-    raw.connect(("127.0.0.1", h.https_port if tls else h.http_port))
-    if tls:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        ctx.set_alpn_protocols(["h2"])
-        raw = ctx.wrap_socket(raw, server_hostname="localhost")
-    c = Conn.from_socket(raw, timeout=5)
-    c.alpn = "h2" if tls else None
-    c.client_port = raw.getsockname()[1]
+    c = Conn(h.https_port if tls else h.http_port, tls=tls, timeout=5, rcvbuf=4096)
+    c.client_port = c.sock.getsockname()[1]
     c.handshake(settings=[(S_INITIAL_WINDOW_SIZE, 2 ** 31 - 1)])
     c.send_frame(WINDOW_UPDATE, 0, 0, window_payload(2 ** 31 - 1 - 65535))
     for i in range(STREAMS):
