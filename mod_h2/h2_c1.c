@@ -151,8 +151,10 @@ static h2_c1 *c1_create(conn_rec *c)
     APR_OPTIONAL_FN_TYPE(ssl_is_https) *is_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
     int limit;
 
+    h2_conn_ctx *ctx = h2_ctx_get(c);
+
     c1->c = c;
-    c1->s = c->base_server;
+    c1->s = ctx && ctx->server ? ctx->server : c->base_server;
     c1->cfg = h2_config_sget(c1->s);
     c1->is_tls = is_https && is_https(c);
     c1->proto = c1->is_tls ? "h2" : "h2c";

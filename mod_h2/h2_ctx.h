@@ -20,7 +20,9 @@ typedef struct h2_conn_ctx {
     int is_c2;
     struct h2_c1 *c1;            /* c1: the running session; c2: the owning session */
     struct h2_strm *strm;        /* c2: the stream being processed */
-    const char *upgrade_settings;/* c1: HTTP2-Settings of an h2c Upgrade */
+    server_rec *server;          /* c1: the vhost that switched to h2 (ALPN: the one SNI
+                                  * selected; Upgrade: the request's), NULL for prior
+                                  * knowledge (then c->base_server) */
     int preface_consumed;        /* c1: the client preface was read while detecting it */
     const char *tag;             /* c1: "<child>-<serial>", mod_http2's connection id (the
                                   * H2_STREAM_TAG prefix), set when the protocol switches */

@@ -123,6 +123,9 @@ static int h2_protocol_switch(conn_rec *c, request_rec *r, server_rec *s, const 
     if (strcmp(protocol, "h2") && strcmp(protocol, "h2c")) return DECLINED;
     ctx = h2_ctx_create(c);
     ctx->proto = protocol;
+    /* the session's settings (H2WindowSize, H2WebSockets, ...) are those of this vhost:
+     * with ALPN, mod_ssl passes the one SNI selected, not c->base_server */
+    ctx->server = r ? r->server : s;
     switch_c1_tag(c, ctx);
     if (r) {
         const char *settings = apr_table_get(r->headers_in, "HTTP2-Settings");
