@@ -447,17 +447,14 @@ static int c1_hand_back(h2_c1 *c1, const c1_loop *loop)
 int h2_c1_goaway_final(h2_c1 *c1, int nonblock, const char *why)
 {
     h2_session_stats st;
-    apr_interval_time_t old = 0;
+    (void)nonblock;   /* c1's writes never block (h2_c1_io.c) */
     if (!c1->engine || c1->c->aborted) return 0;
     h2_session_get_stats(c1->engine, &st);
     if (st.goaway_sent && st.goaway_sent_last_id != H2_STREAM_ID_MASK) return 0;
     if (h2_session_submit_goaway(c1->engine, 0, H2_NO_ERROR, why) != H2_SESS_OK) return 0;
-    if (nonblock) {
-        apr_socket_timeout_get(c1->sock, &old);
-        apr_socket_timeout_set(c1->sock, 0);
-    }
-    h2_c1_io_write(c1);
-    if (nonblock) apr_socket_timeout_set(c1->sock, old);
+    /* also when output still waits for the socket: the GOAWAY goes behind it, for the
+     * MPM's flush at the close */
+    h2_c1_io_write_last(c1);
     return 1;
 }
 

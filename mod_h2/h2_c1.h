@@ -70,9 +70,10 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings);
 /* The thread owning the connection (c1; the MPM's thread in pre_close; the stopping
  * thread for a parked connection): make sure the client gets the final GOAWAY(NO_ERROR,
  * last stream processed) before the connection closes; nothing when the session sent it
- * already or the connection is broken. nonblock: write with a zero socket timeout (a short
- * write into an idle socket; never waits for a client that does not read). Returns 1 when
- * a GOAWAY was written. */
+ * already or the connection is broken. Never blocks (c1's writes never do): when output
+ * still waits for the socket, the GOAWAY goes behind it for the MPM's flush at the close.
+ * nonblock: kept for the callers' intent (always non-blocking now). Returns 1 when a
+ * GOAWAY was queued or written. */
 int h2_c1_goaway_final(h2_c1 *c1, int nonblock, const char *why);
 
 /* Is c a connection we serve (or the c2 of one)? */
