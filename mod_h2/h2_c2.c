@@ -29,7 +29,7 @@
 
 #include "h2_log.h"
 #include "h2_ctx.h"
-#include "h2_c1.h"
+#include "h2_stream.h"
 #include "h2_c2.h"
 #include "h2_config.h"
 #include "h2_push.h"
@@ -66,7 +66,7 @@ typedef struct c2_cache {
 
 static void wake_locked(h2_strm *strm, int *pwake)
 {
-    h2_c1_mark_dirty(strm, pwake);
+    h2_strm_mark_dirty(strm, pwake);
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -76,9 +76,9 @@ static void wake_locked(h2_strm *strm, int *pwake)
  * is gone or the client did not make room within the stream timeout (H2StreamTimeout). */
 static int wait_room(h2_strm *strm, conn_rec *c2, int inline_mode)
 {
-    h2_c1 *c1 = strm->c1;
+    h2_hub *hub = strm->hub;
     apr_time_t deadline = 0;
-    while (!strm->aborted && !inline_mode && strm->out_mem >= c1->stream_max_mem) {
+    while (!strm->aborted && !inline_mode && strm->out_mem >= hub->stream_max_mem) {
         int wake = 0;
         apr_time_t now = apr_time_now();
         if (!deadline) {
@@ -93,21 +93,21 @@ static int wait_room(h2_strm *strm, conn_rec *c2, int inline_mode)
             strm->rst_code = H2_CANCEL;
             wake_locked(strm, &wake);
             if (wake) {
-                apr_thread_mutex_unlock(c1->lock);
-                h2_c1_wake(c1);
-                apr_thread_mutex_lock(c1->lock);
+                apr_thread_mutex_unlock(hub->lock);
+                h2_hub_wake(hub);
+                apr_thread_mutex_lock(hub->lock);
             }
             return -1;
         }
         strm->out_waiting = 1;
         wake_locked(strm, &wake);
         if (wake) {
-            apr_thread_mutex_unlock(c1->lock);
-            h2_c1_wake(c1);
-            apr_thread_mutex_lock(c1->lock);
+            apr_thread_mutex_unlock(hub->lock);
+            h2_hub_wake(hub);
+            apr_thread_mutex_lock(hub->lock);
             continue;
         }
-        apr_thread_cond_timedwait(strm->cond, c1->lock, apr_time_from_sec(1));
+        apr_thread_cond_timedwait(strm->cond, hub->lock, apr_time_from_sec(1));
     }
     return strm->aborted ? -1 : 0;
 }
@@ -281,7 +281,7 @@ static h2_hdrs *table_to_hdrs(apr_pool_t *p, apr_table_t *t, int status)
 static void make_response(h2_conn_ctx *ctx, request_rec *r)
 {
     h2_strm *strm = ctx->strm;
-    h2_c1 *c1 = strm->c1;
+    h2_hub *hub = strm->hub;
     apr_table_t *h;
     h2_hdrs *hdrs;
     int status = r->status;
@@ -329,12 +329,12 @@ static void make_response(h2_conn_ctx *ctx, request_rec *r)
     hdrs = table_to_hdrs(r->pool, h, status);
     r->sent_bodyct = 1;
     ctx->resp_sent = 1;
-    apr_thread_mutex_lock(c1->lock);
+    apr_thread_mutex_lock(hub->lock);
     strm->resp = hdrs;
     strm->pushes = pushes;
     strm->push_dep = dep;
     strm->push_weight = weight;
-    apr_thread_mutex_unlock(c1->lock);
+    apr_thread_mutex_unlock(hub->lock);
 }
 
 /* H2_C2_RESPONSE: the response of a request on c2 */
@@ -363,10 +363,10 @@ static apr_status_t c2_response_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
         if (AP_BUCKET_IS_ERROR(b) && ctx->resp_sent) {
             /* error after the response started: reset the stream */
-            h2_c1 *c1 = ctx->strm->c1;
-            apr_thread_mutex_lock(c1->lock);
+            h2_hub *hub = ctx->strm->hub;
+            apr_thread_mutex_lock(hub->lock);
             ctx->strm->rst_code = H2_INTERNAL_ERROR;
-            apr_thread_mutex_unlock(c1->lock);
+            apr_thread_mutex_unlock(hub->lock);
             continue;
         }
         if (!ctx->resp_sent && (APR_BUCKET_IS_EOS(b) || APR_BUCKET_IS_FLUSH(b)
@@ -376,10 +376,10 @@ static apr_status_t c2_response_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         if (APR_BUCKET_IS_EOS(b)) {
             if (r->trailers_out && !apr_is_empty_table(r->trailers_out) && !ctx->body_off) {
                 h2_hdrs *t = table_to_hdrs(r->pool, r->trailers_out, 0);
-                h2_c1 *c1 = ctx->strm->c1;
-                apr_thread_mutex_lock(c1->lock);
+                h2_hub *hub = ctx->strm->hub;
+                apr_thread_mutex_lock(hub->lock);
                 if (!ctx->strm->trailers) ctx->strm->trailers = t; else h2_hdrs_free(t);
-                apr_thread_mutex_unlock(c1->lock);
+                apr_thread_mutex_unlock(hub->lock);
             }
         }
         else if (ctx->body_off && !APR_BUCKET_IS_METADATA(b)) {
@@ -394,7 +394,7 @@ static apr_status_t c2_response_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 static void c2_queue_interim(h2_strm *strm, apr_pool_t *p, apr_table_t *t, int status,
                              h2_push_req *pushes)
 {
-    h2_c1 *c1 = strm->c1;
+    h2_hub *hub = strm->hub;
     h2_interim *im, **pp;
     int wake = 0;
     im = malloc(sizeof(*im));
@@ -403,13 +403,13 @@ static void c2_queue_interim(h2_strm *strm, apr_pool_t *p, apr_table_t *t, int s
     im->pushes = pushes;
     im->hdrs = table_to_hdrs(p, t, status);
     if (!im->hdrs) { h2_push_list_free(pushes); free(im); return; }
-    apr_thread_mutex_lock(c1->lock);
+    apr_thread_mutex_lock(hub->lock);
     for (pp = &strm->interims; *pp; pp = &(*pp)->next)
         ;
     *pp = im;
     wake_locked(strm, &wake);
-    apr_thread_mutex_unlock(c1->lock);
-    if (wake) h2_c1_wake(c1);
+    apr_thread_mutex_unlock(hub->lock);
+    if (wake) h2_hub_wake(hub);
 }
 
 /* Parse an HTTP/1.x interim response text (status line + fields) into an interim item. */
@@ -451,7 +451,7 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     conn_rec *c2 = f->c;
     h2_conn_ctx *ctx = h2_ctx_get(c2);
     h2_strm *strm = ctx->strm;
-    h2_c1 *c1 = strm->c1;
+    h2_hub *hub = strm->hub;
     apr_bucket *b, *eor = NULL;
     ochain ch = { NULL, NULL, 0, 0 };
     int eos = 0, flush = 0, wake = 0, copy_files;
@@ -484,16 +484,16 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             else if (!eos) {
                 if (ch.mem >= WAKE_BYTES || ch.total >= 4 * WAKE_BYTES) {
                     /* hand over what we have before copying more */
-                    apr_thread_mutex_lock(c1->lock);
+                    apr_thread_mutex_lock(hub->lock);
                     if (wait_room(strm, c2, inline_mode) < 0) {
-                        apr_thread_mutex_unlock(c1->lock);
+                        apr_thread_mutex_unlock(hub->lock);
                         rv = APR_ECONNABORTED;
                         break;
                     }
                     queue_chain(strm, &ch);
                     wake_locked(strm, &wake);
-                    apr_thread_mutex_unlock(c1->lock);
-                    if (wake) { h2_c1_wake(c1); wake = 0; }
+                    apr_thread_mutex_unlock(hub->lock);
+                    if (wake) { h2_hub_wake(hub); wake = 0; }
                     ctx->since_wake = 0;
                 }
                 if (APR_BUCKET_IS_FILE(b)) {
@@ -513,7 +513,7 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     apr_brigade_cleanup(bb);
 
     if (rv == APR_SUCCESS && (ch.head || eos || flush)) {
-        apr_thread_mutex_lock(c1->lock);
+        apr_thread_mutex_lock(hub->lock);
         if (ch.head && wait_room(strm, c2, inline_mode) < 0) {
             rv = APR_ECONNABORTED;
         }
@@ -526,8 +526,8 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                 ctx->since_wake = 0;
             }
         }
-        apr_thread_mutex_unlock(c1->lock);
-        if (wake) h2_c1_wake(c1);
+        apr_thread_mutex_unlock(hub->lock);
+        if (wake) h2_hub_wake(hub);
     }
     chain_free(&ch);
     if (rv != APR_SUCCESS) c2->aborted = 1;
@@ -547,7 +547,7 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
     conn_rec *c2 = f->c;
     h2_conn_ctx *ctx = h2_ctx_get(c2);
     h2_strm *strm = ctx->strm;
-    h2_c1 *c1 = strm->c1;
+    h2_hub *hub = strm->hub;
     apr_size_t got = 0, want;
     int wake = 0, eos = 0;
     apr_status_t rv = APR_SUCCESS;
@@ -582,7 +582,7 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
     timeout = h2_config_stream_timeout(c2->base_server, ctx->r);
     if (timeout <= 0) timeout = apr_time_from_sec(60);
 
-    apr_thread_mutex_lock(c1->lock);
+    apr_thread_mutex_lock(hub->lock);
     for (;;) {
         /* a request without (more) body ends cleanly even when the stream is gone */
         if (strm->in_head || strm->in_eos || !strm->req_has_body) break;
@@ -591,13 +591,13 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
         strm->in_waiting = 1;
         if (strm->in_consumed) wake_locked(strm, &wake);
         if (wake) {
-            apr_thread_mutex_unlock(c1->lock);
-            h2_c1_wake(c1);
+            apr_thread_mutex_unlock(hub->lock);
+            h2_hub_wake(hub);
             wake = 0;
-            apr_thread_mutex_lock(c1->lock);
+            apr_thread_mutex_lock(hub->lock);
             continue;
         }
-        if (APR_STATUS_IS_TIMEUP(apr_thread_cond_timedwait(strm->cond, c1->lock, timeout))
+        if (APR_STATUS_IS_TIMEUP(apr_thread_cond_timedwait(strm->cond, hub->lock, timeout))
             && !strm->in_head && !strm->in_eos && !strm->aborted) {
             rv = APR_TIMEUP;
             break;
@@ -648,8 +648,8 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
             }
         }
     }
-    apr_thread_mutex_unlock(c1->lock);
-    if (wake) h2_c1_wake(c1);
+    apr_thread_mutex_unlock(hub->lock);
+    if (wake) h2_hub_wake(hub);
     if (eos && mode != AP_MODE_SPECULATIVE)
         APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(c2->bucket_alloc));
     if (rv == APR_SUCCESS && !got && !eos)
@@ -757,7 +757,7 @@ void h2_c2_register_hooks(void)
 
 static conn_rec *c2_setup(h2_strm *strm, h2_worker_ctx *w, apr_pool_t **ppool)
 {
-    conn_rec *c1 = strm->c1->c;
+    conn_rec *c1 = strm->hub->c;
     conn_rec *c2;
     apr_pool_t *pool;
     h2_conn_ctx *ctx;
@@ -800,7 +800,7 @@ static conn_rec *c2_setup(h2_strm *strm, h2_worker_ctx *w, apr_pool_t **ppool)
      * slot, as mod_status shows HTTP/1.1 requests in their connection's slot. Workers of
      * one connection may update the slot at the same time; the counters are statistics
      * (a lost increment under concurrency is tolerated, as for any scoreboard reader).
-     * c1's handle lives in c1's pool, which outlives every c2 (drain_workers). */
+     * c1's handle lives in c1's pool, which outlives every c2 (h2_c1_drain). */
     c2->sbh = c1->sbh;
 #if APR_HAS_THREADS
     c2->current_thread = w ? w->thread : NULL;
@@ -820,7 +820,7 @@ static conn_rec *c2_setup(h2_strm *strm, h2_worker_ctx *w, apr_pool_t **ppool)
         ap_set_module_config(c2->conn_config, logio_module_p, apr_pcalloc(pool, 256));
     ctx = apr_pcalloc(pool, sizeof(*ctx));
     ctx->is_c2 = 1;
-    ctx->proto = strm->c1->proto;
+    ctx->proto = strm->hub->proto;
     ctx->c1 = strm->c1;
     ctx->strm = strm;
     ap_set_module_config(c2->conn_config, &h2_module, ctx);
@@ -943,7 +943,7 @@ static void process_request(conn_rec *c2, h2_strm *strm)
 void h2_c2_process(void *baton, h2_worker_ctx *w)
 {
     h2_strm *strm = baton;
-    h2_c1 *c1 = strm->c1;
+    h2_hub *hub = strm->hub;
     apr_pool_t *pool = NULL;
     conn_rec *c2;
     int wake = 0;
@@ -954,7 +954,7 @@ void h2_c2_process(void *baton, h2_worker_ctx *w)
         process_request(c2, strm);
     {
         h2_conn_ctx *ctx = h2_ctx_get(c2);
-        apr_thread_mutex_lock(c1->lock);
+        apr_thread_mutex_lock(hub->lock);
         if (!strm->out_eos) {
             /* handler never completed the body */
             if (ctx->resp_sent && !strm->aborted) strm->rst_code = H2_INTERNAL_ERROR;
@@ -962,9 +962,9 @@ void h2_c2_process(void *baton, h2_worker_ctx *w)
         }
         strm->c2_done = 1;
         wake_locked(strm, &wake);
-        apr_thread_mutex_unlock(c1->lock);
+        apr_thread_mutex_unlock(hub->lock);
         /* strm may be released by c1 from here on */
-        if (wake) h2_c1_wake(c1);
+        if (wake) h2_hub_wake(hub);
     }
     if (w) apr_pool_clear(pool);
     else apr_pool_destroy(pool);
@@ -972,9 +972,8 @@ void h2_c2_process(void *baton, h2_worker_ctx *w)
 
 /* ---------------------------------------------------------------------------------- */
 
-struct h2_strm *h2_c2_upgrade_stream(struct h2_c1 *c1, request_rec *r)
+int h2_c2_upgrade_stream(h2_strm *strm, request_rec *r)
 {
-    h2_strm *strm = h2_c1_strm_new(c1, 1);
     apr_array_header_t *arr;
     const apr_table_entry_t *e;
     h2_nv *nv;
@@ -986,7 +985,6 @@ struct h2_strm *h2_c2_upgrade_stream(struct h2_c1 *c1, request_rec *r)
     apr_bucket_brigade *bb;
     int eos = 0;
 
-    if (!strm) return NULL;
     arr = (apr_array_header_t *)apr_table_elts(r->headers_in);
     e = (const apr_table_entry_t *)arr->elts;
     nv = apr_pcalloc(r->pool, sizeof(h2_nv) * (arr->nelts + 1));
@@ -1005,7 +1003,7 @@ struct h2_strm *h2_c2_upgrade_stream(struct h2_c1 *c1, request_rec *r)
     strm->req = h2_hdrs_from_nv(nv, (size_t)n, 0);
     sz = strlen(r->method) + strlen(path) + (host ? strlen(host) : 0) + 8;
     p = malloc(sz);
-    if (!p || !strm->req) return NULL;
+    if (!p || !strm->req) { free(p); return -1; }
     strm->method = p; strcpy(p, r->method); p += strlen(p) + 1;
     strm->scheme = p; strcpy(p, "http"); p += 5;
     strm->path = p; strcpy(p, path); p += strlen(p) + 1;
@@ -1035,5 +1033,5 @@ struct h2_strm *h2_c2_upgrade_stream(struct h2_c1 *c1, request_rec *r)
     strm->req_has_body = strm->in_bytes > 0;
     /* the request's body came over HTTP/1.1: nothing for flow control */
     strm->in_no_flow = 1;
-    return strm;
+    return 0;
 }

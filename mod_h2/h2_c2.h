@@ -14,7 +14,6 @@
 #include "h2_workers.h"
 
 struct h2_strm;
-struct h2_c1;
 
 /* Worker job: process one stream (baton: h2_strm). w is NULL when run inline. */
 void h2_c2_process(void *baton, h2_worker_ctx *w);
@@ -22,7 +21,8 @@ void h2_c2_process(void *baton, h2_worker_ctx *w);
 /* Register filters and request hooks of the c2 side (register_hooks). */
 void h2_c2_register_hooks(void);
 
-/* c1 thread: turn the HTTP/1.1 request of an h2c Upgrade into stream 1 (reads its body). */
-struct h2_strm *h2_c2_upgrade_stream(struct h2_c1 *c1, request_rec *r);
+/* c1 thread: fill the new stream record strm (stream 1) from the HTTP/1.1 request of an
+ * h2c Upgrade (reads its body). 0, or -1 when out of memory. */
+int h2_c2_upgrade_stream(struct h2_strm *strm, request_rec *r);
 
 #endif /* H2_C2_H */

@@ -51,8 +51,6 @@ h2_workers *h2_workers_get(void)
 
 #if APR_HAS_THREADS
 
-static apr_status_t start_thread(h2_workers *w);
-
 static void *APR_THREAD_FUNC worker_main(apr_thread_t *thread, void *arg)
 {
     h2_workers *w = arg;
@@ -208,15 +206,6 @@ int h2_workers_max(h2_workers *w)
     return w->max;
 }
 
-void h2_workers_counts(h2_workers *w, int *threads, int *idle, int *queued)
-{
-    apr_thread_mutex_lock(w->lock);
-    *threads = w->threads;
-    *idle = w->idle;
-    *queued = w->queued;
-    apr_thread_mutex_unlock(w->lock);
-}
-
 #else /* !APR_HAS_THREADS */
 
 int h2_workers_max(h2_workers *w)
@@ -232,11 +221,6 @@ h2_workers *h2_workers_create(server_rec *s, apr_pool_t *pchild, int min, int ma
 apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton)
 {
     return APR_ENOTIMPL;
-}
-
-void h2_workers_counts(h2_workers *w, int *threads, int *idle, int *queued)
-{
-    *threads = *idle = *queued = 0;
 }
 
 #endif

@@ -37,9 +37,6 @@ h2_workers *h2_workers_create(server_rec *s, apr_pool_t *pchild, int min, int ma
 /* Queue a job. Returns APR_SUCCESS, or an error when shutting down. */
 apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton);
 
-/* Current thread counts for status/logging */
-void h2_workers_counts(h2_workers *w, int *threads, int *idle, int *queued);
-
 /* The most threads the pool may run. */
 int h2_workers_max(h2_workers *w);
 

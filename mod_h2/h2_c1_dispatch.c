@@ -1,0 +1,402 @@
+/* Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0. */
+/*
+ * h2_c1_dispatch.c -- c1's streams and workers: stream records, handing streams to
+ * workers (one job per session takes its pending streams one after another, up to half
+ * of the pool per connection), collecting the news workers report (one wakeup per
+ * batch), stall checks, and the drain when the connection ends.
+ * Threads: c1, except worker_session_job (a worker).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "apr_strings.h"
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+
+#include "h2_log.h"
+#include "h2_c1.h"
+#include "h2_c1_io.h"
+#include "h2_c2.h"
+#include "h2_push.h"
+#include "h2_workers.h"
+
+APLOG_USE_MODULE(h2);
+
+/* ---------------------------------------------------------------------------------- */
+/* streams */
+
+h2_strm *h2_c1_strm_new(h2_c1 *c1, uint32_t id)
+{
+    h2_strm *strm = c1->free_strms;
+    if (strm) {
+        apr_thread_cond_t *cond = strm->cond;
+        c1->free_strms = strm->next_free;
+        memset(strm, 0, sizeof(*strm));
+        strm->cond = cond;
+    }
+    else {
+        strm = apr_pcalloc(c1->c->pool, sizeof(*strm));
+        if (apr_thread_cond_create(&strm->cond, c1->c->pool) != APR_SUCCESS)
+            return NULL;
+    }
+    strm->hub = c1->hub;
+    strm->c1 = c1;
+    strm->id = id;
+    strm->req_content_length = -1;
+    strm->next_active = c1->active_head;
+    if (c1->active_head) c1->active_head->prev_active = strm;
+    c1->active_head = strm;
+    ++c1->strms_active;
+    return strm;
+}
+
+void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm)
+{
+    h2_oitem *oi;
+    h2_ichunk *ic;
+    h2_interim *im;
+    while ((oi = strm->out_head)) {
+        strm->out_head = oi->next;
+        if (oi->type == H2_OI_FILE) h2_c1_io_file_done(c1, oi);
+        free(oi);
+    }
+    while ((ic = strm->in_head)) {
+        strm->in_head = ic->next;
+        free(ic);
+    }
+    while ((im = strm->interims)) {
+        strm->interims = im->next;
+        h2_hdrs_free(im->hdrs);
+        h2_push_list_free(im->pushes);
+        free(im);
+    }
+    h2_push_list_free(strm->pushes);
+    strm->pushes = NULL;
+    h2_hdrs_free(strm->req);
+    h2_hdrs_free(strm->resp);
+    h2_hdrs_free(strm->trailers);
+    h2_hdrs_free(strm->in_trailers);
+    free(strm->method);
+    strm->req = strm->resp = strm->trailers = strm->in_trailers = NULL;
+    strm->method = NULL;
+    if (strm->id && c1->engine && !strm->closed)
+        h2_session_set_stream_data(c1->engine, strm->id, NULL);
+    if (strm->prev_active) strm->prev_active->next_active = strm->next_active;
+    else c1->active_head = strm->next_active;
+    if (strm->next_active) strm->next_active->prev_active = strm->prev_active;
+    strm->next_active = strm->prev_active = NULL;
+    strm->next_free = c1->free_strms;
+    c1->free_strms = strm;
+    --c1->strms_active;
+}
+
+/* The pollset (socket + wakeup pipe) exists while the session is busy. */
+apr_status_t h2_c1_pollset_ensure(h2_c1 *c1)
+{
+    apr_status_t rv;
+    if (c1->hub->pollset) return APR_SUCCESS;
+    apr_pool_create(&c1->ps_pool, c1->c->pool);
+    apr_pool_tag(c1->ps_pool, "h2_pollset");
+    rv = apr_pollset_create(&c1->hub->pollset, 2, c1->ps_pool, APR_POLLSET_WAKEABLE);
+    if (rv != APR_SUCCESS) {
+        c1->hub->pollset = NULL;
+        apr_pool_destroy(c1->ps_pool);
+        c1->ps_pool = NULL;
+        return rv;
+    }
+    c1->sockfd.p = c1->ps_pool;
+    return apr_pollset_add(c1->hub->pollset, &c1->sockfd);
+}
+
+/* Only when no worker can reach the session (nothing attached, nothing running). */
+void h2_c1_pollset_drop(h2_c1 *c1)
+{
+    if (!c1->hub->pollset) return;
+    c1->hub->pollset = NULL;
+    apr_pool_destroy(c1->ps_pool);
+    c1->ps_pool = NULL;
+}
+
+/* Worker job of a session: process its pending streams one after another, so that a
+ * worker that finished a stream takes the next one without a trip through the pool's
+ * queue (and without sleeping). The session stays alive while attached > 0. */
+static void worker_session_job(void *baton, h2_worker_ctx *w)
+{
+    h2_c1 *c1 = baton;
+    apr_thread_mutex_lock(c1->hub->lock);
+    for (;;) {
+        h2_strm *strm = c1->pending_head;
+        if (!strm) break;
+        c1->pending_head = strm->next_pending;
+        if (!c1->pending_head) c1->pending_tail = NULL;
+        --c1->pending_n;
+        apr_thread_mutex_unlock(c1->hub->lock);
+        h2_c2_process(strm, w);
+        apr_thread_mutex_lock(c1->hub->lock);
+    }
+    --c1->attached;
+    apr_thread_mutex_unlock(c1->hub->lock);
+    /* c1 may be gone from here on */
+}
+
+void h2_c1_strm_dispatch(h2_c1 *c1, h2_strm *strm)
+{
+    strm->dispatched = 1;
+    strm->next_pending = NULL;
+    /* H2PUSH and push collection on the worker: may the client be pushed to at all? */
+    strm->push_ok = !strm->pushed_on
+                    && h2_session_peer_setting(c1->engine, H2_SET_ENABLE_PUSH) != 0;
+    if (!h2_workers_get()) {
+        /* no worker pool (prefork): process on this thread; output is unbounded then
+         * (nobody else could drain it) */
+        h2_c2_process(strm, NULL);
+        return;
+    }
+    if (c1->new_tail) c1->new_tail->next_pending = strm; else c1->new_head = strm;
+    c1->new_tail = strm;
+}
+
+/* Hand the streams collected during a read to workers: one lock, as few jobs as needed. */
+void h2_c1_dispatch_new(h2_c1 *c1)
+{
+    h2_workers *w = h2_workers_get();
+    int need, i;
+    if (!c1->new_head) return;
+    h2_c1_pollset_ensure(c1);   /* workers wake us through it */
+    apr_thread_mutex_lock(c1->hub->lock);
+    if (c1->pending_tail) c1->pending_tail->next_pending = c1->new_head;
+    else c1->pending_head = c1->new_head;
+    c1->pending_tail = c1->new_tail;
+    for (; c1->new_head; c1->new_head = c1->new_head->next_pending) ++c1->pending_n;
+    c1->new_tail = NULL;
+    /* one connection gets at most half of the workers: a client stalling its streams
+     * (zero windows, bodies that never come) must not take every worker of the child */
+    {
+        int cap = w ? h2_workers_max(w) / 2 : 1;
+        if (cap < 2) cap = 2;
+        /* every attached worker is busy with a stream (a long one, e.g. a page whose
+         * handler waits, must not hold up the streams queued behind it): pending
+         * streams get workers of their own, up to the cap */
+        need = c1->pending_n;
+        if (need > cap - c1->attached) need = cap - c1->attached;
+    }
+    if (need < 0) need = 0;
+    c1->attached += need;
+    apr_thread_mutex_unlock(c1->hub->lock);
+    for (i = 0; i < need; ++i) {
+        if (!w || h2_workers_submit(w, worker_session_job, c1) != APR_SUCCESS) {
+            /* shutting down: run what is pending here */
+            worker_session_job(c1, NULL);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* worker news */
+
+void h2_c1_process_dirty(h2_c1 *c1)
+{
+    h2_strm *list, *strm;
+    apr_thread_mutex_lock(c1->hub->lock);
+    list = c1->hub->dirty_head;
+    c1->hub->dirty_head = NULL;
+    c1->hub->wake_pending = 0;
+    apr_thread_mutex_unlock(c1->hub->lock);
+
+    /* Take what each stream has under the lock, talk to the engine (HPACK encoding of
+     * responses, ...) without it: workers are not held up meanwhile. */
+    while ((strm = list)) {
+        h2_interim *interims, *im;
+        h2_hdrs *resp = NULL;
+        h2_push_req *pushes = NULL;
+        apr_size_t consumed;
+        uint32_t rst_code;
+        int out_eos, has_trailers, c2_done, end, discard;
+        apr_size_t out_total;
+
+        apr_thread_mutex_lock(c1->hub->lock);
+        list = strm->next_dirty;
+        strm->dirty = 0;
+        discard = 0;
+        if (strm->c2_done && strm->in_head) {
+            /* the request is over: body bytes it did not read go back to the windows
+             * (through h2_session_discard_body while the request is still coming) */
+            h2_ichunk *ic;
+            apr_size_t unread = 0;
+            while ((ic = strm->in_head)) {
+                strm->in_head = ic->next;
+                unread += ic->len - ic->off;
+                free(ic);
+            }
+            strm->in_tail = NULL;
+            strm->in_bytes = 0;
+            if (strm->in_eos_seen) strm->in_consumed += unread;
+        }
+        if (strm->c2_done && !strm->in_eos_seen && !strm->body_discarded) {
+            strm->body_discarded = 1;
+            discard = 1;
+        }
+        consumed = strm->in_consumed;
+        strm->in_consumed = 0;
+        interims = strm->interims;
+        strm->interims = NULL;
+        if (!strm->resp_submitted) {
+            resp = strm->resp;
+            strm->resp = NULL;
+            if (resp) {
+                pushes = strm->pushes;
+                strm->pushes = NULL;
+            }
+        }
+        rst_code = strm->rst_code;
+        strm->rst_code = 0;
+        out_eos = strm->out_eos;
+        out_total = strm->out_total;
+        has_trailers = strm->trailers != NULL;
+        c2_done = strm->c2_done;
+        apr_thread_mutex_unlock(c1->hub->lock);
+
+        if (consumed && !strm->closed && !strm->in_no_flow)
+            h2_session_consume(c1->engine, strm->id, consumed);
+        if (discard && !strm->closed && !strm->in_no_flow) {
+            /* §8.1: the response does not need the rest of the request body; the engine
+             * credits the windows and resets the stream with NO_ERROR after our END_STREAM */
+            h2_session_discard_body(c1->engine, strm->id);
+        }
+        while ((im = interims)) {
+            interims = im->next;
+            if (im->pushes && !strm->closed) {
+                /* promises go out before the 103 that announces them */
+                h2_push_c1_promise(c1, strm, im->pushes);
+                im->pushes = NULL;
+            }
+            h2_push_list_free(im->pushes);
+            if (!strm->closed)
+                h2_session_submit_response(c1->engine, strm->id, im->hdrs->status,
+                                           im->hdrs->nv, im->hdrs->n, 0);
+            h2_hdrs_free(im->hdrs);
+            free(im);
+        }
+        if (resp) {
+            if (!strm->closed) {
+                /* a Priority response field, H2PushPriority; then promises before the
+                 * HEADERS that reference them (§8.4) */
+                h2_push_c1_response_priority(c1, strm, resp->nv, resp->n);
+                if (pushes) h2_push_c1_promise(c1, strm, pushes);
+                pushes = NULL;
+                end = out_eos && !out_total && !has_trailers;
+                h2_session_submit_response(c1->engine, strm->id, resp->status,
+                                           resp->nv, resp->n, end);
+                strm->resp_submitted = 1;
+                strm->last_progress = apr_time_now();
+                if (end) strm->eos_sent = 1;
+            }
+            h2_hdrs_free(resp);
+        }
+        h2_push_list_free(pushes);
+        if (!strm->closed) {
+            if (rst_code) {
+                h2_session_submit_rst(c1->engine, strm->id, rst_code);
+            }
+            else if (strm->resp_submitted && strm->deferred && (out_total || out_eos)) {
+                strm->deferred = 0;
+                h2_session_resume_data(c1->engine, strm->id);
+            }
+            else if (c2_done && !strm->resp_submitted) {
+                /* the worker ended without a response */
+                h2_session_submit_rst(c1->engine, strm->id, H2_INTERNAL_ERROR);
+            }
+
+        }
+        if (c2_done && strm->closed) {
+            int again;
+            apr_thread_mutex_lock(c1->hub->lock);
+            again = strm->dirty;   /* cannot be: c2 is done; be safe anyway */
+            apr_thread_mutex_unlock(c1->hub->lock);
+            if (!again) h2_c1_strm_release(c1, strm);
+        }
+    }
+}
+
+/* Responses the client does not take (zero window) must not hold the connection
+ * forever: reset streams whose queued output made no progress for the stream timeout. */
+void h2_c1_check_stalls(h2_c1 *c1)
+{
+    apr_time_t now = apr_time_now();
+    h2_strm *s;
+    if (now < c1->next_stall_check) return;
+    c1->next_stall_check = now + apr_time_from_sec(1);
+    apr_thread_mutex_lock(c1->hub->lock);
+    for (s = c1->active_head; s; s = s->next_active) {
+        if (!s->closed && s->resp_submitted && !s->eos_sent && s->out_total > 0
+            && now - s->last_progress > c1->stream_timeout) {
+            ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c1->c, H2LOGNO(00316)
+                          "h2 stream %u: client took no data for %" APR_TIME_T_FMT "s, reset",
+                          (unsigned)s->id, apr_time_sec(now - s->last_progress));
+            h2_session_submit_rst(c1->engine, s->id, H2_CANCEL);
+            s->last_progress = now;
+        }
+    }
+    apr_thread_mutex_unlock(c1->hub->lock);
+}
+
+/* No worker holds or reports anything for this session. */
+int h2_c1_quiet(h2_c1 *c1)
+{
+    int quiet;
+    apr_thread_mutex_lock(c1->hub->lock);
+    quiet = !c1->hub->dirty_head && c1->attached == 0;
+    apr_thread_mutex_unlock(c1->hub->lock);
+    return quiet;
+}
+
+int h2_c1_has_news(h2_c1 *c1)
+{
+    int news;
+    apr_thread_mutex_lock(c1->hub->lock);
+    news = c1->hub->dirty_head != NULL;
+    apr_thread_mutex_unlock(c1->hub->lock);
+    return news;
+}
+
+/* The connection is going away: stop every stream and wait for the workers running
+ * them (they use memory of this connection). */
+void h2_c1_drain(h2_c1 *c1)
+{
+    for (;;) {
+        h2_strm *s, *next;
+        apr_int32_t n;
+        const apr_pollfd_t *out;
+        apr_thread_mutex_lock(c1->hub->lock);
+        for (s = c1->active_head; s; s = s->next_active) {
+            s->closed = 1;
+            if (!s->dispatched) s->c2_done = 1;
+            if (!s->aborted) {
+                s->aborted = 1;
+                apr_thread_cond_signal(s->cond);
+            }
+        }
+        apr_thread_mutex_unlock(c1->hub->lock);
+        h2_c1_process_dirty(c1);
+        apr_thread_mutex_lock(c1->hub->lock);
+        for (s = c1->active_head; s; s = next) {
+            next = s->next_active;
+            if (s->c2_done && !s->dirty) {
+                apr_thread_mutex_unlock(c1->hub->lock);
+                h2_c1_strm_release(c1, s);
+                apr_thread_mutex_lock(c1->hub->lock);
+                next = c1->active_head; /* list changed: start over */
+            }
+        }
+        {
+            int attached = c1->attached;
+            apr_thread_mutex_unlock(c1->hub->lock);
+            if (c1->strms_active <= 0 && attached <= 0) break;
+        }
+        if (h2_c1_pollset_ensure(c1) == APR_SUCCESS)
+            apr_pollset_poll(c1->hub->pollset, apr_time_from_msec(100), &n, &out);
+        else
+            apr_sleep(apr_time_from_msec(10));
+    }
+}

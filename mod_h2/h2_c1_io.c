@@ -1,0 +1,378 @@
+/* Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0. */
+/*
+ * h2_c1_io.c -- c1's connection I/O. See h2_c1_io.h.
+ *
+ * Reads go through c1's input filters without blocking (bytes pending inside mod_ssl are
+ * drained). The engine writes frames into one output buffer; DATA payloads are copied in
+ * from memory items or pread from files, or (h2c, files of MAP_MIN bytes and more) added
+ * as buckets pointing into a mapping of the file. A batch is passed through c1's output
+ * filters with one FLUSH; mappings and descriptors are released after that.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <errno.h>
+#include <sys/mman.h>
+
+#include "apr_strings.h"
+#include "httpd.h"
+#include "http_config.h"
+#include "http_connection.h"
+#include "http_log.h"
+#include "util_filter.h"
+
+#include "h2_log.h"
+#include "h2_c1.h"
+#include "h2_c1_io.h"
+
+APLOG_USE_MODULE(h2);
+
+#define OBUF_SIZE        (64 * 1024)
+#define SEND_CHUNK       (512 * 1024)
+#define READ_CHUNK       (64 * 1024)
+#define MAP_WINDOW       (8 * 1024 * 1024)
+#define MAP_MIN          (1024 * 1024)
+/* TLS warm-up: plaintext per TLS record, so that a record fits one TCP segment (MSS 1460
+ * minus TCP/IP options and the TLS record overhead) */
+#define TLS_SMALL_WRITE  1300
+
+/* A file mapping or descriptor still referenced by buckets on their way out. */
+typedef struct h2_c1_defer {
+    struct h2_c1_defer *next;
+    char *map;
+    apr_size_t map_len;
+    int fd;
+} h2_c1_defer;
+
+static void c1_io_defer(h2_c1 *c1, char *map, apr_size_t map_len, int fd)
+{
+    h2_c1_defer *d = malloc(sizeof(*d));
+    if (!d) {
+        /* cannot defer: release now (only reachable when memory is gone anyway) */
+        if (map) munmap(map, map_len);
+        if (fd >= 0) close(fd);
+        return;
+    }
+    d->map = map;
+    d->map_len = map_len;
+    d->fd = fd;
+    d->next = c1->io.defer;
+    c1->io.defer = d;
+}
+
+static void c1_io_defer_run(h2_c1 *c1)
+{
+    h2_c1_defer *d;
+    while ((d = c1->io.defer)) {
+        c1->io.defer = d->next;
+        if (d->map) munmap(d->map, d->map_len);
+        if (d->fd >= 0) close(d->fd);
+        free(d);
+    }
+}
+
+/* c1: dispose of a FILE item (its mapping may still be referenced by output buckets) */
+void h2_c1_io_file_done(h2_c1 *c1, h2_oitem *oi)
+{
+    c1_io_defer(c1, oi->map, oi->map_len, oi->fd);
+    oi->map = NULL;
+    oi->fd = -1;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* output buffer */
+
+static void c1_io_set_limit(h2_c1 *c1)
+{
+    c1->io.olim = (c1->io.tls_warming && c1->io.ocap > TLS_SMALL_WRITE) ? TLS_SMALL_WRITE
+                                                                        : c1->io.ocap;
+}
+
+static void c1_io_emit(h2_c1 *c1)
+{
+    apr_bucket *b;
+    if (!c1->io.olen) return;
+    b = apr_bucket_heap_create(c1->io.obuf, c1->io.olen, free, c1->c->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(c1->io.bbout, b);
+    c1->io.batch_bytes += c1->io.olen;
+    c1->io.obuf = malloc(OBUF_SIZE);
+    c1->io.ocap = c1->io.obuf ? OBUF_SIZE : 0;
+    c1->io.olen = 0;
+    c1_io_set_limit(c1);
+}
+
+static apr_status_t c1_io_pass(h2_c1 *c1, int flush);
+
+static int c1_io_room(h2_c1 *c1)
+{
+    if (c1->io.olen >= c1->io.olim) {
+        if (c1->io.tls_warming) {
+            /* one TLS record per flush: mod_ssl writes each flushed piece as a record */
+            if (c1_io_pass(c1, 1) != APR_SUCCESS) return 0;
+        }
+        else {
+            c1_io_emit(c1);
+        }
+    }
+    return c1->io.olim > c1->io.olen;
+}
+
+int h2_c1_io_append(h2_c1 *c1, const void *p, size_t n)
+{
+    const char *s = p;
+    while (n) {
+        size_t k;
+        if (!c1_io_room(c1)) return -1;
+        k = c1->io.olim - c1->io.olen;
+        if (k > n) k = n;
+        memcpy(c1->io.obuf + c1->io.olen, s, k);
+        c1->io.olen += k;
+        s += k;
+        n -= k;
+    }
+    return 0;
+}
+
+/* Pass what was produced through c1's output filters; flush: add a FLUSH bucket. */
+static apr_status_t c1_io_pass(h2_c1 *c1, int flush)
+{
+    apr_status_t rv;
+    c1_io_emit(c1);
+    if (APR_BRIGADE_EMPTY(c1->io.bbout))
+        return APR_SUCCESS;
+    if (flush)
+        APR_BRIGADE_INSERT_TAIL(c1->io.bbout, apr_bucket_flush_create(c1->c->bucket_alloc));
+    rv = ap_pass_brigade(c1->c->output_filters, c1->io.bbout);
+    apr_brigade_cleanup(c1->io.bbout);
+    if (c1->io.tls_warming) {
+        c1->io.tls_warm_bytes += (apr_int64_t)c1->io.batch_bytes;
+        if (c1->io.tls_warm_bytes >= c1->cfg->tls_warmup_size) {
+            c1->io.tls_warming = 0;
+            c1_io_set_limit(c1);
+        }
+    }
+    if (c1->is_tls) c1->io.tls_last_write = apr_time_now();
+    c1->io.batch_bytes = 0;
+    if (flush || rv != APR_SUCCESS) c1_io_defer_run(c1);
+    if (rv != APR_SUCCESS) {
+        c1->io.write_status = rv;
+        c1->c->aborted = 1;
+    }
+    return rv;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* engine callbacks (c1 thread) */
+
+/* Make sure [foff, foff + k) of a FILE item is mapped (windows of MAP_WINDOW bytes; a
+ * window that is done goes to the deferred list). 0 when mapping is not possible. */
+static int c1_io_file_map(h2_c1 *c1, h2_oitem *oi, apr_size_t k)
+{
+    static long pagesize;
+    apr_off_t start;
+    size_t len;
+    void *m;
+    if (oi->map && oi->foff >= oi->map_off
+        && oi->foff + (apr_off_t)k <= oi->map_off + (apr_off_t)oi->map_len)
+        return 1;
+    /* small remainders: pread is cheaper than mapping (munmap costs TLB shootdowns) */
+    if (oi->fd < 0 || !oi->can_map || (!oi->map && oi->len < MAP_MIN)) return 0;
+    if (!pagesize) pagesize = sysconf(_SC_PAGESIZE);
+    if (oi->map) {
+        c1_io_defer(c1, oi->map, oi->map_len, -1);
+        oi->map = NULL;
+    }
+    start = oi->foff - (oi->foff % pagesize);
+    len = (size_t)(oi->foff - start) + oi->len;
+    if (len > MAP_WINDOW) len = MAP_WINDOW;
+    if (start + (apr_off_t)len < oi->foff + (apr_off_t)k) return 0;
+    m = mmap(NULL, len, PROT_READ, MAP_SHARED, oi->fd, start);
+    if (m == MAP_FAILED) return 0;
+    oi->map = m;
+    oi->map_off = start;
+    oi->map_len = len;
+    return 1;
+}
+
+int h2_c1_io_write_body(h2_c1 *c1, uint32_t sid, h2_strm *strm, size_t len, int end_stream)
+{
+    apr_size_t mem_taken = 0;
+    /* Only c1 removes items and only from the head; workers append at the tail and never
+     * touch queued items' data. So the bytes are copied without the lock; the lock is
+     * taken for the queue bookkeeping. */
+    while (len > 0) {
+        h2_oitem *oi;
+        size_t k;
+        apr_thread_mutex_lock(c1->hub->lock);
+        oi = strm->out_head;
+        apr_thread_mutex_unlock(c1->hub->lock);
+        if (!oi) return -1; /* cannot happen: data_available counted it */
+        k = oi->len < len ? oi->len : len;
+        if (oi->type == H2_OI_MEM) {
+            if (h2_c1_io_append(c1, oi->data + oi->off, k) < 0) return -1;
+            oi->off += k;
+            mem_taken += k;
+        }
+        else if (!c1->is_tls && c1_io_file_map(c1, oi, k)) {
+            /* h2c: the bytes go out straight from the page cache mapping */
+            apr_bucket *b;
+            c1_io_emit(c1);
+            b = apr_bucket_immortal_create(oi->map + (oi->foff - oi->map_off), k,
+                                           c1->c->bucket_alloc);
+            APR_BRIGADE_INSERT_TAIL(c1->io.bbout, b);
+            c1->io.batch_bytes += k;
+            oi->foff += (apr_off_t)k;
+        }
+        else {
+            size_t done = 0;
+            while (done < k) {
+                ssize_t r;
+                size_t want;
+                if (!c1_io_room(c1)) return -1;
+                want = c1->io.olim - c1->io.olen;
+                if (want > k - done) want = k - done;
+                r = pread(oi->fd, c1->io.obuf + c1->io.olen, want, oi->foff);
+                if (r <= 0) {
+                    ap_log_cerror(APLOG_MARK, APLOG_ERR, r < 0 ? errno : 0, c1->c, H2LOGNO(00301)
+                                  "h2 stream %u: reading file data failed", (unsigned)sid);
+                    return -1;
+                }
+                c1->io.olen += (size_t)r;
+                oi->foff += r;
+                done += (size_t)r;
+            }
+        }
+        len -= k;
+        apr_thread_mutex_lock(c1->hub->lock);
+        oi->len -= k;
+        strm->out_total -= k;
+        if (oi->len == 0) {
+            strm->out_head = oi->next;
+            if (!strm->out_head) strm->out_tail = NULL;
+        }
+        else {
+            oi = NULL;
+        }
+        apr_thread_mutex_unlock(c1->hub->lock);
+        if (oi) {
+            if (oi->type == H2_OI_FILE) h2_c1_io_file_done(c1, oi);
+            free(oi);
+        }
+    }
+    apr_thread_mutex_lock(c1->hub->lock);
+    strm->out_mem -= mem_taken;
+    if (end_stream) strm->eos_sent = 1;
+    if (strm->out_waiting && strm->out_mem < c1->hub->stream_max_mem) {
+        strm->out_waiting = 0;
+        apr_thread_cond_signal(strm->cond);
+    }
+    apr_thread_mutex_unlock(c1->hub->lock);
+    strm->last_progress = apr_time_now();
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* I/O */
+
+/* Read what is there without blocking and feed the engine. Returns APR_SUCCESS (read
+ * something), APR_EAGAIN (nothing there), or an error / APR_EOF. */
+apr_status_t h2_c1_io_read(h2_c1 *c1, apr_read_type_e block)
+{
+    apr_status_t rv;
+    int got = 0;
+    for (;;) {
+        apr_bucket *b;
+        rv = ap_get_brigade(c1->c->input_filters, c1->io.bbin, AP_MODE_READBYTES, block,
+                            READ_CHUNK);
+        if (rv != APR_SUCCESS) break;
+        if (APR_BRIGADE_EMPTY(c1->io.bbin)) { rv = APR_EAGAIN; break; }
+        while ((b = APR_BRIGADE_FIRST(c1->io.bbin)) != APR_BRIGADE_SENTINEL(c1->io.bbin)) {
+            const char *data;
+            apr_size_t len;
+            if (APR_BUCKET_IS_EOS(b)) {
+                apr_brigade_cleanup(c1->io.bbin);
+                return APR_EOF;
+            }
+            rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
+            if (rv != APR_SUCCESS) { apr_brigade_cleanup(c1->io.bbin); return rv; }
+            ap_log_cerror(APLOG_MARK, APLOG_TRACE3, 0, c1->c, H2LOGNO(00312)
+                          "h2: %ld bytes in", (long)len);
+            if (len) {
+                int erv = h2_session_recv(c1->engine, (const uint8_t *)data, len, h2_c1_now_ms());
+                got = 1;
+                if (erv != H2_SESS_OK) {
+                    apr_brigade_cleanup(c1->io.bbin);
+                    c1->done = 1;
+                    return APR_EGENERAL;
+                }
+            }
+            apr_bucket_delete(b);
+        }
+        block = APR_NONBLOCK_READ;
+        if (!h2_session_want_read(c1->engine)) break;
+    }
+    if (got && (APR_STATUS_IS_EAGAIN(rv) || rv == APR_SUCCESS)) return APR_SUCCESS;
+    return rv;
+}
+
+/* H2TLSWarmUpSize / H2TLSCoolDownSecs: a TLS connection starts with small records (each
+ * fits one TCP segment, so the client can decrypt as packets arrive while the congestion
+ * window is small) and goes back to them after the output was idle for the cool-down. */
+static void c1_io_tls_cooldown(h2_c1 *c1)
+{
+    apr_time_t cool;
+    if (!c1->is_tls || c1->io.tls_warming || c1->cfg->tls_warmup_size <= 0
+        || c1->cfg->tls_cooldown_secs <= 0)
+        return;
+    cool = apr_time_from_sec(c1->cfg->tls_cooldown_secs);
+    if (c1->io.tls_last_write && apr_time_now() - c1->io.tls_last_write < cool)
+        return;
+    c1->io.tls_warming = 1;
+    c1->io.tls_warm_bytes = 0;
+    c1_io_set_limit(c1);  /* olen may be above it: the next c1_io_room passes what is there */
+}
+
+apr_status_t h2_c1_io_write(h2_c1 *c1)
+{
+    apr_status_t rv = APR_SUCCESS;
+    int n = 0;
+    c1_io_tls_cooldown(c1);
+    while (h2_session_want_write(c1->engine)) {
+        size_t produced = 0;
+        int erv = h2_session_send(c1->engine, SEND_CHUNK, &produced);
+        if (erv != H2_SESS_OK) {
+            c1->done = 1;
+            c1_io_pass(c1, 1);
+            return APR_EGENERAL;
+        }
+        if (!produced) break;
+        rv = c1_io_pass(c1, 1);
+        if (rv != APR_SUCCESS) return rv;
+        if (++n > 8) {
+            /* fairness: look at input and workers now and then */
+            break;
+        }
+    }
+    if (c1->io.olen || !APR_BRIGADE_EMPTY(c1->io.bbout))
+        rv = c1_io_pass(c1, 1);
+    return rv;
+}
+
+apr_status_t h2_c1_io_init(h2_c1 *c1)
+{
+    conn_rec *c = c1->c;
+    c1->io.bbin = apr_brigade_create(c->pool, c->bucket_alloc);
+    c1->io.bbout = apr_brigade_create(c->pool, c->bucket_alloc);
+    c1->io.obuf = malloc(OBUF_SIZE);
+    c1->io.ocap = c1->io.obuf ? OBUF_SIZE : 0;
+    c1->io.olim = c1->io.ocap;
+    return APR_SUCCESS;
+}
+
+void h2_c1_io_cleanup(h2_c1 *c1)
+{
+    apr_brigade_cleanup(c1->io.bbout);
+    c1_io_defer_run(c1);
+    free(c1->io.obuf);
+    c1->io.obuf = NULL;
+}

@@ -1,0 +1,56 @@
+/* Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0. */
+/*
+ * h2_c1_io.h -- c1's connection I/O: reading c1's input filters into the engine, the
+ * output buffer the engine's frames are written to, passing it through c1's output
+ * filters, TLS warm-up/cool-down (small records), file bodies (pread or mmap windows)
+ * and the deferred release of mappings and descriptors still referenced by buckets.
+ *
+ * Threads: c1 only (every field of h2_c1_io, every function here).
+ */
+#ifndef H2_C1_IO_H
+#define H2_C1_IO_H
+
+#include "apr_buckets.h"
+#include "apr_time.h"
+
+#include "h2_stream.h"
+
+struct h2_c1;
+
+typedef struct h2_c1_io {
+    apr_bucket_brigade *bbin;
+    apr_bucket_brigade *bbout;
+    char *obuf;                  /* frames being assembled (malloc()ed, OBUF_SIZE) */
+    apr_size_t olen, ocap;
+    apr_size_t batch_bytes;      /* bytes passed since the last flush */
+    apr_size_t olim;             /* fill obuf up to here (< ocap while TLS warms up) */
+    struct h2_c1_defer *defer;   /* mappings/fds to release once the output is written */
+    /* TLS warm-up (H2TLSWarmUpSize, H2TLSCoolDownSecs) */
+    int tls_warming;             /* flush every TLS_SMALL_WRITE bytes: small TLS records */
+    apr_int64_t tls_warm_bytes;  /* bytes written since the warm-up began */
+    apr_time_t tls_last_write;   /* when output was last passed (0: never) */
+    apr_status_t write_status;   /* the first write error */
+} h2_c1_io;
+
+/* Set up the buffers of c1->io (c1->c, c1->cfg, c1->is_tls set). APR_ENOMEM on failure. */
+apr_status_t h2_c1_io_init(struct h2_c1 *c1);
+/* Release everything c1->io holds (connection cleanup). */
+void h2_c1_io_cleanup(struct h2_c1 *c1);
+
+/* Read what is there (block: APR_NONBLOCK_READ or APR_BLOCK_READ for the first read) and
+ * feed the engine. APR_SUCCESS (read something), APR_EAGAIN (nothing), error / APR_EOF. */
+apr_status_t h2_c1_io_read(struct h2_c1 *c1, apr_read_type_e block);
+
+/* Let the engine produce frames and pass them through c1's output filters. */
+apr_status_t h2_c1_io_write(struct h2_c1 *c1);
+
+/* Engine callbacks' sinks: append frame bytes; write a stream's next len body bytes. */
+int h2_c1_io_append(struct h2_c1 *c1, const void *p, size_t n);
+int h2_c1_io_write_body(struct h2_c1 *c1, uint32_t sid, h2_strm *strm, size_t len,
+                        int end_stream);
+
+/* A FILE item is done: its mapping and descriptor are released once the output that may
+ * reference them was written. */
+void h2_c1_io_file_done(struct h2_c1 *c1, h2_oitem *oi);
+
+#endif /* H2_C1_IO_H */

@@ -1,0 +1,159 @@
+/* Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0. */
+/*
+ * h2_stream.h -- the stream record shared by the client connection (c1), the worker
+ * processing the stream (c2) and push, and the small part of a session that workers may
+ * touch (h2_hub). This header is the whole interface between c1 and c2: h2_c2.c includes
+ * it, never h2_c1.h.
+ *
+ * Threads and ownership
+ *   h2_hub: one per session, created by c1. lock guards every field marked [lock] here and
+ *     in h2_strm; c, proto and stream_max_mem are written before the first stream is
+ *     dispatched and read-only afterwards.
+ *   h2_strm: one per stream handed to a worker. Request fields are written by c1 before
+ *     the stream is queued and read-only afterwards. Fields marked [lock] are shared and
+ *     guarded by hub->lock; c2-only and c1-only fields are labelled.
+ *   Memory that crosses threads (request fields, response headers, body chunks) is
+ *   malloc()ed, never taken from a pool another thread owns.
+ */
+#ifndef H2_STREAM_H
+#define H2_STREAM_H
+
+#include "apr_thread_mutex.h"
+#include "apr_thread_cond.h"
+#include "apr_poll.h"
+#include "httpd.h"
+
+#include "h2_session.h"
+
+struct h2_c1;
+struct h2_push_req;
+typedef struct h2_strm h2_strm;
+
+/* The session as its workers see it. */
+typedef struct h2_hub {
+    apr_thread_mutex_t *lock;
+    conn_rec *c;                 /* c1's connection (read-only for workers) */
+    const char *proto;           /* "h2" or "h2c" */
+    apr_size_t stream_max_mem;   /* H2StreamMaxMemSize: output bytes queued per stream */
+    h2_strm *dirty_head;         /* [lock] streams with news for c1 */
+    volatile apr_uint32_t wake_pending; /* [lock] a wakeup is on its way (one per batch) */
+    apr_pollset_t *pollset;      /* c1's pollset (set by c1 while workers can reach the
+                                  * session); workers wake c1 through it */
+} h2_hub;
+
+/* A header list in one malloc()ed block (names and values NUL-terminated). */
+typedef struct h2_hdrs {
+    int status;          /* response status, 0 for requests/trailers */
+    size_t n;
+    h2_nv *nv;           /* points into the same block */
+} h2_hdrs;
+
+h2_hdrs *h2_hdrs_from_nv(const h2_nv *nv, size_t n, int status);
+void h2_hdrs_free(h2_hdrs *h);
+
+/* Queued response body piece */
+#define H2_OI_MEM  0
+#define H2_OI_FILE 1
+typedef struct h2_oitem {
+    struct h2_oitem *next;
+    int type;
+    apr_size_t len;      /* bytes still to send */
+    apr_size_t cap;      /* MEM: capacity of data[] */
+    apr_size_t off;      /* MEM: start of unsent bytes in data[] */
+    int fd;              /* FILE: our own dup of the descriptor */
+    apr_off_t foff;      /* FILE: file offset of the next byte */
+    char *map;           /* FILE, c1 only: mapped window of the file (h2c), or NULL */
+    apr_off_t map_off;   /* file offset of map[0] */
+    apr_size_t map_len;
+    int can_map;         /* FILE: EnableMMAP allows mapping this file */
+    char data[1];        /* MEM */
+} h2_oitem;
+
+/* Queued request body piece */
+typedef struct h2_ichunk {
+    struct h2_ichunk *next;
+    apr_size_t len, off;
+    char data[1];
+} h2_ichunk;
+
+/* An interim (1xx) response waiting for c1 */
+typedef struct h2_interim {
+    struct h2_interim *next;
+    h2_hdrs *hdrs;
+    struct h2_push_req *pushes;  /* resources to promise before it (h2_push.h) */
+} h2_interim;
+
+struct h2_strm {
+    h2_hub *hub;                 /* the session's shared part */
+    struct h2_c1 *c1;            /* the owning session (opaque outside c1) */
+    uint32_t id;
+    h2_strm *next_free;          /* c1: free list */
+    h2_strm *next_pending;       /* [lock] c1->pending list / c1-only new list */
+    h2_strm *next_active, *prev_active; /* c1: streams not yet released */
+
+    /* request: written by c1 before dispatch, then read-only */
+    h2_hdrs *req;                /* regular fields */
+    char *method, *scheme, *authority, *path;
+    int req_too_large;
+    apr_int64_t req_content_length;
+    int req_has_body;            /* the request's HEADERS did not end the stream */
+    int in_no_flow;              /* body arrived over HTTP/1.1 (h2c Upgrade): no consume */
+
+    apr_thread_cond_t *cond;     /* the c2 side waits here (input, output space) */
+
+    /* [lock] input (c1 -> c2) */
+    h2_ichunk *in_head, *in_tail;
+    apr_size_t in_bytes;
+    int in_eos;
+    h2_hdrs *in_trailers;
+    apr_size_t in_consumed;      /* read by c2, not yet reported to the engine */
+    int in_waiting;              /* c2 waits for input */
+
+    /* [lock] output (c2 -> c1) */
+    h2_interim *interims;        /* 1xx responses to submit first */
+    h2_hdrs *resp;               /* final response headers, until c1 submits them */
+    h2_oitem *out_head, *out_tail;
+    apr_size_t out_mem;          /* bytes of MEM items queued */
+    apr_size_t out_total;        /* bytes queued (MEM + FILE) */
+    int out_eos;                 /* the body is complete */
+    h2_hdrs *trailers;           /* response trailers */
+    int out_waiting;             /* c2 waits for room */
+    uint32_t rst_code;           /* c2 asks to reset the stream (0: no) */
+    int c2_done;                 /* the worker is finished with the stream */
+    int aborted;                 /* the stream is gone on the wire: c2 stops */
+    struct h2_push_req *pushes;  /* resources to promise with the final response */
+    int push_dep, push_weight;   /* pushed stream: H2PushPriority of its response */
+
+    /* push: written by c1 before dispatch, then read-only */
+    uint32_t pushed_on;          /* a pushed stream: its parent's id (0: client stream) */
+    int push_ok;                 /* the client allows push (SETTINGS_ENABLE_PUSH) */
+
+    /* [lock] c1 wakeup list */
+    int dirty;
+    h2_strm *next_dirty;
+
+    /* c1 only */
+    int resp_submitted;
+    int trailers_submitted;
+    int deferred;                /* data_available deferred it: resume when data arrives */
+    int closed;                  /* engine reported on_stream_close */
+    int eos_sent;
+    int in_eos_seen;             /* c1 saw the request end */
+    int dispatched;
+    int inline_wait;             /* no worker pool: run once the request body is complete */
+    int body_discarded;          /* c1: h2_session_discard_body called (§8.1) */
+    apr_time_t last_progress;    /* c1: response submitted or DATA sent (stall detection) */
+};
+
+/* Append len request body bytes (copied) to the stream's input queue. The caller holds the
+ * session lock, or owns the stream alone (before dispatch). Returns 0, or -1 when out of
+ * memory. */
+int h2_strm_in_append(h2_strm *strm, const char *data, apr_size_t len);
+
+/* any thread: the stream has news for c1 (call with hub->lock held; *pwake set to 1 when
+ * the caller must call h2_hub_wake after releasing the lock). */
+void h2_strm_mark_dirty(h2_strm *strm, int *pwake);
+/* any thread: wake c1's poll (one wakeup per batch of news). */
+void h2_hub_wake(h2_hub *hub);
+
+#endif /* H2_STREAM_H */
