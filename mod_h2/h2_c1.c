@@ -286,7 +286,9 @@ static int c1_wait(h2_c1 *c1, c1_loop *loop)
                       "h2: cannot create a pollset");
         return -1;
     }
+    if (h2_c1_wait_begin(c1, &loop->wait)) return 0;   /* news came meanwhile */
     rv = apr_pollset_poll(c1->hub->pollset, loop->wait, &nev, &ev);
+    h2_c1_wait_end(c1, APR_STATUS_IS_TIMEUP(rv));
     if (!loop->idle_wait) loop->idle_deadline = 0;
     if (APR_STATUS_IS_TIMEUP(rv) && loop->idle_wait && !c1->mpm_stopping_seen
         && apr_time_now() >= loop->idle_deadline && !h2_session_next_timer(c1->engine)) {

@@ -130,7 +130,8 @@ static void worker_session_job(void *baton, h2_worker_ctx *w)
         if (!strm) break;
         c1->pending_head = strm->next_pending;
         if (!c1->pending_head) c1->pending_tail = NULL;
-        --c1->pending_n;
+        --c1->hub->queued;
+        ++c1->hub->taken;
         apr_thread_mutex_unlock(c1->hub->lock);
         h2_c2_process(strm, w);
         apr_thread_mutex_lock(c1->hub->lock);
@@ -157,38 +158,99 @@ void h2_c1_strm_dispatch(h2_c1 *c1, h2_strm *strm)
     c1->new_tail = strm;
 }
 
-/* Hand the streams collected during a read to workers: one lock, as few jobs as needed. */
+/* Hand the streams collected during a read to workers, and give a busy session more
+ * workers when its queue stands still. One job per session at first: its worker takes
+ * the queued streams one after another without sleeping, and c1 gets their news in
+ * batches (h2_strm_mark_dirty). When H2_BATCH_WAIT passes with streams queued and none
+ * taken (every attached worker is in a long stream, e.g. a handler that waits), the
+ * session gets as many more workers again, up to half of the pool: a slow stream never
+ * holds up the streams queued behind it for longer than that. */
 void h2_c1_dispatch_new(h2_c1 *c1)
 {
     h2_workers *w = h2_workers_get();
-    int need, i;
-    if (!c1->new_head) return;
-    h2_c1_pollset_ensure(c1);   /* workers wake us through it */
-    apr_thread_mutex_lock(c1->hub->lock);
-    if (c1->pending_tail) c1->pending_tail->next_pending = c1->new_head;
-    else c1->pending_head = c1->new_head;
-    c1->pending_tail = c1->new_tail;
-    for (; c1->new_head; c1->new_head = c1->new_head->next_pending) ++c1->pending_n;
-    c1->new_tail = NULL;
-    /* one connection gets at most half of the workers: a client stalling its streams
-     * (zero windows, bodies that never come) must not take every worker of the child */
-    {
+    h2_hub *hub = c1->hub;
+    int need = 0, i;
+    apr_time_t now;
+    if (!c1->new_head && !c1->may_queue) return;
+    if (c1->new_head) h2_c1_pollset_ensure(c1);   /* workers wake us through it */
+    now = apr_time_now();
+    apr_thread_mutex_lock(hub->lock);
+    if (c1->new_head) {
+        if (c1->pending_tail) c1->pending_tail->next_pending = c1->new_head;
+        else c1->pending_head = c1->new_head;
+        c1->pending_tail = c1->new_tail;
+        for (; c1->new_head; c1->new_head = c1->new_head->next_pending) ++hub->queued;
+        c1->new_tail = NULL;
+    }
+    c1->may_queue = hub->queued > 0;
+    if (hub->queued > 0) {
+        /* one connection gets at most half of the workers: a client stalling its streams
+         * (zero windows, bodies that never come) must not take every worker of the child */
         int cap = w ? h2_workers_max(w) / 2 : 1;
         if (cap < 2) cap = 2;
-        /* every attached worker is busy with a stream (a long one, e.g. a page whose
-         * handler waits, must not hold up the streams queued behind it): pending
-         * streams get workers of their own, up to the cap */
-        need = c1->pending_n;
+        if (c1->attached == 0) {
+            need = 1;
+            c1->esc_taken = hub->taken;
+            c1->esc_since = now;
+        }
+        else if (hub->taken != c1->esc_taken) {
+            c1->esc_taken = hub->taken;
+            c1->esc_since = now;
+        }
+        else if (now - c1->esc_since >= H2_BATCH_WAIT) {
+            need = c1->attached;
+            c1->esc_since = now;
+        }
+        if (need > hub->queued) need = hub->queued;
         if (need > cap - c1->attached) need = cap - c1->attached;
+        if (need < 0) need = 0;
     }
-    if (need < 0) need = 0;
     c1->attached += need;
-    apr_thread_mutex_unlock(c1->hub->lock);
+    apr_thread_mutex_unlock(hub->lock);
     for (i = 0; i < need; ++i) {
         if (!w || h2_workers_submit(w, worker_session_job, c1) != APR_SUCCESS) {
             /* shutting down: run what is pending here */
             worker_session_job(c1, NULL);
         }
+    }
+}
+
+int h2_c1_wait_begin(h2_c1 *c1, apr_interval_time_t *wait)
+{
+    h2_hub *hub = c1->hub;
+    apr_thread_mutex_lock(hub->lock);
+    if (hub->dirty_head) {
+        apr_thread_mutex_unlock(hub->lock);
+        return 1;
+    }
+    if (hub->queued > 0 && c1->attached > 0) {
+        /* back soon: for the news workers batch up, and to give the queue more workers
+         * if it stands still (h2_c1_dispatch_new) */
+        if (c1->batch_wait < H2_BATCH_WAIT) c1->batch_wait = H2_BATCH_WAIT;
+        if (*wait > c1->batch_wait) *wait = c1->batch_wait;
+    }
+    hub->c1_waiting = 1;
+    hub->c1_wait_short = *wait <= H2_BATCH_WAIT;
+    apr_thread_mutex_unlock(hub->lock);
+    return 0;
+}
+
+void h2_c1_wait_end(h2_c1 *c1, int timed_out)
+{
+    h2_hub *hub = c1->hub;
+    int news;
+    apr_thread_mutex_lock(hub->lock);
+    hub->c1_waiting = 0;
+    news = hub->dirty_head != NULL;
+    apr_thread_mutex_unlock(hub->lock);
+    /* nothing happened for a whole short wait (every worker of the session is in a long
+     * stream and the cap is reached): look less often, up to once a second */
+    if (timed_out && !news) {
+        c1->batch_wait *= 2;
+        if (c1->batch_wait > apr_time_from_sec(1)) c1->batch_wait = apr_time_from_sec(1);
+    }
+    else {
+        c1->batch_wait = H2_BATCH_WAIT;
     }
 }
 
@@ -364,6 +426,10 @@ int h2_c1_has_news(h2_c1 *c1)
  * them (they use memory of this connection). */
 void h2_c1_drain(h2_c1 *c1)
 {
+    apr_thread_mutex_lock(c1->hub->lock);
+    c1->hub->c1_waiting = 1;   /* from now on every news wakes c1 at once */
+    c1->hub->c1_wait_short = 0;
+    apr_thread_mutex_unlock(c1->hub->lock);
     for (;;) {
         h2_strm *s, *next;
         apr_int32_t n;

@@ -37,9 +37,21 @@ typedef struct h2_hub {
     apr_size_t stream_max_mem;   /* H2StreamMaxMemSize: output bytes queued per stream */
     h2_strm *dirty_head;         /* [lock] streams with news for c1 */
     volatile apr_uint32_t wake_pending; /* [lock] a wakeup is on its way (one per batch) */
+    /* Batching the news (h2_strm_mark_dirty): a worker wakes c1 only when c1 waits in
+     * poll, and not even then while more streams of the session are queued for workers
+     * and c1's poll ends within H2_BATCH_WAIT by itself: c1 then takes the whole batch of
+     * finished streams at once. */
+    int queued;                  /* [lock] streams of the session waiting for a worker */
+    apr_uint32_t taken;          /* [lock] streams workers took from the queue (a count) */
+    int c1_waiting;              /* [lock] c1 is in (or about to enter) poll */
+    int c1_wait_short;           /* [lock] c1's poll ends within H2_BATCH_WAIT */
     apr_pollset_t *pollset;      /* c1's pollset (set by c1 while workers can reach the
                                   * session); workers wake c1 through it */
 } h2_hub;
+
+/* How long finished streams' news may wait for c1 while the session's queue is busy, and
+ * how long queued streams wait with none taken before the session gets more workers. */
+#define H2_BATCH_WAIT apr_time_from_msec(1)
 
 /* A header list in one malloc()ed block (names and values NUL-terminated). */
 typedef struct h2_hdrs {
