@@ -158,7 +158,14 @@ typedef struct c1_loop {
     apr_time_t idle_deadline;    /* idle on this thread until then (0: not idle) */
     apr_interval_time_t wait;    /* poll timeout of this round */
     int idle_wait;               /* this round waits idle (no stream open) */
+    int lingered;                /* waited H2_C1_LINGER since the last stream ended */
 } c1_loop;
+
+/* When the last open stream ended, wait this long for the client's next requests before
+ * the connection goes back to the MPM: a busy client's next requests usually follow at
+ * once, and the round through the MPM (and our pollset made again) costs far more than
+ * a short poll. */
+#define H2_C1_LINGER apr_time_from_msec(2)
 
 /* A new session on c: engine, the client preface read in direct mode, stream 1 of an h2c
  * Upgrade. NULL when the connection is over already (*result: what to return). */
@@ -246,6 +253,7 @@ static c1_next c1_decide(h2_c1 *c1, c1_loop *loop)
     if (h2_c1_has_news(c1)) return C1_AGAIN;
 
     loop->idle_wait = 0;
+    if (c1->strms_active) loop->lingered = 0;
     if (c1->strms_active == 0 && !h2_c1_quiet(c1)) {
         /* a worker is just leaving this session: look again very soon */
         loop->wait = apr_time_from_msec(1);
@@ -253,7 +261,12 @@ static c1_next c1_decide(h2_c1 *c1, c1_loop *loop)
     else if (c1->strms_active == 0) {
         apr_time_t now;
         if (c1->mpm_stopping_seen) return C1_END;
-        if (loop->async && !c->data_in_input_filters) return C1_HANDBACK;
+        if (loop->async && !c->data_in_input_filters) {
+            if (loop->lingered) return C1_HANDBACK;
+            loop->lingered = 1;
+            loop->wait = H2_C1_LINGER;
+            return C1_WAIT;
+        }
         /* wait in steps of a second: a graceful stop is noticed in time */
         now = apr_time_now();
         if (!loop->idle_deadline) loop->idle_deadline = now + loop->idle_timeout;
@@ -290,6 +303,7 @@ static int c1_wait(h2_c1 *c1, c1_loop *loop)
     rv = apr_pollset_poll(c1->hub->pollset, loop->wait, &nev, &ev);
     h2_c1_wait_end(c1, APR_STATUS_IS_TIMEUP(rv));
     if (!loop->idle_wait) loop->idle_deadline = 0;
+    else if (APR_STATUS_IS_TIMEUP(rv)) h2_c1_io_trim(c1);   /* idle on this thread */
     if (APR_STATUS_IS_TIMEUP(rv) && loop->idle_wait && !c1->mpm_stopping_seen
         && apr_time_now() >= loop->idle_deadline && !h2_session_next_timer(c1->engine)) {
         /* keep-alive timeout on a connection we keep on this thread */
@@ -308,6 +322,7 @@ static int c1_hand_back(h2_c1 *c1)
     c->keepalive = AP_CONN_KEEPALIVE;
     c->cs->state = CONN_STATE_WRITE_COMPLETION;
     h2_c1_pollset_drop(c1);   /* h2_c1_quiet: no worker can reach it */
+    h2_c1_io_trim(c1);        /* no spare output buffers while idle */
     ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c, H2LOGNO(00311)
                   "h2 loop: idle, back to the MPM");
     return OK;

@@ -28,7 +28,7 @@
 APLOG_USE_MODULE(h2);
 
 #define OBUF_SIZE        (64 * 1024)
-#define SEND_CHUNK       (512 * 1024)
+#define SEND_CHUNK       (256 * 1024)  /* a round of output: H2_C1_IO_KEEP buffers hold it */
 #define READ_CHUNK       (64 * 1024)
 #define MAP_WINDOW       (8 * 1024 * 1024)
 #define MAP_MIN          (1024 * 1024)
@@ -92,16 +92,39 @@ static void c1_io_emit(h2_c1 *c1)
 {
     apr_bucket *b;
     if (!c1->io.olen) return;
-    b = apr_bucket_heap_create(c1->io.obuf, c1->io.olen, free, c1->c->bucket_alloc);
+    if (c1->io.ninflight < H2_C1_IO_KEEP) {
+        /* ours again after the pass (c1_io_pass) */
+        b = apr_bucket_transient_create(c1->io.obuf, c1->io.olen, c1->c->bucket_alloc);
+        c1->io.inflight[c1->io.ninflight++] = c1->io.obuf;
+    }
+    else {
+        b = apr_bucket_heap_create(c1->io.obuf, c1->io.olen, free, c1->c->bucket_alloc);
+    }
     APR_BRIGADE_INSERT_TAIL(c1->io.bbout, b);
     c1->io.batch_bytes += c1->io.olen;
-    c1->io.obuf = malloc(OBUF_SIZE);
+    c1->io.obuf = c1->io.nspare ? c1->io.spare[--c1->io.nspare] : malloc(OBUF_SIZE);
     c1->io.ocap = c1->io.obuf ? OBUF_SIZE : 0;
     c1->io.olen = 0;
     c1_io_set_limit(c1);
 }
 
 static apr_status_t c1_io_pass(h2_c1 *c1, int flush);
+
+/* The brigade was passed: the buffers it pointed to are free again (no bucket refers to
+ * them any more: transient buckets are copied by whoever sets them aside). */
+static void c1_io_recycle(h2_c1 *c1)
+{
+    while (c1->io.ninflight > 0) {
+        char *buf = c1->io.inflight[--c1->io.ninflight];
+        if (c1->io.nspare < H2_C1_IO_KEEP) c1->io.spare[c1->io.nspare++] = buf;
+        else free(buf);
+    }
+}
+
+void h2_c1_io_trim(h2_c1 *c1)
+{
+    while (c1->io.nspare > 0) free(c1->io.spare[--c1->io.nspare]);
+}
 
 static int c1_io_room(h2_c1 *c1)
 {
@@ -144,6 +167,7 @@ static apr_status_t c1_io_pass(h2_c1 *c1, int flush)
         APR_BRIGADE_INSERT_TAIL(c1->io.bbout, apr_bucket_flush_create(c1->c->bucket_alloc));
     rv = ap_pass_brigade(c1->c->output_filters, c1->io.bbout);
     apr_brigade_cleanup(c1->io.bbout);
+    c1_io_recycle(c1);
     if (c1->io.tls_warming) {
         c1->io.tls_warm_bytes += (apr_int64_t)c1->io.batch_bytes;
         if (c1->io.tls_warm_bytes >= c1->cfg->tls_warmup_size) {
@@ -372,6 +396,8 @@ apr_status_t h2_c1_io_init(h2_c1 *c1)
 void h2_c1_io_cleanup(h2_c1 *c1)
 {
     apr_brigade_cleanup(c1->io.bbout);
+    c1_io_recycle(c1);
+    h2_c1_io_trim(c1);
     c1_io_defer_run(c1);
     free(c1->io.obuf);
     c1->io.obuf = NULL;

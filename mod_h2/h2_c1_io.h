@@ -17,10 +17,21 @@
 
 struct h2_c1;
 
+/* output buffers kept for reuse per connection until it is idle: a round of output
+ * (SEND_CHUNK, 256 KB, plus the frame that crosses it) fills at most 5 of 64 KB */
+#define H2_C1_IO_KEEP 6
+
 typedef struct h2_c1_io {
     apr_bucket_brigade *bbin;
     apr_bucket_brigade *bbout;
     char *obuf;                  /* frames being assembled (malloc()ed, OBUF_SIZE) */
+    /* Output buffers are reused: a full one goes out as a transient bucket (a filter that
+     * keeps data past its call copies it) and is free again once the brigade was passed.
+     * A fresh malloc() per buffer cost page faults on every large response. */
+    char *inflight[H2_C1_IO_KEEP]; /* buffers in bbout, free after the next pass */
+    int ninflight;
+    char *spare[H2_C1_IO_KEEP];  /* free buffers (released when no stream is active) */
+    int nspare;
     apr_size_t olen, ocap;
     apr_size_t batch_bytes;      /* bytes passed since the last flush */
     apr_size_t olim;             /* fill obuf up to here (< ocap while TLS warms up) */
@@ -34,6 +45,8 @@ typedef struct h2_c1_io {
 
 /* Set up the buffers of c1->io (c1->c, c1->cfg, c1->is_tls set). APR_ENOMEM on failure. */
 apr_status_t h2_c1_io_init(struct h2_c1 *c1);
+/* The connection is idle: release the spare output buffers. */
+void h2_c1_io_trim(struct h2_c1 *c1);
 /* Release everything c1->io holds (connection cleanup). */
 void h2_c1_io_cleanup(struct h2_c1 *c1);
 
