@@ -32,6 +32,10 @@ typedef struct h2_c1_io {
     int ninflight;
     char *spare[H2_C1_IO_KEEP];  /* free buffers (released when no stream is active) */
     int nspare;
+    /* TLS: records mod_ssl passes down, gathered for one write (H2_C1_TLS_OUT filter) */
+    apr_bucket_brigade *bbtls;
+    char *tbuf;                  /* TLS_BATCH bytes, while the connection is busy */
+    apr_size_t tlen;
     apr_size_t olen, ocap;
     apr_size_t batch_bytes;      /* bytes passed since the last flush */
     apr_size_t olim;             /* fill obuf up to here (< ocap while TLS warms up) */
@@ -43,6 +47,8 @@ typedef struct h2_c1_io {
     apr_status_t write_status;   /* the first write error */
 } h2_c1_io;
 
+/* Register the connection filter of c1's TLS output (H2_C1_TLS_OUT). */
+void h2_c1_io_register_hooks(void);
 /* Set up the buffers of c1->io (c1->c, c1->cfg, c1->is_tls set). APR_ENOMEM on failure. */
 apr_status_t h2_c1_io_init(struct h2_c1 *c1);
 /* The connection is idle: release the spare output buffers. */
