@@ -26,6 +26,7 @@ workloads: h2c-1k (8 conns x 16 streams, 1 KB file), tls-1k, h2c-100k (4 x 8, 10
            connections; httpd servers only)
 servers:   mod_h2, mod_http2, nginx, h2o (the last two are skipped when not installed)
 --htaccess: let httpd look for .htaccess files (default: AllowOverride None, as Debian has it)
+--baseline SO: also run an earlier mod_h2.so (as mod_h2_base) for a before/after in one run
 --smoke:   every server and workload for about one second, one round (checks that the
            script works; the figures mean little)
 """
@@ -160,8 +161,9 @@ class HttpdServer:
         extra = ""
         if args.max_workers:
             extra = "<IfDirective H2MaxWorkers>\nH2MaxWorkers %d\n</IfDirective>\n" % args.max_workers
-        self.httpd = h2conf.Httpd(root, threads=args.threads, extra=extra, log_level="warn",
-                                  use_mod_http2=(name == "mod_http2"))
+        module = getattr(args, "baseline", None) if name == "mod_h2_base" else None
+        self.httpd = h2conf.Httpd(root, module=module, threads=args.threads, extra=extra,
+                                  log_level="warn", use_mod_http2=(name == "mod_http2"))
         self.http_port, self.https_port = self.httpd.http_port, self.httpd.https_port
         self.common = common
         self.htaccess = getattr(args, "htaccess", False)
@@ -304,7 +306,7 @@ hosts:
         return [H2O_BIN, "-c", conf]
 
 
-SERVER_CLASSES = {"mod_h2": HttpdServer, "mod_http2": HttpdServer,
+SERVER_CLASSES = {"mod_h2": HttpdServer, "mod_h2_base": HttpdServer, "mod_http2": HttpdServer,
                   "nginx": NginxServer, "h2o": H2oServer}
 
 
@@ -424,11 +426,11 @@ def run_workload(wl, servers, args):
     med_cpu = {n: (statistics.median(v) if v else 0.0) for n, v in cpu.items()}
     for srv in servers:
         n = srv.name
-        print("%-9s %-9s %10.0f req/s  %8.1f cpu_us/req" % (wl, n, med_rps[n], med_cpu[n]))
+        print("%-9s %-11s %10.0f req/s  %8.1f cpu_us/req" % (wl, n, med_rps[n], med_cpu[n]))
     if "mod_h2" in med_rps:
-        for n in ("nginx", "h2o", "mod_http2"):
+        for n in ("nginx", "h2o", "mod_http2", "mod_h2_base"):
             if n in med_rps:
-                print("%-9s mod_h2/%-9s req/s %s  cpu_us %s" % (
+                print("%-9s mod_h2/%-11s req/s %s  cpu_us %s" % (
                     wl, n, fmt_ratio(med_rps["mod_h2"], med_rps[n]),
                     fmt_ratio(med_cpu["mod_h2"], med_cpu[n])))
     for n in notes[:4]:
@@ -450,12 +452,17 @@ def main(argv=None):
                     help="H2MaxWorkers for both httpd modules (default: their own default)")
     ap.add_argument("--htaccess", action="store_true",
                     help="httpd: look for .htaccess files (default: AllowOverride None)")
+    ap.add_argument("--baseline", metavar="SO",
+                    help="also run this mod_h2.so as mod_h2_base (an earlier build, same config)")
     ap.add_argument("--smoke", action="store_true", help="about 1 s per server and workload")
     args = ap.parse_args(argv)
     if args.smoke:
         args.rounds, args.duration, args.warmup = 1, 1, 0.3
 
     names = []
+    if args.baseline:
+        args.baseline = os.path.abspath(args.baseline)
+        args.servers += ",mod_h2_base"
     for n in args.servers.split(","):
         if n not in SERVER_CLASSES:
             ap.error("unknown server %r" % n)
