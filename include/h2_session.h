@@ -47,7 +47,9 @@
  *   - Header list larger than max_header_list_size / max_header_fields: the block is still
  *     decoded (HPACK state in step), the request is delivered to on_request with
  *     req->too_large = 1 and possibly incomplete fields; the glue MUST answer it (431) or
- *     reset it. Too large trailers cannot be answered with 431 any more: the stream is
+ *     reset it. Such blocks (requests and trailers) are counted per connection: beyond
+ *     max_oversized_blocks the block is not delivered and the connection ends with
+ *     GOAWAY(ENHANCE_YOUR_CALM) (a client that keeps sending them only costs decoding). Too large trailers cannot be answered with 431 any more: the stream is
  *     reset with PROTOCOL_ERROR (treated like a malformed trailer section).
  *   - Streams above SETTINGS_MAX_CONCURRENT_STREAMS: HPACK-decoded, then
  *     RST_STREAM(REFUSED_STREAM) (the client may retry).
@@ -231,6 +233,12 @@ typedef struct h2_session_config {
     uint32_t max_data_frame_len;       /* 0: DATA frames up to the client's MAX_FRAME_SIZE;
                                         * else at most this many payload octets (incl.
                                         * padding) per DATA frame (H2MaxDataFrameLen) */
+
+    /* Header blocks over the limits (appended: positional initializers stay valid) */
+    uint32_t max_oversized_blocks;     /* 4 per connection: header blocks over
+                                        * max_header_list_size / max_header_fields (each
+                                        * answered 431 or reset); the next one is
+                                        * GOAWAY(ENHANCE_YOUR_CALM). 0 = unlimited */
 } h2_session_config;
 
 void h2_session_config_init(h2_session_config *cfg);

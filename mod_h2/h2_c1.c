@@ -115,6 +115,7 @@ static h2_c1 *c1_create(conn_rec *c)
     cfg.max_control_queued = (uint32_t)c1->cfg->control_budget;
     cfg.max_empty_frames = (uint32_t)c1->cfg->empty_frame_budget;
     cfg.max_data_frame_len = (uint32_t)c1->cfg->max_data_frame_len;
+    cfg.max_oversized_blocks = (uint32_t)c1->cfg->oversized_budget;
     if (c1->cfg->padding_bits > 0) {
         cfg.padding_bits = (uint32_t)c1->cfg->padding_bits;
         if (apr_generate_random_bytes((unsigned char *)&cfg.padding_seed,

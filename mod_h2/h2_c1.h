@@ -64,6 +64,7 @@ struct h2_c1 {
     int done;
     int mpm_stopping_seen;
     struct h2_push_diary *push_diary; /* c1: resources pushed on this connection */
+    int flow_errors;             /* c1: RST_STREAM(FLOW_CONTROL_ERROR) sent (H2MaxStreamErrors) */
 };
 
 /* c1 thread: set up and run the session on c (TLS or cleartext). upgrade_r: the HTTP/1.1

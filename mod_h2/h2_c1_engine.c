@@ -193,6 +193,17 @@ static void c1_cb_on_stream_error(void *ud, uint32_t sid, uint32_t code, const c
     ap_log_cerror(APLOG_MARK, APLOG_TRACE1, 0, c1->c, H2LOGNO(00304)
                   "h2 stream %u error %s: %s", (unsigned)sid, h2_error_name(code),
                   reason ? reason : "");
+    /* H2MaxStreamErrors (mod_http2's): flow-control stream errors per connection, beyond
+     * them GOAWAY(PROTOCOL_ERROR). The engine's glitch budget counts every stream error per
+     * interval besides. */
+    if (code == H2_FLOW_CONTROL_ERROR && c1->cfg->max_stream_errors > 0
+        && ++c1->flow_errors == c1->cfg->max_stream_errors + 1) {
+        ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c1->c, H2LOGNO(00801)
+                      "h2: more than %d flow-control errors (H2MaxStreamErrors): GOAWAY",
+                      c1->cfg->max_stream_errors);
+        h2_session_submit_goaway(c1->engine, 0, H2_PROTOCOL_ERROR,
+                                 "too many flow-control errors");
+    }
 }
 
 static void c1_cb_on_goaway(void *ud, uint32_t last_sid, uint32_t code)

@@ -283,6 +283,22 @@ static h2_hdrs *table_to_hdrs(apr_pool_t *p, apr_table_t *t, int status)
     return h2_hdrs_from_nv(nc.nv, nc.n, status);
 }
 
+/* H2MaxHeaderBlockLen: is the response header block longer than allowed? Measured before
+ * compression: each field's name and value plus 6 octets of representation overhead. */
+static int c2_block_too_long(request_rec *r, h2_strm *strm, const h2_hdrs *hdrs)
+{
+    int limit = h2_config_sget(r->connection->base_server)->max_header_block_len;
+    apr_size_t len = 4, i;   /* :status */
+    if (limit <= 0) return 0;
+    for (i = 0; i < hdrs->n; ++i)
+        len += hdrs->nv[i].name_len + hdrs->nv[i].value_len + 6;
+    if (len <= (apr_size_t)limit) return 0;
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, H2LOGNO(00800)
+                  "h2 stream %u: response header block of %" APR_SIZE_T_FMT " bytes is over "
+                  "H2MaxHeaderBlockLen %d: stream reset", (unsigned)strm->id, len, limit);
+    return 1;
+}
+
 static void make_response(h2_conn_ctx *ctx, request_rec *r)
 {
     h2_strm *strm = ctx->strm;
@@ -334,6 +350,19 @@ static void make_response(h2_conn_ctx *ctx, request_rec *r)
     hdrs = table_to_hdrs(r->pool, h, status);
     r->sent_bodyct = 1;
     ctx->resp_sent = 1;
+    if (hdrs && c2_block_too_long(r, strm, hdrs)) {
+        /* H2MaxHeaderBlockLen: the stream is reset instead, as mod_http2 does */
+        int wake = 0;
+        h2_hdrs_free(hdrs);
+        h2_push_list_free(pushes);
+        ctx->body_off = 1;
+        apr_thread_mutex_lock(hub->lock);
+        strm->rst_code = H2_PROTOCOL_ERROR;
+        wake_locked(strm, &wake);
+        apr_thread_mutex_unlock(hub->lock);
+        if (wake) h2_hub_wake(hub);
+        return;
+    }
     apr_thread_mutex_lock(hub->lock);
     strm->resp = hdrs;
     strm->pushes = pushes;
@@ -761,20 +790,28 @@ static int c2_fixups(request_rec *r)
     if (!ctx || !ctx->is_c2) return DECLINED;
     if (!r->main && !r->prev)
         send_early_hints(ctx, r);
+    /* mod_http2's values: H2PUSH "on" when the client accepts pushes and H2Push is on
+     * here (a pushed request too: it was promised, so the client accepts them);
+     * H2_STREAM_TAG "<child>-<connection serial>-<stream id>"; H2_PUSHED "PUSHED" */
     apr_table_setn(r->subprocess_env, "HTTP2", "on");
     {
-        const char *on = ctx->strm->push_ok && h2_push_c2_allowed(r, ctx->strm->pushed_on != 0)
-                         ? "on" : "off";
+        const char *on = (ctx->strm->push_ok || ctx->strm->pushed_on)
+                         && h2_config_push(r->server, r) ? "on" : "off";
         apr_table_setn(r->subprocess_env, "H2PUSH", on);
         apr_table_setn(r->subprocess_env, "H2_PUSH", on);
     }
     apr_table_setn(r->subprocess_env, "H2_STREAM_ID",
                    apr_psprintf(r->pool, "%u", (unsigned)ctx->strm->id));
-    apr_table_setn(r->subprocess_env, "H2_STREAM_TAG",
-                   apr_psprintf(r->pool, "%ld-%u", r->connection->master ?
-                                r->connection->master->id : 0L, (unsigned)ctx->strm->id));
+    {
+        conn_rec *m = r->connection->master;
+        const h2_conn_ctx *mctx = m ? h2_ctx_get(m) : NULL;
+        const char *tag = mctx && mctx->tag ? mctx->tag
+                          : apr_psprintf(r->pool, "%ld", m ? m->id : 0L);
+        apr_table_setn(r->subprocess_env, "H2_STREAM_TAG",
+                       apr_psprintf(r->pool, "%s-%u", tag, (unsigned)ctx->strm->id));
+    }
     if (ctx->strm->pushed_on) {
-        apr_table_setn(r->subprocess_env, "H2_PUSHED", "on");
+        apr_table_setn(r->subprocess_env, "H2_PUSHED", "PUSHED");
         apr_table_setn(r->subprocess_env, "H2_PUSHED_ON",
                        apr_psprintf(r->pool, "%u", (unsigned)ctx->strm->pushed_on));
     }
@@ -909,6 +946,13 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
     r->proto_num = HTTP_VERSION(2, 0);
     uri = strm->path;
     if (r->method_number == M_CONNECT && strm->authority) uri = strm->authority;
+    else if (strm->scheme && strm->authority && *strm->authority
+             && h2_config_proxy_requests(c2->base_server)) {
+        /* H2ProxyRequests on: the absolute form, as an HTTP/1.1 proxy request line has it,
+         * so that mod_proxy (ProxyRequests) takes a request for another origin */
+        uri = apr_pstrcat(r->pool, strm->scheme, "://", strm->authority,
+                          strm->path ? strm->path : "", NULL);
+    }
     if (!uri || !*uri) uri = "/";
     r->the_request = apr_pstrcat(r->pool, r->method, " ", uri, " HTTP/2.0", NULL);
     if (strm->req) {

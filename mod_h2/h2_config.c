@@ -35,6 +35,8 @@ extern module AP_MODULE_DECLARE_DATA h2_module;
 #define DEF_CONTROL_BUDGET     1000
 #define DEF_EMPTY_BUDGET       1000
 #define DEF_UPGRADE_BODY_MAX   (64 * 1024)
+#define DEF_MAX_STREAM_ERRORS  8          /* mod_http2's */
+#define DEF_OVERSIZED_BUDGET   4
 
 void *h2_config_create_srv(apr_pool_t *p, server_rec *s)
 {
@@ -61,6 +63,10 @@ void *h2_config_create_srv(apr_pool_t *p, server_rec *s)
     c->push_prios = NULL;
     c->push_diary_size = H2_UNSET;
     c->early_hints = H2_UNSET;
+    c->max_header_block_len = H2_UNSET;
+    c->max_stream_errors = H2_UNSET;
+    c->proxy_requests = H2_UNSET;
+    c->websockets = H2_UNSET;
     c->max_frame_size = H2_UNSET;
     c->header_table_size = H2_UNSET;
     c->conn_window_size = H2_UNSET;
@@ -69,6 +75,7 @@ void *h2_config_create_srv(apr_pool_t *p, server_rec *s)
     c->control_budget = H2_UNSET;
     c->empty_frame_budget = H2_UNSET;
     c->upgrade_body_max = H2_UNSET;
+    c->oversized_budget = H2_UNSET;
     return c;
 }
 
@@ -100,6 +107,10 @@ void *h2_config_merge_srv(apr_pool_t *p, void *basev, void *addv)
     n->push_prios = add->push_prios ? add->push_prios : base->push_prios;
     MERGE_I(push_diary_size);
     MERGE_I(early_hints);
+    MERGE_I(max_header_block_len);
+    MERGE_I(max_stream_errors);
+    MERGE_I(proxy_requests);
+    MERGE_I(websockets);
     MERGE_I(max_frame_size);
     MERGE_I(header_table_size);
     MERGE_I(conn_window_size);
@@ -108,6 +119,7 @@ void *h2_config_merge_srv(apr_pool_t *p, void *basev, void *addv)
     MERGE_I(control_budget);
     MERGE_I(empty_frame_budget);
     MERGE_I(upgrade_body_max);
+    MERGE_I(oversized_budget);
     return n;
 }
 
@@ -121,6 +133,7 @@ void *h2_config_create_dir(apr_pool_t *p, char *dir)
     c->copy_files = H2_UNSET;
     c->stream_timeout = H2_UNSET;
     c->output_buffering = H2_UNSET;
+    c->proxy_requests = H2_UNSET;
     return c;
 }
 
@@ -135,6 +148,7 @@ void *h2_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
     MERGE_I(copy_files);
     MERGE_I(stream_timeout);
     MERGE_I(output_buffering);
+    MERGE_I(proxy_requests);
     if (add->push_list && base->push_list)
         n->push_list = apr_array_append(p, base->push_list, add->push_list);
     else
@@ -201,6 +215,9 @@ static const num_spec num_specs[] = {
     { "H2ControlFrameBudget", SOFF(control_budget), 1, 1000000 },
     { "H2EmptyFrameBudget", SOFF(empty_frame_budget), 1, 1000000 },
     { "H2UpgradeMaxBody", SOFF(upgrade_body_max), 0, 1 << 30 },
+    { "H2MaxHeaderBlockLen", SOFF(max_header_block_len), 0, 2147483647L },
+    { "H2MaxStreamErrors", SOFF(max_stream_errors), 0, 2147483647L },
+    { "H2OversizedHeaderBudget", SOFF(oversized_budget), 0, 1000000 },
     { NULL, 0, 0, 0 }
 };
 
@@ -236,6 +253,7 @@ static const char *set_srv_flag(cmd_parms *cmd, void *dc, const char *arg)
         return apr_pstrcat(cmd->pool, name, ": ", err, NULL);
     if (!strcasecmp(name, "H2Direct")) sc->h2_direct = v;
     else if (!strcasecmp(name, "H2ModernTLSOnly")) sc->modern_tls_only = v;
+    else if (!strcasecmp(name, "H2WebSockets")) sc->websockets = v;
     else if (!strcasecmp(name, "H2SerializeHeaders")) {
         sc->serialize_headers = v;
         if (v)
@@ -270,6 +288,9 @@ static const char *set_mixed_flag(cmd_parms *cmd, void *dc, const char *arg)
     }
     else if (!strcasecmp(name, "H2OutputBuffering")) {
         if (in_dir(cmd)) d->output_buffering = v; else sc->output_buffering = v;
+    }
+    else if (!strcasecmp(name, "H2ProxyRequests")) {
+        if (in_dir(cmd)) d->proxy_requests = v; else sc->proxy_requests = v;
     }
     else return "internal error: unknown flag directive";
     return NULL;
@@ -412,25 +433,29 @@ void h2_config_log_warnings(apr_pool_t *pconf, server_rec *s)
                      APR_ARRAY_IDX(w, i, const char *));
 }
 
-/* mod_http2 directives without an implementation here: accept and warn. */
-static const char *set_unsupported(cmd_parms *cmd, void *dc, const char *args)
+/* H2SessionExtraFiles: obsolete in mod_http2 too, which ignores it with a warning. */
+static const char *set_obsolete(cmd_parms *cmd, void *dc, const char *arg)
 {
     (void)dc;
-    (void)args;
-    config_warn(cmd, apr_psprintf(cmd->pool, "%s is not supported by mod_h2 and is ignored",
+    (void)arg;
+    config_warn(cmd, apr_psprintf(cmd->pool, "%s is obsolete and will be ignored",
                                   cmd->cmd->name));
     return NULL;
 }
 
+/* Contexts (req_override) are mod_http2's for its directives: RSRC_CONF = server and
+ * virtual host; OR_AUTHCFG / OR_FILEINFO add <Directory>, <Location>, <Files> and
+ * .htaccess under "AllowOverride AuthConfig" / "FileInfo". MIX_FLAG is our own wider
+ * context for a few of them (H2EarlyHints, H2OutputBuffering; see docs/directives.md). */
 #define SRV_NUM(n, help) AP_INIT_TAKE1(n, set_srv_num, NULL, RSRC_CONF, help)
 #define SRV_FLAG(n, help) AP_INIT_TAKE1(n, set_srv_flag, NULL, RSRC_CONF, help)
 #define MIX_FLAG(n, help) AP_INIT_TAKE1(n, set_mixed_flag, NULL, RSRC_CONF | OR_FILEINFO, help)
-#define UNSUPP(n) AP_INIT_RAW_ARGS(n, set_unsupported, NULL, RSRC_CONF | OR_ALL, \
-                                   "mod_http2 directive not supported by mod_h2 (ignored)")
+#define AUTH_FLAG(n, help) AP_INIT_TAKE1(n, set_mixed_flag, NULL, RSRC_CONF | OR_AUTHCFG, help)
+#define FINFO_FLAG(n, help) AP_INIT_TAKE1(n, set_mixed_flag, NULL, OR_FILEINFO, help)
 
 const command_rec h2_cmds[] = {
     SRV_FLAG("H2Direct", "on to detect the HTTP/2 preface on cleartext connections"),
-    MIX_FLAG("H2Upgrade", "on to allow HTTP/1.1 Upgrade: h2c"),
+    AUTH_FLAG("H2Upgrade", "on to allow HTTP/1.1 Upgrade: h2c"),
     SRV_NUM("H2MaxSessionStreams", "maximum number of concurrent streams per connection"),
     SRV_NUM("H2WindowSize", "initial stream receive window (SETTINGS_INITIAL_WINDOW_SIZE)"),
     AP_INIT_TAKE1("H2StreamMaxMemSize", set_stream_max_mem, NULL, RSRC_CONF,
@@ -443,13 +468,13 @@ const command_rec h2_cmds[] = {
                   "timeout for stream I/O (default: Timeout)"),
     SRV_NUM("H2MaxDataFrameLen", "maximum DATA frame payload, 0 for the peer's maximum"),
     MIX_FLAG("H2OutputBuffering", "on to buffer response output (off: pass every write)"),
-    MIX_FLAG("H2CopyFiles", "on to copy file data instead of passing file handles"),
+    FINFO_FLAG("H2CopyFiles", "on to copy file data instead of passing file handles"),
     AP_INIT_TAKE1("H2TLSWarmUpSize", set_tls_warmup, NULL, RSRC_CONF,
                   "bytes sent in small TLS records on a new connection"),
     SRV_NUM("H2TLSCoolDownSecs", "idle seconds after which TLS records are small again"),
     SRV_NUM("H2Padding", "number of random padding bits (0-8) for frames"),
     SRV_FLAG("H2SerializeHeaders", "accepted for compatibility, no effect"),
-    MIX_FLAG("H2Push", "on to allow server push"),
+    AUTH_FLAG("H2Push", "on to allow server push"),
     AP_INIT_TAKE23("H2PushPriority", add_push_priority, NULL, RSRC_CONF,
                    "content-type [After|Before|Interleaved] [weight] for pushed responses"),
     AP_INIT_TAKE123("H2PushResource", add_push_resource, NULL, OR_FILEINFO | OR_AUTHCFG,
@@ -458,6 +483,12 @@ const command_rec h2_cmds[] = {
     MIX_FLAG("H2EarlyHints", "on to send 103 Early Hints"),
     AP_INIT_TAKE2("H2EarlyHint", add_early_hint, NULL, OR_FILEINFO | OR_AUTHCFG,
                   "name value: a header to add to a 103 Early Hints response"),
+    SRV_NUM("H2MaxHeaderBlockLen", "largest response header block (bytes), 0 for no limit"),
+    SRV_NUM("H2MaxStreamErrors", "flow-control stream errors per connection before GOAWAY"),
+    FINFO_FLAG("H2ProxyRequests", "on to pass absolute-form (forward proxy) requests on"),
+    SRV_FLAG("H2WebSockets", "on to offer WebSockets over HTTP/2 (RFC 8441)"),
+    AP_INIT_TAKE1("H2SessionExtraFiles", set_obsolete, NULL, RSRC_CONF,
+                  "obsolete, ignored (as in mod_http2)"),
 
     /* our own */
     SRV_NUM("H2MaxFrameSize", "largest frame payload we accept (SETTINGS_MAX_FRAME_SIZE)"),
@@ -468,19 +499,8 @@ const command_rec h2_cmds[] = {
     SRV_NUM("H2ControlFrameBudget", "unanswered control frames tolerated before GOAWAY"),
     SRV_NUM("H2EmptyFrameBudget", "empty DATA/CONTINUATION frames tolerated per interval"),
     SRV_NUM("H2UpgradeMaxBody", "largest request body read before an h2c Upgrade"),
-
-    /* mod_http2 directives we accept but do not implement */
-    UNSUPP("H2SessionExtraFiles"),
-    UNSUPP("H2MaxSessionStreamsPerClient"),
-    UNSUPP("H2ProxyRequests"),
-    UNSUPP("H2WebSockets"),
-    UNSUPP("H2MaxHeaderBlockLen"),
-    UNSUPP("H2StreamMaxMemSizeLimit"),
-    UNSUPP("H2AltSvc"),
-    UNSUPP("H2AltSvcMaxAge"),
-    UNSUPP("H2Timeout"),
-    UNSUPP("H2KeepAliveTimeout"),
-    UNSUPP("H2StreamTimeoutDefault"),
+    SRV_NUM("H2OversizedHeaderBudget", "request header blocks over the limits (431) per "
+            "connection before GOAWAY"),
     { NULL }
 };
 
@@ -554,6 +574,16 @@ int h2_config_output_buffering(server_rec *s, request_rec *r)
     return OR_DEF(h2_config_sget(s)->output_buffering, 1);
 }
 
+int h2_config_proxy_requests(server_rec *s)
+{
+    return OR_DEF(h2_config_sget(s)->proxy_requests, 0);
+}
+
+int h2_config_websockets(server_rec *s)
+{
+    return OR_DEF(h2_config_sget(s)->websockets, 0);
+}
+
 int h2_config_copy_files(server_rec *s, request_rec *r)
 {
     if (r) {
@@ -602,5 +632,10 @@ void h2_config_apply_defaults(server_rec *s)
         if (c->control_budget == H2_UNSET) c->control_budget = DEF_CONTROL_BUDGET;
         if (c->empty_frame_budget == H2_UNSET) c->empty_frame_budget = DEF_EMPTY_BUDGET;
         if (c->upgrade_body_max == H2_UNSET) c->upgrade_body_max = DEF_UPGRADE_BODY_MAX;
+        if (c->max_header_block_len == H2_UNSET) c->max_header_block_len = 0;
+        if (c->max_stream_errors == H2_UNSET) c->max_stream_errors = DEF_MAX_STREAM_ERRORS;
+        if (c->proxy_requests == H2_UNSET) c->proxy_requests = 0;
+        if (c->websockets == H2_UNSET) c->websockets = 0;
+        if (c->oversized_budget == H2_UNSET) c->oversized_budget = DEF_OVERSIZED_BUDGET;
     }
 }

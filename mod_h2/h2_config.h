@@ -3,9 +3,12 @@
  * h2_config.h -- mod_h2's directives: server (per vhost) and directory configuration.
  *
  * Directive names and meanings follow Apache's mod_http2 so that a site can swap the
- * LoadModule line and keep its configuration. mod_http2 directives we do not implement
- * are accepted with a start-up warning. Directives of our own (engine limits and flood
- * budgets) carry the H2 prefix too.
+ * LoadModule line and keep its configuration: every directive of mod_http2 2.4.71 is
+ * accepted in the contexts and .htaccess override classes mod_http2 gives it (a few in
+ * more contexts, see docs/directives.md); only the obsolete H2SessionExtraFiles is ignored
+ * (with a start-up warning). Directives of our own (engine limits and flood budgets) carry
+ * the H2 prefix too. docs/directives.md has one entry per directive of h2_cmds (a test
+ * checks it).
  *
  * Threads: configuration is built at start-up and read-only afterwards; any thread may
  * read it.
@@ -60,6 +63,11 @@ typedef struct h2_srv_config {
     apr_array_header_t *push_prios;  /* H2PushPriority: h2_push_prio */
     int push_diary_size;       /* H2PushDiarySize */
     int early_hints;           /* H2EarlyHints */
+    int max_header_block_len;  /* H2MaxHeaderBlockLen: response header block, 0: no limit */
+    int max_stream_errors;     /* H2MaxStreamErrors: FLOW_CONTROL_ERROR resets per
+                                * connection before GOAWAY(PROTOCOL_ERROR), 0: no limit */
+    int proxy_requests;        /* H2ProxyRequests: absolute-form requests to mod_proxy */
+    int websockets;            /* H2WebSockets: RFC 8441 extended CONNECT */
 
     /* our own engine limits and budgets */
     int max_frame_size;        /* H2MaxFrameSize: our SETTINGS_MAX_FRAME_SIZE */
@@ -70,6 +78,7 @@ typedef struct h2_srv_config {
     int control_budget;        /* H2ControlFrameBudget: queued unanswered control frames */
     int empty_frame_budget;    /* H2EmptyFrameBudget: empty DATA/CONTINUATION frames */
     int upgrade_body_max;      /* H2UpgradeMaxBody: request body read before h2c switch */
+    int oversized_budget;      /* H2OversizedHeaderBudget: 431 header blocks per connection */
 } h2_srv_config;
 
 typedef struct h2_dir_config {
@@ -82,6 +91,8 @@ typedef struct h2_dir_config {
     int copy_files;            /* H2CopyFiles */
     apr_interval_time_t stream_timeout; /* H2StreamTimeout */
     int output_buffering;      /* H2OutputBuffering */
+    int proxy_requests;        /* H2ProxyRequests in a directory: accepted as mod_http2
+                                * does, no effect (decided before the URL is mapped) */
 } h2_dir_config;
 
 extern const command_rec h2_cmds[];
@@ -103,6 +114,10 @@ int h2_config_push(server_rec *s, request_rec *r);
 int h2_config_early_hints(server_rec *s, request_rec *r);
 int h2_config_copy_files(server_rec *s, request_rec *r);
 int h2_config_output_buffering(server_rec *s, request_rec *r);
+/* H2ProxyRequests of the connection's server s (mod_http2 reads it there too) */
+int h2_config_proxy_requests(server_rec *s);
+/* H2WebSockets of server s */
+int h2_config_websockets(server_rec *s);
 
 /* Fill unset numeric values of every server with defaults (post_config). */
 void h2_config_apply_defaults(server_rec *s);

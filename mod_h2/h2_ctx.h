@@ -22,6 +22,8 @@ typedef struct h2_conn_ctx {
     struct h2_strm *strm;        /* c2: the stream being processed */
     const char *upgrade_settings;/* c1: HTTP2-Settings of an h2c Upgrade */
     int preface_consumed;        /* c1: the client preface was read while detecting it */
+    const char *tag;             /* c1: "<child>-<serial>", mod_http2's connection id (the
+                                  * H2_STREAM_TAG prefix), set when the protocol switches */
 
     /* c2 response state (worker thread) */
     request_rec *r;

@@ -9,6 +9,10 @@
 #include <string.h>
 #include <stdlib.h>
 
+#include <unistd.h>
+
+#include "apr_atomic.h"
+#include "apr_poll.h"
 #include "apr_strings.h"
 #include "httpd.h"
 #include "http_config.h"
@@ -17,6 +21,7 @@
 #include "http_protocol.h"
 #include "http_request.h"
 #include "http_log.h"
+#include "scoreboard.h"
 #include "mod_ssl.h"
 
 #include "h2_log.h"
@@ -34,6 +39,24 @@ static int is_tls(conn_rec *c)
 {
     if (!opt_is_https) opt_is_https = APR_RETRIEVE_OPTIONAL_FN(ssl_is_https);
     return opt_is_https && opt_is_https(c);
+}
+
+/* mod_http2's connection id "<child>-<serial>": the scoreboard child number and a
+ * per-process connection counter, so that H2_STREAM_TAG values do not repeat while a
+ * child lives (c->id is reused by the next connection on the same thread). */
+static void switch_c1_tag(conn_rec *c, h2_conn_ctx *ctx)
+{
+    static apr_uint32_t serial;
+    int child = (int)getpid();
+    if (ctx->tag) return;
+#if AP_MODULE_MAGIC_AT_LEAST(20211221, 8)
+    if (c->sbh) {
+        int thread;
+        ap_sb_get_child_thread(c->sbh, &child, &thread);
+    }
+#endif
+    ctx->tag = apr_psprintf(c->pool, "%d-%lu", child,
+                            (unsigned long)apr_atomic_inc32(&serial) + 1);
 }
 
 static int offered(const apr_array_header_t *offers, const char *proto)
@@ -89,6 +112,7 @@ static int h2_protocol_switch(conn_rec *c, request_rec *r, server_rec *s, const 
     if (strcmp(protocol, "h2") && strcmp(protocol, "h2c")) return DECLINED;
     ctx = h2_ctx_create(c);
     ctx->proto = protocol;
+    switch_c1_tag(c, ctx);
     if (r) {
         const char *settings = apr_table_get(r->headers_in, "HTTP2-Settings");
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, H2LOGNO(00401)
@@ -109,50 +133,103 @@ static const char *h2_protocol_get(const conn_rec *c)
     return NULL;
 }
 
-/* Look for the client preface. Returns 0: something else (nothing consumed, HTTP/1.x
- * goes on), 1: the preface is there (not consumed), 2: the preface came in pieces and
- * was consumed, -1: the start of the preface followed by garbage (consumed: close). */
-static int peek_preface(conn_rec *c)
+/* Prior knowledge (RFC 9113 §3.3) and a broken preface (§3.4).
+ *
+ * No HTTP/1.x request line starts with "PRI * HTTP/2.0": a client that sent that much
+ * speaks HTTP/2, and if the rest of the 24-octet preface differs it gets GOAWAY
+ * (PROTOCOL_ERROR). Input that leaves the preface earlier ("POST", "PRI / HTTP/1.1") is
+ * HTTP/1.x. Nothing is consumed while deciding: bytes are looked at with speculative
+ * reads, and while everything seen so far is a prefix of the preface (a preface split
+ * across TCP segments, a slow HTTP/1.x client typing "P") the socket is waited on for
+ * more, up to the server's Timeout. */
+#define PREFACE_COMMITTED 14          /* strlen("PRI * HTTP/2.0") */
+#define PEEK_NONE    0                /* not HTTP/2: HTTP/1.x goes on */
+#define PEEK_PREFACE 1                /* the whole preface is there (not consumed) */
+#define PEEK_BROKEN  (-1)             /* HTTP/2 started, then not the preface: GOAWAY */
+
+static apr_size_t switch_c1_preface_match(const char *buf, apr_size_t n)
+{
+    apr_size_t m = 0;
+    while (m < n && buf[m] == H2_PREFACE[m]) ++m;
+    return m;
+}
+
+static apr_status_t switch_c1_wait_readable(conn_rec *c, apr_socket_t *sock,
+                                            apr_interval_time_t timeout)
+{
+    apr_pollfd_t pfd;
+    apr_int32_t nsds = 0;
+    memset(&pfd, 0, sizeof(pfd));
+    pfd.p = c->pool;
+    pfd.desc_type = APR_POLL_SOCKET;
+    pfd.reqevents = APR_POLLIN;
+    pfd.desc.s = sock;
+    return apr_poll(&pfd, 1, &nsds, timeout);
+}
+
+static int switch_c1_peek_preface(conn_rec *c)
 {
     apr_bucket_brigade *bb = apr_brigade_create(c->pool, c->bucket_alloc);
+    apr_socket_t *sock = ap_get_conn_socket(c);
+    apr_time_t now, deadline = apr_time_now() + c->base_server->timeout;
     char buf[H2_PREFACE_LEN];
-    apr_size_t n = 0;
-    int round, result = 0;
+    apr_size_t n = 0, last_n = 0, m;
+    int idle_wakeups = 0, result = PEEK_NONE;
 
-    for (round = 0; round < 3; ++round) {
-        /* what is there already, without waiting */
+    for (;;) {
+        /* what is there already, without waiting and without consuming it */
         apr_status_t rv = ap_get_brigade(c->input_filters, bb, AP_MODE_SPECULATIVE,
                                          APR_NONBLOCK_READ, H2_PREFACE_LEN);
         n = sizeof(buf);
         if (rv == APR_SUCCESS) apr_brigade_flatten(bb, buf, &n); else n = 0;
         apr_brigade_cleanup(bb);
-        if (rv != APR_SUCCESS && !APR_STATUS_IS_EAGAIN(rv)) goto out;
-        if (n > 0) break;
-        /* nothing yet: wait for the first byte */
-        rv = ap_get_brigade(c->input_filters, bb, AP_MODE_SPECULATIVE, APR_BLOCK_READ, 1);
-        apr_brigade_cleanup(bb);
-        if (rv != APR_SUCCESS) goto out;
+        if (rv != APR_SUCCESS && !APR_STATUS_IS_EAGAIN(rv)) {
+            result = last_n >= PREFACE_COMMITTED ? PEEK_BROKEN : PEEK_NONE;
+            break;
+        }
+        m = switch_c1_preface_match(buf, n);
+        if (m == H2_PREFACE_LEN) { result = PEEK_PREFACE; break; }
+        if (m < n) { result = m >= PREFACE_COMMITTED ? PEEK_BROKEN : PEEK_NONE; break; }
+        /* all we have is a prefix of the preface (maybe nothing yet): wait for more */
+        if (n == 0) {
+            /* nothing at all: a blocking read of one byte (also runs a TLS handshake) */
+            rv = ap_get_brigade(c->input_filters, bb, AP_MODE_SPECULATIVE, APR_BLOCK_READ, 1);
+            apr_brigade_cleanup(bb);
+            if (rv != APR_SUCCESS) break;
+            continue;
+        }
+        if (n == last_n && ++idle_wakeups > 2) {
+            /* readable, yet nothing new: the client closed (or a TLS record never ends) */
+            result = n >= PREFACE_COMMITTED ? PEEK_BROKEN : PEEK_NONE;
+            break;
+        }
+        last_n = n;
+        if (!sock || (now = apr_time_now()) >= deadline
+            || switch_c1_wait_readable(c, sock, deadline - now) != APR_SUCCESS) {
+            result = n >= PREFACE_COMMITTED ? PEEK_BROKEN : PEEK_NONE;
+            break;
+        }
     }
-    if (n == 0 || memcmp(buf, H2_PREFACE, n)) goto out;       /* not the preface */
-    if (n == H2_PREFACE_LEN) { result = 1; goto out; }
-    /* A prefix of the preface: no HTTP/1.x request starts like this, so the rest may be
-     * waited for and consumed (speculative reads do not wait for more data). */
-    n = 0;
-    while (n < H2_PREFACE_LEN) {
-        apr_size_t k = sizeof(buf) - n;
-        apr_status_t rv = ap_get_brigade(c->input_filters, bb, AP_MODE_READBYTES,
-                                         APR_BLOCK_READ, (apr_off_t)(H2_PREFACE_LEN - n));
-        if (rv != APR_SUCCESS) { result = -1; goto out; }
-        apr_brigade_flatten(bb, buf + n, &k);
-        apr_brigade_cleanup(bb);
-        if (!k) { result = -1; goto out; }
-        n += k;
-        if (memcmp(buf, H2_PREFACE, n)) { result = -1; goto out; }
-    }
-    result = 2;
-out:
     apr_brigade_destroy(bb);
     return result;
+}
+
+/* RFC 9113 §3.4: an invalid preface is a connection error PROTOCOL_ERROR. Our (empty)
+ * SETTINGS first, as the server preface must be, then GOAWAY(0, PROTOCOL_ERROR). The
+ * input is left unread: the lingering close drains it, so the client sees the GOAWAY
+ * rather than a reset. */
+static void switch_c1_goaway_broken(conn_rec *c)
+{
+    static const char frames[] = {
+        0, 0, 0, H2_FT_SETTINGS, 0, 0, 0, 0, 0,
+        0, 0, 8, H2_FT_GOAWAY, 0, 0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, H2_PROTOCOL_ERROR
+    };
+    apr_bucket_brigade *bb = apr_brigade_create(c->pool, c->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_immortal_create(frames, sizeof(frames),
+                                                           c->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_flush_create(c->bucket_alloc));
+    ap_pass_brigade(c->output_filters, bb);
+    apr_brigade_destroy(bb);
 }
 
 static int h2_process_connection(conn_rec *c)
@@ -175,24 +252,22 @@ static int h2_process_connection(conn_rec *c)
         if (!h2_config_direct(c->base_server, 0)) return DECLINED;
         if (!ap_is_allowed_protocol(c, NULL, c->base_server, "h2c")) return DECLINED;
     }
-    switch (peek_preface(c)) {
-    case 0:
+    switch (switch_c1_peek_preface(c)) {
+    case PEEK_NONE:
         return DECLINED;
-    case -1:
+    case PEEK_BROKEN:
         ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00404)
-                      "h2: broken client preface, closing");
+                      "h2: broken client preface: GOAWAY(PROTOCOL_ERROR), closing");
+        switch_c1_goaway_broken(c);
         c->keepalive = AP_CONN_CLOSE;
-        c->aborted = 1;
+        if (c->cs) c->cs->state = CONN_STATE_LINGER;
         return DONE;
-    case 2:
-        ctx = h2_ctx_create(c);
-        ctx->preface_consumed = 1;
-        break;
     default:
         break;
     }
     ctx = h2_ctx_create(c);
     ctx->proto = is_tls(c) ? "h2" : "h2c";
+    switch_c1_tag(c, ctx);
     ap_log_cerror(APLOG_MARK, APLOG_TRACE1, 0, c, H2LOGNO(00402)
                   "h2: client preface seen, direct mode");
     return h2_c1_run(c, NULL, NULL);

@@ -3,8 +3,11 @@
 #   1. C unit + engine conformance tests (gcc, -Wall -Wextra -Werror)
 #   2. the same tests under ASan + UBSan (clang)
 #   3. each libFuzzer target for FUZZ_SECONDS (default 60) from the seed corpus
-#   4. h2hpack over the hpack-test-case stories
+#   4. h2hpack over the hpack-test-case stories (tests/data/hpack-test-case)
 #   5. integration tests: pytest against a real httpd with the built module
+#   6. the Debian package: build, install, switch apache2 to h2, curl, purge
+#      (tests/package/test_package.sh; PACKAGE_TEST=0 skips it)
+#   7. the work tree is as clean as before the run (git status --porcelain)
 # The last line is the total: "total: N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +25,10 @@ count_c_logs() {  # add up the "N passed, N failed" lines of the C test logs in 
   done
 }
 fail_step() { failed=$((failed + 1)); echo "FAILED: $*"; }
+in_git=no
+if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  in_git=yes; status_before=$(git -C "$top" status --porcelain)
+fi
 
 step "installing packages (if missing)"
 scripts/deps.sh test || { echo "deps failed"; exit 1; }
@@ -45,20 +52,18 @@ else
 fi
 
 step "h2hpack decode over every hpack-test-case story"
-hc="$top/../shared/hpack-test-case"
-if [ -d "$hc" ]; then
-  for d in "$hc"/*/; do
-    name=$(basename "$d")
-    [ "$name" = raw-data ] && continue
-    if build/gcc/tests/tools/h2hpack decode "$d"/*.json >/dev/null 2>build/gcc/h2hpack-$name.err; then
-      passed=$((passed + 1)); echo "  ok   $name"
-    else
-      fail_step "h2hpack decode $name"; head -5 build/gcc/h2hpack-$name.err
-    fi
-  done
-else
-  echo "  (no $hc: skipped)"
-fi
+hc="$top/tests/data/hpack-test-case"
+n=0
+for d in "$hc"/*/; do
+  [ -d "$d" ] || continue
+  name=$(basename "$d"); n=$((n + 1))
+  if build/gcc/tests/tools/h2hpack decode "$d"/*.json >/dev/null 2>build/gcc/h2hpack-$name.err; then
+    passed=$((passed + 1)); echo "  ok   $name"
+  else
+    fail_step "h2hpack decode $name"; head -5 build/gcc/h2hpack-$name.err
+  fi
+done
+[ "$n" -gt 0 ] || fail_step "no story folders in $hc"
 
 step "fuzzing: each target ${FUZZ_SECONDS}s (clang, libFuzzer, ASan + UBSan)"
 if scripts/build.sh build/fuzz --enable-fuzz CC=clang; then
@@ -95,6 +100,33 @@ rc=${PIPESTATUS[0]}
 p=$(tail -1 build/gcc/pytest.out | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+'); passed=$((passed + ${p:-0}))
 f=$(tail -1 build/gcc/pytest.out | grep -oE '[0-9]+ (failed|error)' | awk '{s+=$1} END {print s+0}'); failed=$((failed + ${f:-0}))
 if [ "$rc" -ne 0 ] && [ "${f:-0}" = 0 ]; then fail_step "pytest exit $rc"; fi
+
+step "Debian package (tests/package/test_package.sh)"
+if [ "${PACKAGE_TEST:-1}" = 0 ]; then
+  echo "  (PACKAGE_TEST=0: skipped)"
+elif tests/package/test_package.sh 2>&1 | tee build/gcc/package.out; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+  passed=$((passed + 1))
+else
+  fail_step "Debian package test"
+fi
+
+step "the work tree is clean (git status --porcelain)"
+if [ "$in_git" = yes ]; then
+  # what the run wrote: entries that were not in the status before it (in a fresh clone
+  # the status must simply be empty)
+  stray=$(comm -13 <(echo "$status_before" | sort) <(git -C "$top" status --porcelain | sort))
+  if [ -n "$status_before" ]; then
+    echo "  (the tree had uncommitted changes before the run; only new entries count)"
+  fi
+  if [ -z "$stray" ]; then
+    passed=$((passed + 1)); echo "  ok   nothing written outside ignored paths"
+  else
+    fail_step "the run left files in the work tree (add them to .gitignore or stop writing them):"
+    echo "$stray" | sed 's/^/    /'
+  fi
+else
+  echo "  (not a git checkout: skipped)"
+fi
 
 echo
 echo "total: $passed passed, $failed failed"

@@ -45,6 +45,7 @@ void h2_session_config_init(h2_session_config *c)
     c->padding_bits = 0;
     c->padding_seed = 0;
     c->max_data_frame_len = 0;
+    c->max_oversized_blocks = 4;
 }
 
 static uint32_t clamp32(uint32_t v, uint32_t lo, uint32_t hi)
@@ -796,8 +797,6 @@ static void on_ping(h2_session *s, const h2_frame *f)
 static void on_goaway(h2_session *s, const h2_frame *f)
 {
     s->goaway_recv = 1;
-    s->goaway_recv_last = f->last_stream_id;
-    s->goaway_recv_code = f->error_code;
     if (s->cb.on_goaway) {
         s->cb.on_goaway(s->ud, f->last_stream_id, f->error_code);
     }
@@ -1143,6 +1142,12 @@ static void hb_complete(h2_session *s, int too_large)
 {
     h2_hblock *hb = &s->hb;
     h2_stream *st;
+    if (too_large && (hb->kind == H2_HB_NEW || hb->kind == H2_HB_TRAILERS) &&
+        budget(s, &s->n_oversized, s->cfg.max_oversized_blocks,
+               "too many oversized header blocks") != 0) {
+        hb->st = NULL;
+        return;
+    }
     switch (hb->kind) {
     case H2_HB_NEW:
         hb_new_request(s, too_large);

@@ -122,12 +122,12 @@ struct h2_session {
     int graceful_pending;
     uint64_t graceful_deadline;
     int goaway_recv;
-    uint32_t goaway_recv_last, goaway_recv_code;
     int dead;                        /* stopped reading */
 
     /* budgets, counted per interval */
     uint64_t budget_start;
     uint32_t n_settings, n_pings, n_resets, n_glitches, n_empty;
+    uint32_t n_oversized;            /* per connection (max_oversized_blocks), never rolled */
 
     /* stats */
     uint64_t frames_in, frames_out, stream_errors;

@@ -5,8 +5,8 @@
  *
  *   bench_hpack [-n REPEAT] [STORY.json...]
  *
- * Default stories: every file of $HPACK_TEST_CASE/nghttp2 (or
- * ../shared/hpack-test-case/nghttp2 beside the source tree). Each repetition decodes
+ * Default stories: every file of $HPACK_TEST_CASE/nghttp2 (or, run from the top of the
+ * source tree, the copy in tests/data/hpack-test-case/nghttp2). Each repetition decodes
  * every story from its first case with a fresh decoder per story (the cases of a story
  * share the dynamic table), header_table_size honoured. Both decoders hand each field to
  * a consumer that only adds up the lengths, the work any caller does at least. The
@@ -197,7 +197,7 @@ int main(int argc, char **argv)
         for (n = 0; n < 1000; n++) {
             FILE *f;
             snprintf(path, sizeof(path), "%s/nghttp2/story_%02d.json",
-                     dir && *dir ? dir : "../shared/hpack-test-case", n);
+                     dir && *dir ? dir : "tests/data/hpack-test-case", n);
             if (!(f = fopen(path, "r"))) {
                 break;
             }

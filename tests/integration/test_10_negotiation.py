@@ -3,7 +3,7 @@
 Protocols directive per vhost, 421 for vhosts that may not share a connection."""
 import subprocess
 
-from h2util_client import H2Client
+from h2client import H2Client
 
 
 def curl(*args, check=True):
@@ -154,9 +154,9 @@ def test_h2direct_off(make_httpd):
     assert curl_version("--http2", h.url("/1k.txt", tls=False)) == "200 2"
 
 
-def test_unsupported_directive_warns(make_httpd):
-    h = make_httpd("unsupp", extra="H2WebSockets on\nH2SerializeHeaders off\nH2Push off\n")
+def test_obsolete_directive_warns(make_httpd):
+    h = make_httpd("unsupp", extra="H2SessionExtraFiles 10\nH2SerializeHeaders off\nH2Push off\n")
     assert curl_version("--http2", h.url("/1k.txt")) == "200 2"
     with open(h.error_log) as f:
         log = f.read()
-    assert "H2WebSockets is not supported by mod_h2" in log
+    assert "H2SessionExtraFiles is obsolete and will be ignored" in log

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from h2util_client import H2Client
+from h2client import H2Client
 
 
 def curl(*args, inp=None):

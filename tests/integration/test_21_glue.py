@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from h2util_client import H2Client
+from h2client import H2Client
 
 SSE_CGI = r'''#!/usr/bin/python3
 import sys, time

@@ -1,6 +1,6 @@
 # Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0.
 """Directives whose effect shows on the wire."""
-import h2util_wire as w
+import h2client as w
 
 
 def _data_frames(c, sid, limit=100000):

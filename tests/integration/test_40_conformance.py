@@ -15,8 +15,8 @@ import time
 import pytest
 
 import h2conf
-import h2util_wire as w
-from h2util_wire import Closed, Conn
+import h2client as w
+from h2client import Closed, Conn
 
 MAX31 = 2 ** 31 - 1
 

@@ -375,12 +375,6 @@ static inline int tc_feed(tc *t)
     return tc_feed_split(t, 0);
 }
 
-static inline int tc_feed_raw(tc *t, const void *p, size_t n)
-{
-    h2_buf_append(&t->in, p, n);
-    return tc_feed(t);
-}
-
 /* ---- server output ---- */
 
 typedef struct tc_hctx {

@@ -176,6 +176,7 @@ H2_TEST(rfc9113_3_4_preface_settings_ack_first)
 H2_TEST(rfc9113_3_4_preface_byte_by_byte)
 {
     long i;
+    size_t k;
     setup(NULL);
     tc_preface(&T);
     tc_settings(&T, NULL, 0);
@@ -184,11 +185,14 @@ H2_TEST(rfc9113_3_4_preface_byte_by_byte)
     tc_pump(&T);
     H2_CHECK_EQ(T.rv, H2_SESS_OK);
     H2_CHECK_EQ(T.n_req, 1);
-    i = tc_find(&T, H2_FT_SETTINGS, 0);
-    H2_CHECK(i >= 0);
-    /* our SETTINGS first, then the ACK of theirs */
+    /* our SETTINGS is the first frame (§3.4), then the ACK of theirs, nothing else */
     H2_CHECK(tc_count(&T, H2_FT_SETTINGS) == 2);
-    H2_CHECK(T.f[T.nf - 1].type == H2_FT_SETTINGS || tc_count(&T, H2_FT_SETTINGS) == 2);
+    i = tc_find(&T, H2_FT_SETTINGS, 0);
+    H2_CHECK_EQ(i, 0);
+    H2_CHECK(!(T.f[0].flags & H2_FLAG_ACK));
+    for (k = 1; k < T.nf && T.f[k].type != H2_FT_SETTINGS; k++) {
+    }
+    H2_CHECK(k < T.nf && (T.f[k].flags & H2_FLAG_ACK) && T.f[k].length == 0);
     teardown();
 }
 
@@ -1879,6 +1883,62 @@ H2_TEST(rfc7541_header_list_too_large_reported)
     teardown();
 }
 
+H2_TEST(budget_oversized_header_blocks_per_connection)
+{
+    /* each oversized block is answered (431 by the glue); beyond max_oversized_blocks per
+     * connection the next one is not delivered: GOAWAY(ENHANCE_YOUR_CALM) */
+    h2_session_config c;
+    char big[3000];
+    uint32_t i;
+    h2_nv nv[5] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                    TC_NV(":authority", "a"), TC_NV(":path", "/"), TC_NV("x-big", "") };
+    h2_session_config_init(&c);
+    H2_CHECK_EQ(c.max_oversized_blocks, 4);
+    c.max_header_list_size = 1024;
+    c.max_oversized_blocks = 3;
+    memset(big, 'a', sizeof(big));
+    nv[4].value = (const uint8_t *)big;
+    nv[4].value_len = sizeof(big);
+    setup_started(&c);
+    for (i = 0; i < 3; ++i) {
+        request_nv(1 + 2 * i, nv, 5, 1);
+        EXPECT_NO_ERROR();
+        H2_CHECK_EQ(T.n_req, (int)i + 1);
+        H2_CHECK_EQ(T.last_too_large, 1);
+        H2_CHECK_EQ(h2_session_submit_response(T.s, 1 + 2 * i, 431, NULL, 0, 1), H2_SESS_OK);
+    }
+    tc_get(&T, 7);           /* a normal request in between does not reset the count */
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 4);
+    request_nv(9, nv, 5, 1);
+    EXPECT_CONN_ERROR(H2_ENHANCE_YOUR_CALM);
+    H2_CHECK_EQ(T.n_req, 4);  /* the fourth oversized block never reached the glue */
+    teardown();
+}
+
+H2_TEST(budget_oversized_header_blocks_unlimited)
+{
+    h2_session_config c;
+    char big[3000];
+    uint32_t i;
+    h2_nv nv[5] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                    TC_NV(":authority", "a"), TC_NV(":path", "/"), TC_NV("x-big", "") };
+    h2_session_config_init(&c);
+    c.max_header_list_size = 1024;
+    c.max_oversized_blocks = 0;
+    memset(big, 'a', sizeof(big));
+    nv[4].value = (const uint8_t *)big;
+    nv[4].value_len = sizeof(big);
+    setup_started(&c);
+    for (i = 0; i < 10; ++i) {
+        request_nv(1 + 2 * i, nv, 5, 1);
+        EXPECT_NO_ERROR();
+        H2_CHECK_EQ(h2_session_submit_response(T.s, 1 + 2 * i, 431, NULL, 0, 1), H2_SESS_OK);
+    }
+    H2_CHECK_EQ(T.n_req, 10);
+    teardown();
+}
+
 /* ------------------------------------------------------------------------------------- */
 /* RFC 9218 */
 
@@ -2743,6 +2803,8 @@ int main(void)
     H2_RUN(rfc7541_2_3_dynamic_table_shared_by_streams);
     H2_RUN(rfc7541_4_2_table_size_update_above_setting);
     H2_RUN(rfc7541_header_list_too_large_reported);
+    H2_RUN(budget_oversized_header_blocks_per_connection);
+    H2_RUN(budget_oversized_header_blocks_unlimited);
     H2_RUN(rfc9218_4_priority_header_parsed);
     H2_RUN(rfc9218_7_1_priority_update_for_idle_stream);
     H2_RUN(rfc9218_7_1_priority_update_for_open_stream);

@@ -1227,7 +1227,7 @@ H2_TEST(session_push_priority_never_starves_parent)
     uint32_t a;
     h2_priority p;
     size_t i;
-    long last3 = -1, firstp = -1, last1 = -1;
+    long last3 = -1, firstp = -1, first5 = -1;
     setup_started(NULL);
     tc_get(&T, 1);
     tc_get(&T, 3);
@@ -1254,10 +1254,10 @@ H2_TEST(session_push_priority_never_starves_parent)
         if (T.f[i].type != H2_FT_DATA) continue;
         if (T.f[i].sid == 3) last3 = (long)i;
         if (T.f[i].sid == a && firstp < 0) firstp = (long)i;
-        if (T.f[i].sid == 5) last1 = (long)i;
+        if (T.f[i].sid == 5 && first5 < 0) first5 = (long)i;
     }
     H2_CHECK(last3 >= 0 && firstp > last3);       /* parent first */
-    H2_CHECK(last1 < 0 || last1 > firstp);        /* then the push, then stream 5 */
+    H2_CHECK(first5 >= 0 && first5 > firstp);     /* then the push, then stream 5 */
     teardown();
 }
 
