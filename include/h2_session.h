@@ -372,6 +372,18 @@ void h2_session_free(h2_session *s);
 int h2_session_upgrade(h2_session *s, const char *http2_settings, size_t len,
                        void *stream_ud);
 
+/* The most settings an HTTP2-Settings header may carry (more is refused). */
+#define H2_UPGRADE_MAX_SETTINGS 64
+
+/*
+ * Validate an HTTP2-Settings header value (RFC 7540 §3.2.1) without a session, before
+ * answering 101: base64url, a whole number of 6-octet settings, at most
+ * H2_UPGRADE_MAX_SETTINGS of them, every known setting's value in range (§6.5.2: ENABLE_PUSH,
+ * ENABLE_CONNECT_PROTOCOL, NO_RFC7540_PRIORITIES 0 or 1, INITIAL_WINDOW_SIZE <= 2^31-1,
+ * MAX_FRAME_SIZE in 2^14..2^24-1). Returns 0 when h2_session_upgrade would accept it, -1 if not.
+ */
+int h2_settings_payload_check(const char *http2_settings, size_t len);
+
 /* base64url (RFC 4648 §5) decoder used by h2_session_upgrade; padding '=' optional.
  * Returns the decoded length, or -1 on invalid input or when out is too small. */
 long h2_base64url_decode(const char *in, size_t len, uint8_t *out, size_t cap);

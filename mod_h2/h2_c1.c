@@ -29,6 +29,7 @@
 #include "h2_c1.h"
 #include "h2_c2.h"
 #include "h2_push.h"
+#include "h2_ws.h"
 #include "h2_workers.h"
 
 APLOG_USE_MODULE(h2);
@@ -71,6 +72,45 @@ static int c1_tls_adequate(h2_c1 *c1)
             return 0;
     }
     return 1;
+}
+
+/* Inline mode (no worker pool, e.g. prefork): a stream's handler runs on this thread,
+ * called from h2_c1_dispatch_new in the loop (never from inside the engine). When it waits
+ * for request body or for room for its output, c1's I/O runs from here: the streams' news
+ * go to the engine (the response, consumed body as WINDOW_UPDATE), frames are written,
+ * and input is read, waiting at most timeout for it. Streams that arrive meanwhile are
+ * only queued; they run after this one. So request bodies and responses stay within the
+ * windows and H2StreamMaxMemSize as with workers. */
+static apr_status_t c1_inline_pump(void *baton, apr_interval_time_t timeout)
+{
+    h2_c1 *c1 = baton;
+    apr_status_t rv;
+    if (c1->done || c1->c->aborted) return APR_ECONNABORTED;
+    h2_c1_process_dirty(c1);
+    if (h2_c1_io_write(c1) != APR_SUCCESS) {
+        c1->done = 1;
+        return APR_ECONNABORTED;
+    }
+    rv = h2_c1_io_read(c1, APR_NONBLOCK_READ);
+    if (APR_STATUS_IS_EAGAIN(rv) && timeout > 0) {
+        apr_int32_t n = 0;
+        apr_pollfd_t pfd = c1->sockfd;
+        pfd.p = c1->c->pool;
+        rv = apr_poll(&pfd, 1, &n, timeout);
+        if (rv == APR_SUCCESS && n > 0) rv = h2_c1_io_read(c1, APR_NONBLOCK_READ);
+        else if (rv == APR_SUCCESS || APR_STATUS_IS_TIMEUP(rv)) return APR_TIMEUP;
+    }
+    if (rv == APR_SUCCESS || APR_STATUS_IS_EAGAIN(rv)) {
+        h2_c1_process_dirty(c1);
+        if (h2_c1_io_write(c1) != APR_SUCCESS) {
+            c1->done = 1;
+            return APR_ECONNABORTED;
+        }
+        return APR_STATUS_IS_EAGAIN(rv) ? APR_TIMEUP : APR_SUCCESS;
+    }
+    /* the connection is gone */
+    c1->done = 1;
+    return APR_ECONNABORTED;
 }
 
 static h2_c1 *c1_create(conn_rec *c)
@@ -116,11 +156,17 @@ static h2_c1 *c1_create(conn_rec *c)
     cfg.max_empty_frames = (uint32_t)c1->cfg->empty_frame_budget;
     cfg.max_data_frame_len = (uint32_t)c1->cfg->max_data_frame_len;
     cfg.max_oversized_blocks = (uint32_t)c1->cfg->oversized_budget;
+    cfg.enable_connect_protocol = h2_ws_c1_enabled(c1->s) ? 1 : 0;  /* RFC 8441 */
     if (c1->cfg->padding_bits > 0) {
         cfg.padding_bits = (uint32_t)c1->cfg->padding_bits;
         if (apr_generate_random_bytes((unsigned char *)&cfg.padding_seed,
                                       sizeof(cfg.padding_seed)) != APR_SUCCESS)
             cfg.padding_seed = (uint64_t)apr_time_now() ^ (uint64_t)(apr_uintptr_t)c1;
+    }
+    if (!h2_workers_get()) {
+        /* no worker pool: streams run on this thread and do c1's I/O while they wait */
+        c1->hub->inline_pump = c1_inline_pump;
+        c1->hub->inline_baton = c1;
     }
     c1->engine = h2_session_new(&cfg, &h2_c1_engine_callbacks, c1);
     if (!c1->engine) return NULL;
@@ -182,6 +228,10 @@ static h2_c1 *c1_start(conn_rec *c, h2_conn_ctx *ctx, request_rec *upgrade_r,
     }
     ctx->c1 = c1;
     if (!ctx->proto) ctx->proto = c1->proto;
+    /* mod_reqtimeout watched the TLS handshake (and an Upgrade's HTTP/1.1 request); its
+     * stages end with a request on c1, which HTTP/2 never has: out of the way, or its
+     * handshake/header timer would end the session. Streams have their own (on c2). */
+    ap_remove_input_filter_byhandle(c->input_filters, "reqtimeout");
     apr_pool_cleanup_register(c->pool, c1, c1_cleanup, apr_pool_cleanup_null);
     if (c1->is_tls && c1->cfg->modern_tls_only && !c1_tls_adequate(c1)) {
         ap_log_cerror(APLOG_MARK, APLOG_INFO, 0, c, H2LOGNO(00306)
@@ -204,6 +254,7 @@ static h2_c1 *c1_start(conn_rec *c, h2_conn_ctx *ctx, request_rec *upgrade_r,
                                   strlen(http2_settings), strm) != H2_SESS_OK) {
             ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00307)
                           "h2c upgrade: bad HTTP2-Settings");
+            if (strm) h2_c1_strm_release(c1, strm);  /* its headers and body */
             c->keepalive = AP_CONN_CLOSE;
             return NULL;
         }

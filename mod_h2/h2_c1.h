@@ -63,6 +63,7 @@ struct h2_c1 {
     apr_time_t next_stall_check;
     int done;
     int mpm_stopping_seen;
+    int sb_busy;                 /* c1's scoreboard slot shows a running stream */
     struct h2_push_diary *push_diary; /* c1: resources pushed on this connection */
     int flow_errors;             /* c1: RST_STREAM(FLOW_CONTROL_ERROR) sent (H2MaxStreamErrors) */
 };

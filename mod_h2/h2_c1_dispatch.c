@@ -13,6 +13,7 @@
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"
+#include "scoreboard.h"
 
 #include "h2_log.h"
 #include "h2_c1.h"
@@ -20,6 +21,7 @@
 #include "h2_c2.h"
 #include "h2_push.h"
 #include "h2_workers.h"
+#include "h2_ws.h"
 
 APLOG_USE_MODULE(h2);
 
@@ -73,6 +75,7 @@ void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm)
     }
     h2_push_list_free(strm->pushes);
     strm->pushes = NULL;
+    h2_ws_c1_release(strm);
     h2_hdrs_free(strm->req);
     h2_hdrs_free(strm->resp);
     h2_hdrs_free(strm->trailers);
@@ -89,6 +92,11 @@ void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm)
     strm->next_free = c1->free_strms;
     c1->free_strms = strm;
     --c1->strms_active;
+    if (c1->sb_busy && c1->strms_active == 0) {
+        /* nothing runs: the session waits for frames (as a keep-alive HTTP/1.1 one) */
+        ap_update_child_status_from_conn(c1->c->sbh, SERVER_BUSY_KEEPALIVE, c1->c);
+        c1->sb_busy = 0;
+    }
 }
 
 /* The pollset (socket + wakeup pipe) exists while the session is busy. */
@@ -148,14 +156,49 @@ void h2_c1_strm_dispatch(h2_c1 *c1, h2_strm *strm)
     /* H2PUSH and push collection on the worker: may the client be pushed to at all? */
     strm->push_ok = !strm->pushed_on
                     && h2_session_peer_setting(c1->engine, H2_SET_ENABLE_PUSH) != 0;
-    if (!h2_workers_get()) {
-        /* no worker pool (prefork): process on this thread; output is unbounded then
-         * (nobody else could drain it) */
-        h2_c2_process(strm, NULL);
-        return;
-    }
+    /* queued, never run from here: this may be inside the engine's callbacks (without a
+     * worker pool the stream runs on this thread from h2_c1_dispatch_new) */
     if (c1->new_tail) c1->new_tail->next_pending = strm; else c1->new_head = strm;
     c1->new_tail = strm;
+}
+
+/* The scoreboard: c1's slot (owned by this thread; workers have none) shows the session
+ * busy with the request line of a running stream while streams run, so that mod_status
+ * lists in-flight h2 requests ("W") and counts them in BusyWorkers, as mod_http2 does. */
+static void c1_status_busy(h2_c1 *c1)
+{
+    h2_strm *s, *shown = NULL;
+    int n = 0;
+    char line[128], pre[24] = "";
+    for (s = c1->active_head; s; s = s->next_active) {
+        if (s->dispatched && !s->c2_done && s->method) {
+            if (!shown) shown = s;
+            ++n;
+        }
+    }
+    if (!shown) return;
+    /* "[n] " first when more run: the slot's request field is short (64 bytes) */
+    if (n > 1) apr_snprintf(pre, sizeof(pre), "[%d] ", n);
+    apr_snprintf(line, sizeof(line), "%s%s %s HTTP/2.0", pre, shown->method,
+                 shown->path ? shown->path : "/");
+    ap_update_child_status_descr(c1->c->sbh, SERVER_BUSY_WRITE, line);
+    c1->sb_busy = 1;
+}
+
+/* A stream is done: count its request in c1's slot (a worker ran it), and show the
+ * session as waiting for frames once nothing runs. */
+static void c1_status_done(h2_c1 *c1, h2_strm *strm, apr_off_t bytes)
+{
+    worker_score *ws = c1->c->sbh ? ap_get_scoreboard_worker(c1->c->sbh) : NULL;
+    (void)strm;
+    if (ws) {
+        ws->access_count++;
+        ws->my_access_count++;
+        ws->conn_count++;
+        ws->bytes_served += bytes;
+        ws->my_bytes_served += bytes;
+        ws->conn_bytes += bytes;
+    }
 }
 
 /* Hand the streams collected during a read to workers, and give a busy session more
@@ -171,8 +214,9 @@ void h2_c1_dispatch_new(h2_c1 *c1)
     h2_hub *hub = c1->hub;
     int need = 0, i;
     apr_time_t now;
-    if (!c1->new_head && !c1->may_queue) return;
-    if (c1->new_head) h2_c1_pollset_ensure(c1);   /* workers wake us through it */
+    int had_new = c1->new_head != NULL;
+    if (!had_new && !c1->may_queue) return;
+    if (had_new) h2_c1_pollset_ensure(c1);   /* workers wake us through it */
     now = apr_time_now();
     apr_thread_mutex_lock(hub->lock);
     if (c1->new_head) {
@@ -207,9 +251,11 @@ void h2_c1_dispatch_new(h2_c1 *c1)
     }
     c1->attached += need;
     apr_thread_mutex_unlock(hub->lock);
+    if (had_new || need > 0) c1_status_busy(c1);
     for (i = 0; i < need; ++i) {
         if (!w || h2_workers_submit(w, worker_session_job, c1) != APR_SUCCESS) {
-            /* shutting down: run what is pending here */
+            /* no worker pool (prefork), or shutting down: the pending streams run here,
+             * one after another (h2_hub.inline_pump does c1's I/O while they wait) */
             worker_session_job(c1, NULL);
         }
     }
@@ -274,8 +320,9 @@ void h2_c1_process_dirty(h2_c1 *c1)
         h2_push_req *pushes = NULL;
         apr_size_t consumed;
         uint32_t rst_code;
-        int out_eos, has_trailers, c2_done, end, discard;
+        int out_eos, has_trailers, c2_done, end, discard, sb_count;
         apr_size_t out_total;
+        apr_off_t sb_bytes;
 
         apr_thread_mutex_lock(c1->hub->lock);
         list = strm->next_dirty;
@@ -313,12 +360,17 @@ void h2_c1_process_dirty(h2_c1 *c1)
         }
         rst_code = strm->rst_code;
         strm->rst_code = 0;
+        sb_count = strm->sb_count;
+        sb_bytes = strm->sb_bytes;
+        strm->sb_count = 0;
         out_eos = strm->out_eos;
         out_total = strm->out_total;
         has_trailers = strm->trailers != NULL;
         c2_done = strm->c2_done;
         apr_thread_mutex_unlock(c1->hub->lock);
 
+        if (sb_count) c1_status_done(c1, strm, sb_bytes);
+        if (c2_done && c1->sb_busy) c1_status_busy(c1);   /* the next running stream */
         if (consumed && !strm->closed && !strm->in_no_flow)
             h2_session_consume(c1->engine, strm->id, consumed);
         if (discard && !strm->closed && !strm->in_no_flow) {
@@ -440,6 +492,7 @@ void h2_c1_drain(h2_c1 *c1)
             if (!s->dispatched) s->c2_done = 1;
             if (!s->aborted) {
                 s->aborted = 1;
+                h2_ws_signal_locked(s);
                 apr_thread_cond_signal(s->cond);
             }
         }

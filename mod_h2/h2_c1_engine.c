@@ -13,8 +13,8 @@
 
 #include "h2_log.h"
 #include "h2_c1.h"
+#include "h2_ws.h"
 #include "h2_c1_io.h"
-#include "h2_workers.h"
 
 APLOG_USE_MODULE(h2);
 
@@ -91,13 +91,8 @@ static int c1_cb_on_request(void *ud, const h2_request *req)
     strm->req_too_large = req->too_large;
     strm->req_content_length = req->content_length;
     strm->req_has_body = !req->end_stream;
+    if (h2_ws_c1_request(strm, req) != 0) { h2_c1_strm_release(c1, strm); return -1; }
     h2_session_set_stream_data(c1->engine, req->stream_id, strm);
-    if (!h2_workers_get() && strm->req_has_body) {
-        /* no worker threads (prefork): the stream runs on this thread once its body is
-         * here; the body is buffered (consumed at once so the client keeps sending) */
-        strm->inline_wait = 1;
-        return 0;
-    }
     h2_c1_strm_dispatch(c1, strm);
     return 0;
 }
@@ -116,18 +111,28 @@ static int c1_cb_on_data(void *ud, uint32_t sid, void *sud, const uint8_t *data,
         h2_session_consume(c1->engine, sid, len);
         return 0;
     }
+    strm->in_received += (apr_off_t)len;
+    if (strm->in_over || (strm->body_limit > 0 && strm->in_received > strm->body_limit)) {
+        /* LimitRequestBody, as the DATA arrives: nothing past the limit is kept (c2
+         * answers 413; the rest of the body is discarded, §8.1) */
+        strm->in_over = 1;
+        if (strm->in_waiting) {
+            strm->in_waiting = 0;
+            apr_thread_cond_signal(strm->cond);
+        }
+        apr_thread_mutex_unlock(c1->hub->lock);
+        h2_session_consume(c1->engine, sid, len);
+        return 0;
+    }
     if (h2_strm_in_append(strm, (const char *)data, len) != 0) {
         apr_thread_mutex_unlock(c1->hub->lock);
         return -1;
-    }
-    if (strm->inline_wait) {
-        h2_session_consume(c1->engine, sid, len);
-        strm->in_no_flow = 1;
     }
     if (strm->in_waiting) {
         strm->in_waiting = 0;
         apr_thread_cond_signal(strm->cond);
     }
+    h2_ws_signal_locked(strm);
     apr_thread_mutex_unlock(c1->hub->lock);
     return 0;
 }
@@ -144,15 +149,12 @@ static int c1_cb_on_request_end(void *ud, uint32_t sid, void *sud, const h2_nv *
     strm->in_eos = 1;
     strm->in_trailers = t;
     strm->in_eos_seen = 1;
+    h2_ws_signal_locked(strm);
     if (strm->in_waiting) {
         strm->in_waiting = 0;
         apr_thread_cond_signal(strm->cond);
     }
     apr_thread_mutex_unlock(c1->hub->lock);
-    if (strm->inline_wait) {
-        strm->inline_wait = 0;
-        h2_c1_strm_dispatch(c1, strm);
-    }
     return 0;
 }
 
@@ -165,11 +167,11 @@ static void c1_cb_on_stream_close(void *ud, uint32_t sid, void *sud, uint32_t co
     strm->closed = 1;
     apr_thread_mutex_lock(c1->hub->lock);
     if (!strm->dispatched) {
-        strm->inline_wait = 0;
         strm->c2_done = 1;  /* never ran */
     }
     if (code != H2_NO_ERROR || !strm->eos_sent) {
         strm->aborted = 1;
+        h2_ws_signal_locked(strm);
         apr_thread_cond_signal(strm->cond);
     }
     release = strm->c2_done && !strm->dirty;

@@ -74,6 +74,9 @@ static void c1_io_defer_run(h2_c1 *c1)
 /* c1: dispose of a FILE item (its mapping may still be referenced by output buckets) */
 void h2_c1_io_file_done(h2_c1 *c1, h2_oitem *oi)
 {
+    apr_thread_mutex_lock(c1->hub->lock);
+    --c1->hub->out_fds;          /* counted by c2 when it queued the item */
+    apr_thread_mutex_unlock(c1->hub->lock);
     c1_io_defer(c1, oi->map, oi->map_len, oi->fd);
     oi->map = NULL;
     oi->fd = -1;

@@ -3,12 +3,15 @@
  * h2_c2.c -- stream connections and requests on workers. See h2_c2.h.
  *
  * Filters on a c2 (registered in h2_c2_register_hooks):
- *   H2_C2_IN       (network, c2 input): request body from the stream's input queue.
+ *   H2_C2_IN       (network, c2 input): request body from the stream's input queue,
+ *                  waiting at most the c2 socket's timeout (Timeout, narrowed by
+ *                  mod_reqtimeout), LimitRequestBody (413).
  *   H2_C2_RESPONSE (protocol, per request): replaces HTTP_HEADER: takes r->status and
  *                  r->headers_out, drops bodies of HEAD/204/304, queues trailers.
  *   H2_C2_OUT      (network, c2 output): body bytes and file references into the
- *                  stream's bounded output queue; 1xx interim responses that httpd
- *                  writes as HTTP/1.1 text (ap_send_interim_response) are parsed here.
+ *                  stream's bounded output queue (memory and descriptors); 1xx interim
+ *                  responses that httpd writes as HTTP/1.1 text (ap_send_interim_response)
+ *                  are collected whole and parsed here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +29,6 @@
 #include "http_log.h"
 #include "util_filter.h"
 #include "util_time.h"
-#include "apr_atomic.h"
-#include "scoreboard.h"
-#ifdef HAVE_TIMES
-#include <sys/times.h>
-#endif
 
 #include "h2_log.h"
 #include "h2_ctx.h"
@@ -38,6 +36,7 @@
 #include "h2_c2.h"
 #include "h2_config.h"
 #include "h2_push.h"
+#include "h2_ws.h"
 
 APLOG_USE_MODULE(h2);
 
@@ -49,24 +48,18 @@ APLOG_USE_MODULE(h2);
 static ap_filter_rec_t *c2_in_handle;
 static ap_filter_rec_t *c2_out_handle;
 static ap_filter_rec_t *c2_resp_handle;
-static module *ssl_module_p;
-static module *mpm_module_p;
-static module *logio_module_p;
-static int modules_looked_up;
 
-static void lookup_modules(void)
-{
-    static const char *const mpms[] = { "event.c", "worker.c", "prefork.c", "motorz.c", NULL };
-    int i;
-    ssl_module_p = ap_find_linked_module("mod_ssl.c");
-    logio_module_p = ap_find_linked_module("mod_logio.c");
-    for (i = 0; mpms[i] && !mpm_module_p; ++i)
-        mpm_module_p = ap_find_linked_module(mpms[i]);
-    modules_looked_up = 1;
-}
+static int c2_process_connection(conn_rec *c2);
+/* The placeholder socket of inline processing (no worker pool: one thread per process).
+ * Created in child_init. */
+static apr_socket_t *c2_inline_sock;
+/* mod_logio's counters (%I, %O): set in child_init, read-only afterwards */
+static APR_OPTIONAL_FN_TYPE(ap_logio_add_bytes_out) *c2_logio_add_out;
+static APR_OPTIONAL_FN_TYPE(ap_logio_add_bytes_in) *c2_logio_add_in;
 
 typedef struct c2_cache {
     apr_pool_t *pool;    /* cleared after every stream */
+    apr_socket_t *sock;  /* the worker's placeholder socket, lives as long as the worker */
 } c2_cache;
 
 static void wake_locked(h2_strm *strm, int *pwake)
@@ -83,7 +76,7 @@ static int wait_room(h2_strm *strm, conn_rec *c2, int inline_mode)
 {
     h2_hub *hub = strm->hub;
     apr_time_t deadline = 0;
-    while (!strm->aborted && !inline_mode && strm->out_mem >= hub->stream_max_mem) {
+    while (!strm->aborted && strm->out_mem >= hub->stream_max_mem) {
         int wake = 0;
         apr_time_t now = apr_time_now();
         if (!deadline) {
@@ -106,6 +99,18 @@ static int wait_room(h2_strm *strm, conn_rec *c2, int inline_mode)
         }
         strm->out_waiting = 1;
         wake_locked(strm, &wake);
+        if (inline_mode) {
+            /* on c1's thread: c1's I/O sends what the windows allow and reads the
+             * client's WINDOW_UPDATEs */
+            apr_interval_time_t step = deadline - now;
+            apr_status_t rv;
+            if (step > apr_time_from_sec(1)) step = apr_time_from_sec(1);
+            apr_thread_mutex_unlock(hub->lock);
+            rv = hub->inline_pump(hub->inline_baton, step);
+            apr_thread_mutex_lock(hub->lock);
+            if (rv != APR_SUCCESS && !APR_STATUS_IS_TIMEUP(rv)) return -1;
+            continue;
+        }
         if (wake) {
             apr_thread_mutex_unlock(hub->lock);
             h2_hub_wake(hub);
@@ -139,6 +144,7 @@ static h2_oitem *mem_item(apr_size_t need)
 typedef struct ochain {
     h2_oitem *head, *tail;
     apr_size_t mem, total;
+    int fds;             /* FILE items (descriptors) in the chain */
 } ochain;
 
 static void chain_add(ochain *ch, h2_oitem *oi)
@@ -204,6 +210,7 @@ static int chain_file(ochain *ch, apr_bucket *b, int copy)
         oi->fd = dup(fd);
         if (oi->fd < 0) { free(oi); return -1; }
         chain_add(ch, oi);
+        ++ch->fds;
         ch->total += len;
         return 0;
     }
@@ -220,6 +227,27 @@ static int chain_file(ochain *ch, apr_bucket *b, int copy)
         len -= (apr_size_t)r;
     }
     return 0;
+}
+
+/* Descriptors held for output are bounded (a client that never opens its window must not
+ * pin the process's descriptors, e.g. with a multi-range response): a file piece travels
+ * as a descriptor only while the stream holds fewer than FDS_PER_STREAM and the
+ * connection fewer than FDS_PER_CONN; past that it is copied and counts against the
+ * stream's memory budget (H2StreamMaxMemSize) like any other body bytes. */
+#define FDS_PER_STREAM  8
+#define FDS_PER_CONN    64
+
+static int c2_fd_allowed(h2_strm *strm, const ochain *ch)
+{
+    h2_hub *hub = strm->hub;
+    const h2_oitem *oi;
+    int n = ch->fds, ok;
+    apr_thread_mutex_lock(hub->lock);
+    for (oi = strm->out_head; oi && n < FDS_PER_STREAM; oi = oi->next)
+        if (oi->type == H2_OI_FILE) ++n;
+    ok = n < FDS_PER_STREAM && hub->out_fds + ch->fds < FDS_PER_CONN;
+    apr_thread_mutex_unlock(hub->lock);
+    return ok;
 }
 
 static void chain_free(ochain *ch)
@@ -241,8 +269,10 @@ static void queue_chain(h2_strm *strm, ochain *ch)
     strm->out_tail = ch->tail;
     strm->out_mem += ch->mem;
     strm->out_total += ch->total;
+    strm->hub->out_fds += ch->fds;
     ch->head = ch->tail = NULL;
     ch->mem = ch->total = 0;
+    ch->fds = 0;
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -283,6 +313,15 @@ static h2_hdrs *table_to_hdrs(apr_pool_t *p, apr_table_t *t, int status)
     return h2_hdrs_from_nv(nc.nv, nc.n, status);
 }
 
+/* mod_ssl refuses a renegotiation on a secondary connection with 403 and this note (on
+ * the request, or on the one an ErrorDocument redirect came from). */
+static int c2_renegotiation_refused(request_rec *r)
+{
+    for (; r; r = r->prev)
+        if (apr_table_get(r->notes, "ssl-renegotiate-forbidden")) return 1;
+    return 0;
+}
+
 /* H2MaxHeaderBlockLen: is the response header block longer than allowed? Measured before
  * compression: each field's name and value plus 6 octets of representation overhead. */
 static int c2_block_too_long(request_rec *r, h2_strm *strm, const h2_hdrs *hdrs)
@@ -309,6 +348,24 @@ static void make_response(h2_conn_ctx *ctx, request_rec *r)
     h2_push_req *pushes = NULL;
     int dep = H2_PUSH_DEP_NONE, weight = 16;
 
+    if (status == HTTP_FORBIDDEN && c2_renegotiation_refused(r)) {
+        /* mod_ssl wanted a TLS renegotiation or post-handshake authentication (a
+         * per-directory client certificate or cipher suite), which a connection carrying
+         * other streams cannot have: RFC 9113 §9.2.1, the client retries over HTTP/1.1 */
+        int wake = 0;
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, H2LOGNO(00705)
+                      "h2 stream %u: TLS renegotiation needed, HTTP_1_1_REQUIRED",
+                      (unsigned)strm->id);
+        ctx->body_off = 1;
+        ctx->resp_sent = 1;
+        r->sent_bodyct = 1;
+        apr_thread_mutex_lock(hub->lock);
+        strm->rst_code = H2_HTTP_1_1_REQUIRED;
+        wake_locked(strm, &wake);
+        apr_thread_mutex_unlock(hub->lock);
+        if (wake) h2_hub_wake(hub);
+        return;
+    }
     if (!apr_is_empty_table(r->err_headers_out))
         r->headers_out = apr_table_overlay(r->pool, r->err_headers_out, r->headers_out);
     h = r->headers_out;
@@ -405,6 +462,7 @@ static apr_status_t c2_response_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
         if (!ctx->resp_sent && (APR_BUCKET_IS_EOS(b) || APR_BUCKET_IS_FLUSH(b)
                                 || !APR_BUCKET_IS_METADATA(b))) {
+            if (ctx->strm->ws) h2_ws_c2_final(f->c, r);   /* RFC 8441: 2xx only via 101 */
             make_response(ctx, r);
         }
         if (APR_BUCKET_IS_EOS(b)) {
@@ -446,7 +504,10 @@ static void c2_queue_interim(h2_strm *strm, apr_pool_t *p, apr_table_t *t, int s
     if (wake) h2_hub_wake(hub);
 }
 
-/* Parse an HTTP/1.x interim response text (status line + fields) into an interim item. */
+#define INTERIM_MAX  (256 * 1024)   /* bound on one interim response's text */
+
+/* Parse one whole HTTP/1.x interim response (status line + fields, without the empty
+ * line) into an interim item. */
 static void parse_interim(h2_conn_ctx *ctx, const char *text, apr_size_t len, apr_pool_t *p)
 {
     h2_strm *strm = ctx->strm;
@@ -454,6 +515,9 @@ static void parse_interim(h2_conn_ctx *ctx, const char *text, apr_size_t len, ap
     int status = 0;
     apr_table_t *t = apr_table_make(p, 5);
     h2_push_req *pushes = NULL;
+
+    /* RFC 8441: a WebSocket stream's 101 becomes its final 200 (h2_ws.c) */
+    if (strm->ws && ctx->r && h2_ws_c2_interim(ctx->r->connection, text, len)) return;
 
     line = apr_strtok(s, "\r\n", &last);
     if (!line || strncmp(line, "HTTP/", 5)) return;
@@ -473,50 +537,52 @@ static void parse_interim(h2_conn_ctx *ctx, const char *text, apr_size_t len, ap
     c2_queue_interim(strm, p, t, status, pushes);
 }
 
-static void queue_interim_100(h2_conn_ctx *ctx)
+/* Interim response text as it reaches c2's network filter, in pieces of any size (httpd
+ * flushes its buffer every 8 KB while writing a 1xx): collected until the empty line that
+ * ends each response, then parsed whole. */
+static void c2_interim_text(conn_rec *c2, h2_conn_ctx *ctx, const char *data, apr_size_t len)
 {
-    static const char txt[] = "HTTP/1.1 100 Continue\r\n\r\n";
-    parse_interim(ctx, txt, sizeof(txt) - 1, ctx->r ? ctx->r->pool : NULL);
+    apr_pool_t *p = c2->pool;
+    apr_size_t start = 0, i;
+    if (ctx->interim_len + len > INTERIM_MAX) {
+        ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c2, H2LOGNO(00706) "h2 stream %u: interim response over %d bytes, dropped",
+                      (unsigned)ctx->strm->id, INTERIM_MAX);
+        ctx->interim_len = 0;
+        return;
+    }
+    if (ctx->interim_len + len > ctx->interim_cap) {
+        apr_size_t cap = ctx->interim_cap ? ctx->interim_cap : 1024;
+        char *nb;
+        while (cap < ctx->interim_len + len) cap *= 2;
+        nb = apr_palloc(p, cap);
+        if (ctx->interim_len) memcpy(nb, ctx->interim_buf, ctx->interim_len);
+        ctx->interim_buf = nb;
+        ctx->interim_cap = cap;
+    }
+    memcpy(ctx->interim_buf + ctx->interim_len, data, len);
+    ctx->interim_len += len;
+    /* each "\n\r\n" or "\n\n" ends one response */
+    for (i = 0; i < ctx->interim_len; ++i) {
+        const char *b = ctx->interim_buf;
+        apr_size_t end = 0;
+        if (b[i] != '\n') continue;
+        if (i + 1 < ctx->interim_len && b[i + 1] == '\n') end = i + 2;
+        else if (i + 2 < ctx->interim_len && b[i + 1] == '\r' && b[i + 2] == '\n') end = i + 3;
+        if (!end) continue;
+        parse_interim(ctx, b + start, i + 1 - start, p);
+        start = end;
+        i = end - 1;
+    }
+    if (start) {
+        memmove(ctx->interim_buf, ctx->interim_buf + start, ctx->interim_len - start);
+        ctx->interim_len -= start;
+    }
 }
 
-/* The request is over: the EOR bucket logs it (log_transaction) and destroys its pool;
- * the request is counted in c1's scoreboard slot. httpd's own count (ap_increment_counts,
- * which the EOR bucket runs when ExtendedStatus is on) calls times(), whose cost grows
- * with the threads of the child (the MPM's and our workers: over a microsecond per
- * stream, 6% of a 1 KB response). So c2 has no scoreboard handle while the EOR bucket
- * runs, and the request is counted here as httpd counts it, with the slot's CPU times
- * refreshed at most once a second per child. */
-static void c2_request_done(conn_rec *c2, apr_bucket *eor, request_rec *r)
+static void queue_interim_100(h2_conn_ctx *ctx)
 {
-    static APR_OPTIONAL_FN_TYPE(ap_logio_get_last_bytes) *logio_last_bytes;
-    static apr_uint32_t times_sec;
-    ap_sb_handle_t *sbh = c2->sbh;
-    apr_off_t bytes = 0;
-    if (r && !(r->method_number == M_GET && r->method && r->method[0] == 'H'))
-        bytes = r->bytes_sent;
-    c2->sbh = NULL;
-    apr_bucket_destroy(eor);
-    c2->sbh = sbh;
-    if (sbh && r && ap_extended_status) {
-        worker_score *ws = ap_get_scoreboard_worker(sbh);
-#ifdef HAVE_TIMES
-        apr_uint32_t sec = (apr_uint32_t)apr_time_sec(apr_time_now());
-#endif
-        if (!logio_last_bytes)
-            logio_last_bytes = APR_RETRIEVE_OPTIONAL_FN(ap_logio_get_last_bytes);
-        if (logio_last_bytes) bytes = logio_last_bytes(c2);
-        /* as ap_increment_counts; workers of one connection share the slot: these are
-         * statistics (see c2_setup) */
-        ws->access_count++;
-        ws->my_access_count++;
-        ws->conn_count++;
-        ws->bytes_served += bytes;
-        ws->my_bytes_served += bytes;
-        ws->conn_bytes += bytes;
-#ifdef HAVE_TIMES
-        if (apr_atomic_xchg32(&times_sec, sec) != sec) times(&ws->times);
-#endif
-    }
+    static const char txt[] = "HTTP/1.1 100 Continue\r\n";
+    parse_interim(ctx, txt, sizeof(txt) - 1, ctx->r ? ctx->r->pool : NULL);
 }
 
 /* H2_C2_OUT: everything that reaches c2's connection output */
@@ -527,14 +593,19 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     h2_strm *strm = ctx->strm;
     h2_hub *hub = strm->hub;
     apr_bucket *b, *eor = NULL;
-    ochain ch = { NULL, NULL, 0, 0 };
+    ochain ch = { NULL, NULL, 0, 0, 0 };
     int eos = 0, flush = 0, wake = 0, copy_files;
+    apr_off_t out_bytes = 0;
     apr_status_t rv = APR_SUCCESS;
-    int inline_mode = (c2->current_thread == NULL);
+    int inline_mode = ctx->inline_mode;
 
+    if (!bb) return APR_SUCCESS;   /* mod_proxy's "output pending?" probe: nothing is */
     copy_files = ctx->r ? h2_config_copy_files(c2->base_server, ctx->r) : 0;
     /* H2OutputBuffering off: every write goes to the client at once */
     if (ctx->r && !h2_config_output_buffering(c2->base_server, ctx->r)) flush = 1;
+    /* a WebSocket tunnel: every write goes to the client at once (mod_proxy's tunnel
+     * passes no FLUSH) */
+    if (strm->ws && strm->ws->upgraded) flush = 1;
     while ((b = APR_BRIGADE_FIRST(bb)) != APR_BRIGADE_SENTINEL(bb)) {
         if (AP_BUCKET_IS_EOR(b)) {
             APR_BUCKET_REMOVE(b);
@@ -553,9 +624,9 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                 const char *data;
                 apr_size_t len;
                 if (apr_bucket_read(b, &data, &len, APR_BLOCK_READ) == APR_SUCCESS && len)
-                    parse_interim(ctx, data, len, c2->pool);
+                    c2_interim_text(c2, ctx, data, len);
             }
-            else if (!eos) {
+            else if (!eos && !ctx->body_off) {
                 if (ch.mem >= WAKE_BYTES || ch.total >= 4 * WAKE_BYTES) {
                     /* hand over what we have before copying more */
                     apr_thread_mutex_lock(hub->lock);
@@ -564,6 +635,7 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                         rv = APR_ECONNABORTED;
                         break;
                     }
+                    out_bytes += (apr_off_t)ch.total;
                     queue_chain(strm, &ch);
                     wake_locked(strm, &wake);
                     apr_thread_mutex_unlock(hub->lock);
@@ -571,7 +643,14 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                     ctx->since_wake = 0;
                 }
                 if (APR_BUCKET_IS_FILE(b)) {
-                    if (chain_file(&ch, b, copy_files) < 0) { rv = APR_EGENERAL; break; }
+                    int copy = copy_files;
+                    if (!copy && b->length >= FILE_REF_MIN && !c2_fd_allowed(strm, &ch))
+                        copy = 1;
+                    if (copy && b->length > WAKE_BYTES) {
+                        /* copied in pieces, so that the memory budget applies */
+                        apr_bucket_split(b, WAKE_BYTES);
+                    }
+                    if (chain_file(&ch, b, copy) < 0) { rv = APR_EGENERAL; break; }
                 }
                 else {
                     const char *data;
@@ -593,6 +672,7 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
         else {
             ctx->since_wake += ch.total;
+            out_bytes += (apr_off_t)ch.total;
             queue_chain(strm, &ch);
             if (eos) strm->out_eos = 1;
             if (eos || flush || ctx->since_wake >= WAKE_BYTES) {
@@ -604,17 +684,47 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         if (wake) h2_hub_wake(hub);
     }
     chain_free(&ch);
+    /* mod_logio: the network filter counts what goes out (%O), as the core's does */
+    if (out_bytes && c2_logio_add_out) c2_logio_add_out(c2, out_bytes);
     if (rv != APR_SUCCESS) c2->aborted = 1;
     if (eor) {
-        request_rec *r = ctx->r;
+        if (!inline_mode && ctx->r) {
+            /* c1 counts the request in its scoreboard slot (a worker has none) */
+            request_rec *rr = ctx->r;
+            while (rr->next) rr = rr->next;
+            apr_thread_mutex_lock(hub->lock);
+            strm->sb_count = 1;
+            strm->sb_bytes = rr->bytes_sent;
+            apr_thread_mutex_unlock(hub->lock);
+        }
         ctx->r = NULL;
-        c2_request_done(c2, eor, r);  /* logs and counts the request, destroys its pool */
+        apr_bucket_destroy(eor);  /* logs the request and destroys its pool */
     }
     return rv;
 }
 
 /* ---------------------------------------------------------------------------------- */
 /* request body */
+
+/* Does mod_reqtimeout watch this connection's reads? */
+static int c2_has_reqtimeout(conn_rec *c2)
+{
+    ap_filter_t *f;
+    for (f = c2->input_filters; f; f = f->next)
+        if (f->frec && f->frec->name && !strcasecmp(f->frec->name, "reqtimeout")) return 1;
+    return 0;
+}
+
+/* LimitRequestBody exceeded: 413 (the rest of the body is discarded once c2 is done) */
+static apr_status_t c2_body_too_large(h2_conn_ctx *ctx, conn_rec *c2)
+{
+    apr_bucket_brigade *eb = apr_brigade_create(ctx->r->pool, c2->bucket_alloc);
+    ctx->body_error = 1;
+    APR_BRIGADE_INSERT_TAIL(eb, ap_bucket_error_create(HTTP_REQUEST_ENTITY_TOO_LARGE, NULL,
+                                                       ctx->r->pool, c2->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(eb, apr_bucket_eos_create(c2->bucket_alloc));
+    return ap_pass_brigade(ctx->r->output_filters, eb);
+}
 
 static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
                                  apr_read_type_e block, apr_off_t readbytes)
@@ -627,26 +737,28 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
     int wake = 0, eos = 0;
     apr_status_t rv = APR_SUCCESS;
     apr_interval_time_t timeout;
+    apr_time_t deadline;
+    int timed_out = 0;
 
+    if (strm->ws) return h2_ws_c2_in(f, bb, mode, block, readbytes);  /* RFC 8441 */
     if (mode == AP_MODE_INIT) return APR_SUCCESS;
     if (ctx->body_error) return APR_ENOSPC;
     if (readbytes <= 0) readbytes = 64 * 1024;
     if (ctx->r && strm->req_has_body && !strm->in_no_flow) {
         /* LimitRequestBody, as HTTP_IN (which c2 does not use) enforces it */
         apr_off_t limit = ap_get_limit_req_body(ctx->r);
+        int over;
+        apr_thread_mutex_lock(hub->lock);
+        /* c1 checks the DATA against it as it arrives (nothing past it is buffered) */
+        if (limit > 0) strm->body_limit = limit;
+        over = strm->in_over;
+        apr_thread_mutex_unlock(hub->lock);
         if (limit > 0 && readbytes > limit - ctx->body_read + 1)
             readbytes = limit - ctx->body_read + 1;  /* never hand over more than limit+1 */
-        if (limit > 0 && (ctx->body_read > limit
+        if (limit > 0 && (over || ctx->body_read > limit
                           || (strm->req_content_length > 0
-                              && strm->req_content_length > limit))) {
-            apr_bucket_brigade *eb = apr_brigade_create(ctx->r->pool, c2->bucket_alloc);
-            ctx->body_error = 1;
-            APR_BRIGADE_INSERT_TAIL(eb, ap_bucket_error_create(HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                                               NULL, ctx->r->pool,
-                                                               c2->bucket_alloc));
-            APR_BRIGADE_INSERT_TAIL(eb, apr_bucket_eos_create(c2->bucket_alloc));
-            return ap_pass_brigade(ctx->r->output_filters, eb);
-        }
+                              && strm->req_content_length > limit)))
+            return c2_body_too_large(ctx, c2);
     }
     if (ctx->r && ctx->r->expecting_100 && !ctx->resp_sent && strm->req_has_body) {
         ctx->r->expecting_100 = 0;
@@ -654,14 +766,19 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
     }
     if (readbytes > 64 * 1024) readbytes = 64 * 1024;
     want = (apr_size_t)readbytes;
-    timeout = h2_config_stream_timeout(c2->base_server, ctx->r);
-    if (timeout <= 0) timeout = apr_time_from_sec(60);
+    /* the timeout of this read: the socket's, which mod_reqtimeout narrows to what is left
+     * of its header/body budget for each blocking read (Timeout or H2StreamTimeout
+     * otherwise, set when the request started) */
+    if (apr_socket_timeout_get(ctx->sock, &timeout) != APR_SUCCESS || timeout == 0)
+        timeout = h2_config_stream_timeout(c2->base_server, ctx->r);
+    deadline = timeout > 0 ? apr_time_now() + timeout : 0;
 
     apr_thread_mutex_lock(hub->lock);
     for (;;) {
         /* a request without (more) body ends cleanly even when the stream is gone */
         if (strm->in_head || strm->in_eos || !strm->req_has_body) break;
         if (strm->aborted) { rv = APR_ECONNABORTED; break; }
+        if (strm->in_over) { rv = APR_ENOSPC; break; }   /* c1 saw LimitRequestBody */
         if (block == APR_NONBLOCK_READ) { rv = APR_EAGAIN; break; }
         strm->in_waiting = 1;
         if (strm->in_consumed) wake_locked(strm, &wake);
@@ -672,11 +789,33 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
             apr_thread_mutex_lock(hub->lock);
             continue;
         }
-        if (APR_STATUS_IS_TIMEUP(apr_thread_cond_timedwait(strm->cond, hub->lock, timeout))
-            && !strm->in_head && !strm->in_eos && !strm->aborted) {
-            rv = APR_TIMEUP;
-            break;
+        {
+            /* a timeout < 0 waits for ever (in steps, so that an abort is seen) */
+            apr_interval_time_t left = deadline ? deadline - apr_time_now()
+                                                : apr_time_from_sec(1);
+            if (left <= 0) {
+                rv = APR_TIMEUP;
+                break;
+            }
+            if (ctx->inline_mode) {
+                /* on c1's thread: c1's I/O brings the body (and sends WINDOW_UPDATEs) */
+                apr_status_t prv;
+                if (left > apr_time_from_sec(1)) left = apr_time_from_sec(1);
+                apr_thread_mutex_unlock(hub->lock);
+                prv = hub->inline_pump(hub->inline_baton, left);
+                apr_thread_mutex_lock(hub->lock);
+                if (prv != APR_SUCCESS && !APR_STATUS_IS_TIMEUP(prv)) {
+                    rv = APR_ECONNABORTED;
+                    break;
+                }
+                continue;
+            }
+            apr_thread_cond_timedwait(strm->cond, hub->lock, left);
         }
+    }
+    if (rv == APR_TIMEUP) {
+        strm->in_waiting = 0;
+        timed_out = 1;
     }
     if (rv == APR_SUCCESS) {
         h2_ichunk *ic = strm->in_head;
@@ -725,6 +864,13 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
     }
     apr_thread_mutex_unlock(hub->lock);
     if (wake) h2_hub_wake(hub);
+    if (rv == APR_ENOSPC && ctx->r) return c2_body_too_large(ctx, c2);
+    if (timed_out) {
+        /* mod_reqtimeout logs its own timeouts (once per request); Timeout alone is ours */
+        ap_log_cerror(APLOG_MARK, c2_has_reqtimeout(c2) ? APLOG_DEBUG : APLOG_INFO, 0, c2,
+                      H2LOGNO(00704) "h2 stream %u: request body read timeout",
+                      (unsigned)strm->id);
+    }
     if (eos && mode != AP_MODE_SPECULATIVE)
         APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(c2->bucket_alloc));
     if (rv == APR_SUCCESS && !got && !eos)
@@ -822,6 +968,18 @@ static int c2_fixups(request_rec *r)
     return DECLINED;
 }
 
+static void c2_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    c2_logio_add_out = APR_RETRIEVE_OPTIONAL_FN(ap_logio_add_bytes_out);
+    c2_logio_add_in = APR_RETRIEVE_OPTIONAL_FN(ap_logio_add_bytes_in);
+    if (apr_socket_create(&c2_inline_sock, APR_INET, SOCK_STREAM, APR_PROTO_TCP,
+                          pchild) != APR_SUCCESS) {
+        c2_inline_sock = NULL;
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, H2LOGNO(00703)
+                     "h2: cannot create the placeholder socket of inline streams");
+    }
+}
+
 void h2_c2_register_hooks(void)
 {
     c2_in_handle = ap_register_input_filter("H2_C2_IN", c2_in_filter, NULL, AP_FTYPE_NETWORK);
@@ -831,6 +989,16 @@ void h2_c2_register_hooks(void)
                                                AP_FTYPE_PROTOCOL);
     /* REALLY_LAST: after http_core's create_request added the HTTP/1 filters we replace */
     ap_hook_create_request(c2_create_request, NULL, NULL, APR_HOOK_REALLY_LAST);
+    /* process_connection on c2: FIRST, after mod_reqtimeout (whose process_connection
+     * hook installs its filters on the connection), before mod_ssl (nothing to do on a
+     * secondary connection) and long before http_core's HTTP/1.1 loop (REALLY_LAST) */
+    {
+        static const char *const after_reqtimeout[] = { "mod_reqtimeout.c", NULL };
+        ap_hook_process_connection(c2_process_connection, after_reqtimeout, NULL,
+                                   APR_HOOK_FIRST);
+    }
+    /* child_init: MIDDLE, the placeholder socket of inline streams needs no module */
+    ap_hook_child_init(c2_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     /* fixups: the stream's environment variables, for every (sub/redirected) request */
     ap_hook_fixups(c2_fixups, NULL, NULL, APR_HOOK_MIDDLE);
 }
@@ -838,15 +1006,37 @@ void h2_c2_register_hooks(void)
 /* ---------------------------------------------------------------------------------- */
 /* c2 setup and request processing */
 
-static conn_rec *c2_setup(h2_strm *strm, h2_worker_ctx *w, apr_pool_t **ppool)
+/* The placeholder socket of a c2. mod_http2 does the same: the client socket belongs to
+ * c1's thread, and modules set timeouts on "their" connection's socket (mod_reqtimeout
+ * narrows it for every blocking read), which must not touch c1's socket from a worker. A
+ * worker has a socket of its own (never connected), so that the timeout mod_reqtimeout
+ * sets there is the one c2_in_filter honours for that worker's stream. */
+static apr_socket_t *c2_worker_socket(h2_worker_ctx *w, c2_cache *cc)
+{
+    if (!w) return c2_inline_sock;
+    if (!cc->sock && apr_socket_create(&cc->sock, APR_INET, SOCK_STREAM, APR_PROTO_TCP,
+                                       w->pool) != APR_SUCCESS)
+        cc->sock = NULL;
+    return cc->sock;
+}
+
+/* worker: a conn_rec for the stream, set up the way httpd sets up a secondary
+ * connection: c2->master = c1, a conn_config of its own, our network filters, then
+ * pre_connection (the event MPM gives a secondary connection its own state, mod_logio
+ * its counters; mod_ssl and the core leave secondary connections alone, and mod_ssl's
+ * variables and access checks look at c->master). Returns NULL when c2 cannot be made. */
+static conn_rec *c2_worker_setup(h2_strm *strm, h2_worker_ctx *w, apr_pool_t **ppool)
 {
     conn_rec *c1 = strm->hub->c;
     conn_rec *c2;
     apr_pool_t *pool;
+    apr_socket_t *sock;
     h2_conn_ctx *ctx;
+    c2_cache *cc = NULL;
+    int rv;
 
     if (w) {
-        c2_cache *cc = w->c2_cache;
+        cc = w->c2_cache;
         if (!cc) {
             cc = apr_pcalloc(w->pool, sizeof(*cc));
             apr_pool_create(&cc->pool, w->pool);
@@ -859,8 +1049,15 @@ static conn_rec *c2_setup(h2_strm *strm, h2_worker_ctx *w, apr_pool_t **ppool)
         apr_pool_create(&pool, c1->pool);
     }
     *ppool = pool;
+    sock = c2_worker_socket(w, cc);
+    if (!sock) {
+        ap_log_cerror(APLOG_MARK, APLOG_ERR, 0, c1, H2LOGNO(00701)
+                      "h2 stream %u: no socket for the stream connection", (unsigned)strm->id);
+        return NULL;
+    }
     c2 = apr_pcalloc(pool, sizeof(*c2));
     c2->pool = pool;
+    c2->master = c1;
     c2->base_server = c1->base_server;
     c2->vhost_lookup_data = c1->vhost_lookup_data;
     c2->local_addr = c1->local_addr;
@@ -874,41 +1071,41 @@ static conn_rec *c2_setup(h2_strm *strm, h2_worker_ctx *w, apr_pool_t **ppool)
     c2->conn_config = ap_create_conn_config(pool);
     c2->notes = apr_table_make(pool, 5);
     c2->bucket_alloc = w ? w->bucket_alloc : c1->bucket_alloc;
-    c2->cs = NULL;
+    c2->cs = NULL;               /* the event MPM's pre_connection gives it its own */
     c2->double_reverse = c1->double_reverse;
+    /* one request per c2; no keep-alive state (mod_reqtimeout times the body from its
+     * first read, not from an idle wait) */
+    c2->keepalives = 0;
     c2->keepalive = AP_CONN_CLOSE;
+    /* the MPM must never poll or read c2 by itself */
+    c2->clogging_input_filters = 1;
     c2->log = c1->log;
-    c2->master = c1;
-    /* The scoreboard: requests on streams are counted (and shown by mod_status) in c1's
-     * slot, as mod_status shows HTTP/1.1 requests in their connection's slot. Workers of
-     * one connection may update the slot at the same time; the counters are statistics
-     * (a lost increment under concurrency is tolerated, as for any scoreboard reader).
-     * c1's handle lives in c1's pool, which outlives every c2 (h2_c1_drain). */
-    c2->sbh = c1->sbh;
+    /* The scoreboard slot belongs to the thread that owns it. A worker is no MPM thread
+     * and has no slot: httpd's request code skips the scoreboard for a NULL handle; c1
+     * shows its streams in its own slot (h2_c1 status). Inline (no worker pool) the
+     * stream runs on c1's own thread, in c1's slot. */
+    c2->sbh = w ? NULL : c1->sbh;
 #if APR_HAS_THREADS
-    c2->current_thread = w ? w->thread : NULL;
+    c2->current_thread = w ? w->thread : c1->current_thread;
 #endif
-    /* the client socket for modules that ask (never read or written on c2) */
-    ap_set_core_module_config(c2->conn_config, ap_get_core_module_config(c1->conn_config));
-    /* mod_ssl: the stream looks like the same TLS connection */
-    if (ssl_module_p)
-        ap_set_module_config(c2->conn_config, ssl_module_p,
-                             ap_get_module_config(c1->conn_config, ssl_module_p));
-    /* The MPM's request hooks expect its per-connection state: give them a zeroed block of
-     * their own, so that nothing they write lands in c1's state from this thread. */
-    if (mpm_module_p)
-        ap_set_module_config(c2->conn_config, mpm_module_p, apr_pcalloc(pool, 4096));
-    /* mod_logio counts bytes per connection (set up in pre_connection, which c2 skips) */
-    if (logio_module_p)
-        ap_set_module_config(c2->conn_config, logio_module_p, apr_pcalloc(pool, 256));
+    ap_set_core_module_config(c2->conn_config, sock);
+    apr_socket_timeout_set(sock, c1->base_server->timeout);
     ctx = apr_pcalloc(pool, sizeof(*ctx));
     ctx->is_c2 = 1;
     ctx->proto = strm->hub->proto;
     ctx->c1 = strm->c1;
     ctx->strm = strm;
+    ctx->sock = sock;
     ap_set_module_config(c2->conn_config, &h2_module, ctx);
     ap_add_input_filter_handle(c2_in_handle, NULL, NULL, c2);
     ap_add_output_filter_handle(c2_out_handle, NULL, NULL, c2);
+    rv = ap_run_pre_connection(c2, sock);
+    if (rv != OK && rv != DONE) {
+        ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c2, H2LOGNO(00702)
+                      "h2 stream %u: pre_connection refused the stream connection (%d)",
+                      (unsigned)strm->id, rv);
+        c2->aborted = 1;
+    }
     return c2;
 }
 
@@ -938,6 +1135,9 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
 
     ctx->r = r;
     *pstatus = 0;
+    /* as ap_read_request does before reading a request (the event MPM's state for the
+     * request, mod_reqtimeout's header stage) */
+    ap_run_pre_read_request(r, c2);
     r->request_time = apr_time_now();
     r->method = strm->method ? strm->method : "GET";
     r->method_number = ap_method_number_of(r->method);
@@ -945,7 +1145,7 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
     r->protocol = "HTTP/2.0";
     r->proto_num = HTTP_VERSION(2, 0);
     uri = strm->path;
-    if (r->method_number == M_CONNECT && strm->authority) uri = strm->authority;
+    if (r->method_number == M_CONNECT && strm->authority && !strm->ws) uri = strm->authority;
     else if (strm->scheme && strm->authority && *strm->authority
              && h2_config_proxy_requests(c2->base_server)) {
         /* H2ProxyRequests on: the absolute form, as an HTTP/1.1 proxy request line has it,
@@ -968,6 +1168,13 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
         }
         /* repeated fields become one "a, b" value, as ap_get_mime_headers does */
         apr_table_compress(r->headers_in, APR_OVERLAP_TABLES_MERGE);
+        if (c2_logio_add_in) {
+            /* %I: the request's fields as they would be on the wire uncompressed */
+            apr_off_t n = (apr_off_t)strlen(r->the_request) + 2;
+            for (i = 0; i < strm->req->n; ++i)
+                n += (apr_off_t)(strm->req->nv[i].name_len + strm->req->nv[i].value_len + 4);
+            c2_logio_add_in(c2, n);
+        }
         if (cookie_join(strm->req, r->pool, &cookie)) apr_table_setn(r->headers_in, "Cookie", cookie);
     }
     if (strm->authority && *strm->authority) {
@@ -993,8 +1200,8 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
         }
     }
     ap_parse_uri(r, uri);
+    if (strm->ws) h2_ws_c2_request(r, strm);   /* extended CONNECT -> upgrade GET */
     r->per_dir_config = r->server->lookup_defaults;
-    /* no pre_read_request: its users (the MPMs) keep per-connection state of c1 only */
     return r;
 }
 
@@ -1020,6 +1227,10 @@ static void process_request(conn_rec *c2, h2_strm *strm)
         int rv = ap_run_post_read_request(r);
         if (rv != OK && rv != DECLINED) status = rv;
     }
+    /* Reading the request body waits at most this long for each piece (Timeout, or
+     * H2StreamTimeout); mod_reqtimeout narrows it for every blocking read, as it does on
+     * an HTTP/1.1 connection's socket (c2_in_filter honours the socket's timeout). */
+    apr_socket_timeout_set(ctx->sock, h2_config_stream_timeout(r->server, r));
     if (status) {
         r->status = HTTP_OK;
         ap_die(status, r);
@@ -1030,32 +1241,46 @@ static void process_request(conn_rec *c2, h2_strm *strm)
     ap_process_request(r);
 }
 
+/* process_connection on a c2 (see h2_c2_register_hooks): the stream's one request. */
+static int c2_process_connection(conn_rec *c2)
+{
+    h2_conn_ctx *ctx;
+    if (!c2->master || !(ctx = h2_ctx_get(c2)) || !ctx->is_c2) return DECLINED;
+    if (!ctx->strm->aborted && !c2->aborted)
+        process_request(c2, ctx->strm);
+    return DONE;
+}
+
 void h2_c2_process(void *baton, h2_worker_ctx *w)
 {
     h2_strm *strm = baton;
     h2_hub *hub = strm->hub;
     apr_pool_t *pool = NULL;
     conn_rec *c2;
+    h2_conn_ctx *ctx = NULL;
     int wake = 0;
 
-    if (!modules_looked_up) lookup_modules();
-    c2 = c2_setup(strm, w, &pool);
-    if (!strm->aborted)
-        process_request(c2, strm);
-    {
-        h2_conn_ctx *ctx = h2_ctx_get(c2);
-        apr_thread_mutex_lock(hub->lock);
-        if (!strm->out_eos) {
-            /* handler never completed the body */
-            if (ctx->resp_sent && !strm->aborted) strm->rst_code = H2_INTERNAL_ERROR;
-            strm->out_eos = 1;
-        }
-        strm->c2_done = 1;
-        wake_locked(strm, &wake);
-        apr_thread_mutex_unlock(hub->lock);
-        /* strm may be released by c1 from here on */
-        if (wake) h2_hub_wake(hub);
+    c2 = c2_worker_setup(strm, w, &pool);
+    if (c2) {
+        ctx = h2_ctx_get(c2);
+        ctx->inline_mode = (w == NULL);
+        /* as the MPM runs a connection: process_connection's hooks install what they
+         * install per connection (mod_reqtimeout's filters), ours runs the request */
+        if (!strm->aborted && !c2->aborted)
+            ap_run_process_connection(c2);
     }
+    apr_thread_mutex_lock(hub->lock);
+    if (!strm->out_eos) {
+        /* handler never completed the body */
+        if (ctx && ctx->resp_sent && !strm->aborted && !strm->rst_code)
+            strm->rst_code = H2_INTERNAL_ERROR;
+        strm->out_eos = 1;
+    }
+    strm->c2_done = 1;
+    wake_locked(strm, &wake);
+    apr_thread_mutex_unlock(hub->lock);
+    /* strm may be released by c1 from here on */
+    if (wake) h2_hub_wake(hub);
     if (w) apr_pool_clear(pool);
     else apr_pool_destroy(pool);
 }

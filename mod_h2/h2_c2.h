@@ -4,8 +4,15 @@
  * worker) and a request_rec built straight from the decoded HTTP/2 request; filters that
  * take the response from r->status / r->headers_out and move the body to c1.
  *
+ * A c2 is set up as httpd sets up a secondary connection: c2->master = c1, our network
+ * filters, pre_connection and process_connection (mod_reqtimeout, mod_logio, the MPM's
+ * state work on it; mod_ssl reads c->master), a placeholder socket of the worker whose
+ * timeout bounds each wait for request body, no scoreboard slot on a worker (c1 shows and
+ * counts the streams in its own).
+ *
  * Threads: h2_c2_process runs on a worker thread (or inline on c1 without a worker
- * pool); the filters run on the thread processing the stream.
+ * pool, where waits for body or output room run c1's I/O through h2_hub.inline_pump);
+ * the filters run on the thread processing the stream.
  */
 #ifndef H2_C2_H
 #define H2_C2_H

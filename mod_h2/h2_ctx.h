@@ -29,12 +29,15 @@ typedef struct h2_conn_ctx {
     request_rec *r;
     int resp_sent;               /* final response headers queued */
     int body_off;                /* HEAD/204/304: no body */
-    int eos_seen;
-    int interim_text;            /* parsing an HTTP/1.x interim response (1xx) */
     apr_size_t since_wake;       /* bytes queued since c1 was last woken */
-    int in_first_read;           /* the request body was read before (100-continue) */
     apr_off_t body_read;         /* request body bytes handed to the request */
     int body_error;              /* LimitRequestBody exceeded: answered with 413 */
+    char *interim_buf;           /* HTTP/1.x interim response text (1xx) not yet complete, */
+    apr_size_t interim_len;      /* in c2's pool: a response's fields may come in pieces */
+    apr_size_t interim_cap;
+    int inline_mode;             /* c2: runs on c1's thread (no worker pool) */
+    apr_socket_t *sock;          /* c2: the worker's placeholder socket (its timeout is the
+                                  * read timeout of the request body, see h2_c2.c) */
 } h2_conn_ctx;
 
 extern module AP_MODULE_DECLARE_DATA h2_module;

@@ -47,6 +47,14 @@ typedef struct h2_hub {
     int c1_wait_short;           /* [lock] c1's poll ends within H2_BATCH_WAIT */
     apr_pollset_t *pollset;      /* c1's pollset (set by c1 while workers can reach the
                                   * session); workers wake c1 through it */
+    int out_fds;                 /* [lock] descriptors held by the streams' output queues
+                                  * (FILE items; c2 adds, c1 subtracts when one is done) */
+    /* Inline mode (no worker pool, e.g. prefork): a stream's handler runs on c1's thread
+     * and calls this (without the lock) when it waits for request body or for room for its
+     * output: c1's I/O runs for at most timeout. APR_SUCCESS, APR_TIMEUP, or an error when
+     * the connection is gone. NULL with a worker pool. Set by c1 at start. */
+    apr_status_t (*inline_pump)(void *baton, apr_interval_time_t timeout);
+    void *inline_baton;
 } h2_hub;
 
 /* How long finished streams' news may wait for c1 while the session's queue is busy, and
@@ -120,6 +128,9 @@ struct h2_strm {
     h2_hdrs *in_trailers;
     apr_size_t in_consumed;      /* read by c2, not yet reported to the engine */
     int in_waiting;              /* c2 waits for input */
+    apr_off_t body_limit;        /* LimitRequestBody of the request, set by c2 once known
+                                  * (0: none yet / unlimited) */
+    int in_over;                 /* c1 got more body than body_limit: c2 answers 413 */
 
     /* [lock] output (c2 -> c1) */
     h2_interim *interims;        /* 1xx responses to submit first */
@@ -135,10 +146,16 @@ struct h2_strm {
     int aborted;                 /* the stream is gone on the wire: c2 stops */
     struct h2_push_req *pushes;  /* resources to promise with the final response */
     int push_dep, push_weight;   /* pushed stream: H2PushPriority of its response */
+    int sb_count;                /* a worker ran the request: c1 counts it in its own
+                                  * scoreboard slot (workers have none) */
+    apr_off_t sb_bytes;          /* the response's bytes for that count */
 
     /* push: written by c1 before dispatch, then read-only */
     uint32_t pushed_on;          /* a pushed stream: its parent's id (0: client stream) */
     int push_ok;                 /* the client allows push (SETTINGS_ENABLE_PUSH) */
+    struct h2_ws *ws;            /* extended CONNECT (RFC 8441), NULL for other streams:
+                                  * set by c1 before dispatch, freed by c1 at release;
+                                  * its fields' owners are in h2_ws.h */
 
     /* [lock] c1 wakeup list */
     int dirty;
@@ -152,7 +169,7 @@ struct h2_strm {
     int eos_sent;
     int in_eos_seen;             /* c1 saw the request end */
     int dispatched;
-    int inline_wait;             /* no worker pool: run once the request body is complete */
+    apr_off_t in_received;       /* request body bytes received */
     int body_discarded;          /* c1: h2_session_discard_body called (§8.1) */
     apr_time_t last_progress;    /* c1: response submitted or DATA sent (stall detection) */
 };

@@ -30,6 +30,7 @@
 #include "h2_c1.h"
 #include "h2_switch.h"
 #include "h2_proto.h"
+#include "h2_session.h"
 
 APLOG_USE_MODULE(h2);
 
@@ -99,7 +100,17 @@ static int h2_protocol_propose(conn_rec *c, request_rec *r, server_rec *s,
     /* HTTP/1.1 Upgrade: only h2c, only on cleartext (RFC 7540 §3.2) */
     if (tls || !offered(offers, "h2c")) return DECLINED;
     if (!h2_config_upgrade(s, r) || !ap_is_allowed_protocol(c, r, s, "h2c")) return DECLINED;
-    if (!apr_table_get(r->headers_in, "HTTP2-Settings")) return DECLINED;
+    {
+        /* RFC 7540 §3.2.1: a bad HTTP2-Settings (not base64url, not whole settings, too
+         * many, values out of range) gets no 101: the request is answered over HTTP/1.1 */
+        const char *hs = apr_table_get(r->headers_in, "HTTP2-Settings");
+        if (!hs) return DECLINED;
+        if (h2_settings_payload_check(hs, strlen(hs)) != 0) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, H2LOGNO(00707)
+                          "h2c: bad HTTP2-Settings, no upgrade");
+            return DECLINED;
+        }
+    }
     if (!upgrade_body_ok(r, s)) return DECLINED;
     APR_ARRAY_PUSH(proposals, const char *) = "h2c";
     return OK;

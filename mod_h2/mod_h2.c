@@ -17,6 +17,7 @@
 #include "h2_c2.h"
 #include "h2_switch.h"
 #include "h2_workers.h"
+#include "h2_ws.h"
 
 
 APLOG_USE_MODULE(h2);
@@ -59,6 +60,7 @@ static void h2_register_hooks(apr_pool_t *p)
     ap_hook_child_init(h2_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     h2_switch_register_hooks();
     h2_c2_register_hooks();
+    h2_ws_register_hooks();
     h2_c1_io_register_hooks();
     APR_REGISTER_OPTIONAL_FN(h2_is_h2);
 }

@@ -1682,9 +1682,45 @@ long h2_base64url_decode(const char *in, size_t len, uint8_t *out, size_t cap)
     return (long)n;
 }
 
+int h2_settings_payload_check(const char *http2_settings, size_t len)
+{
+    uint8_t payload[6 * H2_UPGRADE_MAX_SETTINGS];
+    long n, i;
+    n = h2_base64url_decode(http2_settings, len, payload, sizeof(payload));
+    if (n < 0 || n % 6 != 0) {
+        return -1;   /* not base64url, too many settings, or not whole settings */
+    }
+    for (i = 0; i < n; i += 6) {
+        uint16_t id = h2_get_u16(payload + i);
+        uint32_t v = h2_get_u32(payload + i + 2);
+        switch (id) {
+        case H2_SET_ENABLE_PUSH:
+        case H2_SET_ENABLE_CONNECT_PROTOCOL:
+        case H2_SET_NO_RFC7540_PRIORITIES:
+            if (v > 1) {
+                return -1;
+            }
+            break;
+        case H2_SET_INITIAL_WINDOW_SIZE:
+            if (v > H2_MAX_WINDOW_SIZE) {
+                return -1;
+            }
+            break;
+        case H2_SET_MAX_FRAME_SIZE:
+            if (v < H2_DEFAULT_MAX_FRAME_SIZE || v > H2_MAX_MAX_FRAME_SIZE) {
+                return -1;
+            }
+            break;
+        default:
+            break;   /* other values are all valid; unknown settings are ignored */
+        }
+    }
+    return 0;
+}
+
 int h2_session_upgrade(h2_session *s, const char *http2_settings, size_t len, void *stream_ud)
 {
-    uint8_t payload[6 * 64], hdr[H2_FRAME_HDR_LEN];
+    uint8_t payload[6 * H2_UPGRADE_MAX_SETTINGS], hdr[H2_FRAME_HDR_LEN];
     long n;
     h2_frame f;
     h2_frame_error err;

@@ -266,8 +266,10 @@ DEFINED_FLAGS = {DATA: END_STREAM | PADDED,
                  PRIORITY_UPDATE: 0}
 
 
-def check_server_frame(f):
-    """Frame-level rules for what the server sends (RFC 9113 §4.1, §6)."""
+def check_server_frame(f, promised=()):
+    """Frame-level rules for what the server sends (RFC 9113 §4.1, §6). promised: the
+    even stream ids the server reserved with PUSH_PROMISE (§8.4), which carry its
+    pushed responses."""
     n = len(f.payload)
     if f.type in DEFINED_FLAGS:
         assert not f.flags & ~DEFINED_FLAGS[f.type], \
@@ -289,7 +291,7 @@ def check_server_frame(f):
     elif f.type == RST_STREAM:
         assert f.sid != 0 and n == 4, f
     elif f.type in (DATA, HEADERS, CONTINUATION):
-        assert f.sid != 0 and f.sid % 2 == 1, f
+        assert f.sid != 0 and (f.sid % 2 == 1 or f.sid in promised), f
     elif f.type == PRIORITY:
         assert f.sid != 0 and n == 5, f
 
@@ -342,6 +344,7 @@ class Conn:
         self.peer_max_frame = 16384
         self._block = None               # [first frame, fragments] of an open field block
         self._ended, self._reset, self._es_block = set(), set(), None
+        self._promised = set()   # even stream ids reserved by PUSH_PROMISE
         self._resp, self._seen = {}, 0   # response(): per-stream results, frames seen
 
     # ---- output
@@ -404,7 +407,11 @@ class Conn:
         del self.buf[:9 + n]
         self.frames.append(f)
         if self.strict:
-            check_server_frame(f)
+            if f.type == PUSH_PROMISE:
+                p = f.payload[1:] if f.flags & PADDED else f.payload
+                if len(p) >= 4:
+                    self._promised.add(int.from_bytes(p[:4], "big") & 0x7fffffff)
+            check_server_frame(f, self._promised)
             self._check_stream_state(f)
         self._on_frame(f)
         return f

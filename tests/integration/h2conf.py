@@ -86,7 +86,7 @@ class Httpd:
     """One private httpd. `extra` is config text appended inside the main server."""
 
     def __init__(self, root, module=None, mpm="event", use_mod_http2=False, extra="",
-                 vhosts="", log_level="warn", threads=25, processes=1):
+                 vhosts="", log_level="warn", threads=25, processes=1, modules=()):
         self.root = os.path.abspath(root)
         self.module = module or (None if use_mod_http2 else default_module())
         self.use_mod_http2 = use_mod_http2
@@ -96,6 +96,7 @@ class Httpd:
         self.log_level = log_level
         self.threads = threads
         self.processes = processes
+        self.modules = list(modules)  # more modules to load, e.g. ["reqtimeout"]
         self.http_port = free_port()
         self.https_port = free_port()
         self.proc = None
@@ -167,6 +168,8 @@ class Httpd:
         for m in BASE_MODULES:
             if m == "cgi" and self.mpm != "prefork":
                 m = "cgid"
+            mods.append("LoadModule %s_module %s/mod_%s.so" % (m, MODULES_DIR, m))
+        for m in self.modules:
             mods.append("LoadModule %s_module %s/mod_%s.so" % (m, MODULES_DIR, m))
         if self.use_mod_http2:
             mods.append("LoadModule http2_module %s/mod_http2.so" % MODULES_DIR)

@@ -1779,6 +1779,149 @@ H2_TEST(rfc8441_protocol_enabled)
     teardown();
 }
 
+/* a session that announces SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §3), started */
+static void setup_ecp(void)
+{
+    h2_session_config c;
+    h2_session_config_init(&c);
+    c.enable_connect_protocol = 1;
+    setup_started(&c);
+}
+
+static void malformed_ecp(const h2_nv *nv, size_t n)
+{
+    setup_ecp();
+    request_nv(1, nv, n, 0);
+    EXPECT_STREAM_ERROR(1, H2_PROTOCOL_ERROR);
+    H2_CHECK_EQ(T.n_req, 0);
+    /* the connection carries on */
+    tc_clear(&T);
+    tc_get(&T, 3);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 1);
+    teardown();
+}
+
+H2_TEST(rfc8441_3_setting_absent_unless_enabled)
+{
+    int found;
+    setup(NULL);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.f[0].type, H2_FT_SETTINGS);
+    setting_of(&T.f[0], H2_SET_ENABLE_CONNECT_PROTOCOL, &found);
+    H2_CHECK(!found);
+    teardown();
+}
+
+H2_TEST(rfc8441_4_protocol_only_with_connect)
+{
+    h2_nv get[5] = { TC_NV(":method", "GET"), TC_NV(":protocol", "websocket"),
+                     TC_NV(":scheme", "https"), TC_NV(":authority", "a"), TC_NV(":path", "/ws") };
+    malformed_ecp(get, 5);
+}
+
+H2_TEST(rfc8441_4_extended_connect_requires_scheme_and_path)
+{
+    h2_nv no_path[4] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
+                         TC_NV(":scheme", "https"), TC_NV(":authority", "a") };
+    h2_nv no_scheme[4] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
+                           TC_NV(":authority", "a"), TC_NV(":path", "/ws") };
+    h2_nv no_auth[4] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
+                         TC_NV(":scheme", "https"), TC_NV(":path", "/ws") };
+    malformed_ecp(no_path, 4);
+    malformed_ecp(no_scheme, 4);
+    malformed_ecp(no_auth, 4);
+}
+
+H2_TEST(rfc8441_4_request_carries_protocol)
+{
+    h2_nv nv[6] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
+                    TC_NV(":scheme", "http"), TC_NV(":authority", "a"), TC_NV(":path", "/ws"),
+                    TC_NV("sec-websocket-version", "13") };
+    setup_ecp();
+    request_nv(1, nv, 6, 0);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 1);
+    H2_CHECK(strcmp(T.last_method, "CONNECT") == 0);
+    H2_CHECK(strcmp(T.last_path, "/ws") == 0);
+    H2_CHECK_EQ(T.last_req.protocol_len, 9);
+    H2_CHECK_EQ(T.last_req.end_stream, 0);
+    H2_CHECK_EQ(T.last_req.content_length, -1);
+    H2_CHECK_EQ(T.last_nfields, 1);
+    H2_CHECK_EQ(T.n_req_end, 0);
+    teardown();
+}
+
+/* RFC 8441 §4/§5: after a 2xx the stream carries data both ways as DATA frames; END_STREAM
+ * from either side half-closes it (a TCP FIN), the stream closes when both sent it */
+H2_TEST(rfc8441_5_data_both_ways_then_end_stream)
+{
+    h2_nv nv[5] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
+                    TC_NV(":scheme", "https"), TC_NV(":authority", "a"), TC_NV(":path", "/ws") };
+    tc_src *src;
+    setup_ecp();
+    T.auto_consume = 1;
+    request_nv(1, nv, 5, 0);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 1);
+    /* the server answers 200 and streams: no END_STREAM yet */
+    src = tc_src_of(&T, 1);
+    tc_body(&T, 1, "pong", 4, 0);
+    src->ready = 4;
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 1, 200, NULL, 0, 0), H2_SESS_OK);
+    tc_clear(&T);
+    tc_pump(&T);
+    H2_CHECK(tc_find(&T, H2_FT_HEADERS, 1) >= 0);
+    H2_CHECK_EQ(T.data_bytes, 4);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 1), H2_SS_OPEN);
+    /* the client sends data on the open stream, more than once */
+    tc_clear(&T);
+    tc_data(&T, 1, "ping", 4, 0);
+    tc_data(&T, 1, "ping2", 5, 0);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.body_total, 9);
+    H2_CHECK(memcmp(T.body, "pingping2", 9) == 0);
+    /* the client ends its side: half-closed (remote), the server still sends */
+    tc_clear(&T);
+    tc_data(&T, 1, NULL, 0, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req_end, 1);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 1), H2_SS_HALF_CLOSED_REMOTE);
+    tc_body(&T, 1, "bye", 3, 1);
+    h2_session_resume_data(T.s, 1);
+    tc_clear(&T);
+    tc_pump(&T);
+    H2_CHECK_EQ(T.data_bytes, 7);
+    H2_CHECK_EQ(T.n_closed, 1);
+    H2_CHECK_EQ(T.closed[0].code, H2_NO_ERROR);
+    H2_CHECK_EQ(h2_session_stream_state(T.s, 1), H2_SS_CLOSED);
+    teardown();
+}
+
+/* RFC 8441 §5 (RFC 6455 abnormal close): RST_STREAM(CANCEL) from the client ends the
+ * tunnel; the rest of the connection is unaffected */
+H2_TEST(rfc8441_5_client_cancel)
+{
+    h2_nv nv[5] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
+                    TC_NV(":scheme", "https"), TC_NV(":authority", "a"), TC_NV(":path", "/ws") };
+    setup_ecp();
+    request_nv(1, nv, 5, 0);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 1, 200, NULL, 0, 0), H2_SESS_OK);
+    tc_pump(&T);
+    tc_clear(&T);
+    tc_rst_frame(&T, 1, H2_CANCEL);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_closed, 1);
+    H2_CHECK_EQ(T.closed[0].code, H2_CANCEL);
+    H2_CHECK_EQ(T.closed[0].by_peer, 1);
+    tc_clear(&T);
+    tc_get(&T, 3);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 2);
+    teardown();
+}
+
 H2_TEST(rfc9113_8_5_connect)
 {
     h2_nv ok[2] = { TC_NV(":method", "CONNECT"), TC_NV(":authority", "a:443") };
@@ -2796,6 +2939,12 @@ int main(void)
     H2_RUN(rfc9113_8_3_1_request_fields_delivered);
     H2_RUN(rfc8441_protocol_not_enabled);
     H2_RUN(rfc8441_protocol_enabled);
+    H2_RUN(rfc8441_3_setting_absent_unless_enabled);
+    H2_RUN(rfc8441_4_protocol_only_with_connect);
+    H2_RUN(rfc8441_4_extended_connect_requires_scheme_and_path);
+    H2_RUN(rfc8441_4_request_carries_protocol);
+    H2_RUN(rfc8441_5_data_both_ways_then_end_stream);
+    H2_RUN(rfc8441_5_client_cancel);
     H2_RUN(rfc9113_8_5_connect);
     H2_RUN(rfc9113_8_4_push_promise_from_client);
     H2_RUN(rfc9113_8_6_no_101_response);

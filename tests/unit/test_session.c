@@ -708,6 +708,32 @@ H2_TEST(session_upgrade_invalid_settings)
     teardown();
 }
 
+/* RFC 7540 §3.2.1: the HTTP2-Settings value checked before the 101 is sent */
+H2_TEST(session_settings_payload_check)
+{
+    char many[(H2_UPGRADE_MAX_SETTINGS + 1) * 8 + 1];
+    size_t i;
+    H2_CHECK_EQ(h2_settings_payload_check("", 0), 0);                 /* no settings */
+    H2_CHECK_EQ(h2_settings_payload_check("AAIAAAAB", 8), 0);         /* ENABLE_PUSH 1 */
+    H2_CHECK_EQ(h2_settings_payload_check("AAR_____", 8), 0);         /* window 2^31-1 */
+    H2_CHECK_EQ(h2_settings_payload_check("AAUA____", 8), 0);         /* frame 2^24-1 */
+    H2_CHECK_EQ(h2_settings_payload_check("AJkAAAAH", 8), 0);         /* unknown id */
+    H2_CHECK_EQ(h2_settings_payload_check("AAQ", 3), -1);             /* 2 octets */
+    H2_CHECK_EQ(h2_settings_payload_check("AAI!AAAC", 8), -1);        /* bad char */
+    H2_CHECK_EQ(h2_settings_payload_check("A", 1), -1);               /* not base64 */
+    H2_CHECK_EQ(h2_settings_payload_check("AAIAAAAC", 8), -1);        /* push=2 */
+    H2_CHECK_EQ(h2_settings_payload_check("AASAAAAA", 8), -1);        /* window 2^31 */
+    H2_CHECK_EQ(h2_settings_payload_check("AAUAAD__", 8), -1);        /* frame 16383 */
+    /* 6 octets are 8 base64url characters: H2_UPGRADE_MAX_SETTINGS pass, one more not */
+    for (i = 0; i < H2_UPGRADE_MAX_SETTINGS + 1; ++i) memcpy(many + 8 * i, "AJkAAAAH", 8);
+    H2_CHECK_EQ(h2_settings_payload_check(many, 8 * H2_UPGRADE_MAX_SETTINGS), 0);
+    H2_CHECK_EQ(h2_settings_payload_check(many, 8 * (H2_UPGRADE_MAX_SETTINGS + 1)), -1);
+    /* the check agrees with the session */
+    setup(NULL);
+    H2_CHECK_EQ(h2_session_upgrade(T.s, "AASAAAAA", 8, NULL), H2_SESS_ERR_ARG);
+    teardown();
+}
+
 H2_TEST(session_graceful_goaway_lifecycle)
 {
     setup_started(NULL);
@@ -1557,6 +1583,7 @@ int main(void)
     H2_RUN(session_max_requests_goaway);
     H2_RUN(session_upgrade_h2c);
     H2_RUN(session_upgrade_invalid_settings);
+    H2_RUN(session_settings_payload_check);
     H2_RUN(session_graceful_goaway_lifecycle);
     H2_RUN(session_goaway_with_error_code);
     H2_RUN(session_peer_goaway_with_error_closes);

@@ -1,0 +1,415 @@
+/* Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0. */
+/*
+ * h2_ws.c -- WebSockets over HTTP/2 (RFC 8441). See h2_ws.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apr_strings.h"
+#include "apr_sha1.h"
+#include "apr_base64.h"
+#include "apr_general.h"
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_connection.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "http_log.h"
+#include "util_filter.h"
+
+#include "h2_log.h"
+#include "h2_ctx.h"
+#include "h2_stream.h"
+#include "h2_config.h"
+#include "h2_workers.h"
+#include "h2_ws.h"
+
+APLOG_USE_MODULE(h2);
+
+#define WS_READ_MAX        (64 * 1024)   /* bytes handed to one read */
+#define WS_CONSUME_NOTIFY  (16 * 1024)   /* tell c1 (window updates) after this many */
+#define WS_GUID            "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  /* RFC 6455 §1.3 */
+
+/* ---------------------------------------------------------------------------------- */
+/* c1 side */
+
+int h2_ws_c1_enabled(server_rec *s)
+{
+    return h2_config_websockets(s) && h2_workers_get() != NULL;
+}
+
+static int ws_c1_pipe(h2_ws *ws)
+{
+    int fds[2], i;
+    if (pipe(fds) != 0) return -1;
+    for (i = 0; i < 2; ++i) {
+        int fl = fcntl(fds[i], F_GETFL);
+        if (fl < 0 || fcntl(fds[i], F_SETFL, fl | O_NONBLOCK) < 0
+            || fcntl(fds[i], F_SETFD, FD_CLOEXEC) < 0) {
+            close(fds[0]);
+            close(fds[1]);
+            return -1;
+        }
+    }
+    ws->rfd = fds[0];
+    ws->wfd = fds[1];
+    return 0;
+}
+
+int h2_ws_c1_request(h2_strm *strm, const h2_request *req)
+{
+    h2_ws *ws;
+    if (!req->protocol) return 0;
+    ws = calloc(1, sizeof(*ws));
+    if (!ws) return -1;
+    ws->rfd = ws->wfd = -1;
+    ws->websocket = req->protocol_len == 9 && !memcmp(req->protocol, "websocket", 9);
+    if (ws->websocket && ws_c1_pipe(ws) != 0) {
+        /* without a pipe the tunnel cannot be set up: the handler fails (500) */
+        ap_log_cerror(APLOG_MARK, APLOG_INFO, errno, strm->hub->c, H2LOGNO(00850)
+                      "h2 stream %u: no pipe for the WebSocket tunnel", (unsigned)strm->id);
+    }
+    strm->ws = ws;
+    return 0;
+}
+
+void h2_ws_signal_locked(h2_strm *strm)
+{
+    h2_ws *ws = strm->ws;
+    ssize_t n;
+    if (!ws || ws->wfd < 0 || ws->signalled) return;
+    do {
+        n = write(ws->wfd, "", 1);
+    } while (n < 0 && errno == EINTR);
+    /* EAGAIN: the pipe is full, hence readable: as good as our byte */
+    ws->signalled = 1;
+}
+
+void h2_ws_c1_release(h2_strm *strm)
+{
+    h2_ws *ws = strm->ws;
+    if (!ws) return;
+    if (ws->rfd >= 0) close(ws->rfd);
+    if (ws->wfd >= 0) close(ws->wfd);
+    free(ws);
+    strm->ws = NULL;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* c2 side: the request */
+
+void h2_ws_c2_request(request_rec *r, h2_strm *strm)
+{
+    h2_ws *ws = strm->ws;
+    unsigned char key[16];
+    char key64[32];
+    unsigned char dg[APR_SHA1_DIGESTSIZE];
+    apr_sha1_ctx_t sha;
+    const char *uri;
+
+    if (!ws) return;
+    if (!ws->websocket) {
+        /* connect-udp and friends: not implemented (answered before any hook runs) */
+        r->status = HTTP_NOT_IMPLEMENTED;
+        return;
+    }
+    /* RFC 8441 §5: the extended CONNECT stands for the HTTP/1.1 upgrade GET of RFC 6455
+     * §4.1, which is what httpd's WebSocket proxying understands */
+    r->method = "GET";
+    r->method_number = M_GET;
+    r->header_only = 0;
+    r->read_chunked = 0;   /* the GET has no body; the tunnel reads the stream */
+    uri = strm->path && *strm->path ? strm->path : "/";
+    r->the_request = apr_pstrcat(r->pool, "GET ", uri, " HTTP/2.0", NULL);
+    /* parsed again as a GET's target (a CONNECT's is host:port) */
+    r->status = HTTP_OK;
+    ap_parse_uri(r, uri);
+    apr_table_setn(r->headers_in, "Upgrade", "websocket");
+    apr_table_setn(r->headers_in, "Connection", "Upgrade");
+    if (!apr_table_get(r->headers_in, "Sec-WebSocket-Version"))
+        apr_table_setn(r->headers_in, "Sec-WebSocket-Version", "13");
+    if (apr_generate_random_bytes(key, sizeof(key)) != APR_SUCCESS) {
+        apr_time_t t = apr_time_now();
+        memcpy(key, &t, sizeof(t));
+        memcpy(key + 8, &r, sizeof(r) < 8 ? sizeof(r) : 8);
+    }
+    apr_base64_encode(key64, (const char *)key, sizeof(key));
+    apr_table_setn(r->headers_in, "Sec-WebSocket-Key", apr_pstrdup(r->pool, key64));
+    /* RFC 6455 §4.2.2: the 101 must carry base64(SHA-1(key . GUID)) */
+    apr_sha1_init(&sha);
+    apr_sha1_update(&sha, key64, (unsigned int)strlen(key64));
+    apr_sha1_update(&sha, WS_GUID, (unsigned int)strlen(WS_GUID));
+    apr_sha1_final(dg, &sha);
+    apr_base64_encode(ws->accept, (const char *)dg, sizeof(dg));
+    /* the tunnel ends when either side closes: END_STREAM is the client's last word
+     * (RFC 8441 §5), and a backend's close must end the stream (no half-open tunnel) */
+    apr_table_setn(r->subprocess_env, "proxy-nohalfclose", "1");
+}
+
+/* post_read_request: the vhost the request landed on must allow WebSockets */
+static int ws_c2_post_read(request_rec *r)
+{
+    h2_conn_ctx *ctx;
+    if (!r->connection->master) return DECLINED;
+    ctx = h2_ctx_get(r->connection);
+    if (!ctx || !ctx->is_c2 || !ctx->strm || !ctx->strm->ws || r->main || r->prev)
+        return DECLINED;
+    if (!h2_config_websockets(r->server))
+        return HTTP_NOT_IMPLEMENTED;
+    return DECLINED;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* c2 side: the tunnel's input */
+
+/* lock held: empty the pipe; c1 writes again with the next news */
+static void ws_c2_drain_locked(h2_ws *ws)
+{
+    char buf[64];
+    if (ws->rfd < 0) return;
+    while (read(ws->rfd, buf, sizeof(buf)) > 0)
+        ;
+    ws->signalled = 0;
+}
+
+apr_status_t h2_ws_c2_in(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
+                         apr_read_type_e block, apr_off_t readbytes)
+{
+    conn_rec *c2 = f->c;
+    h2_conn_ctx *ctx = h2_ctx_get(c2);
+    h2_strm *strm = ctx->strm;
+    h2_ws *ws = strm->ws;
+    h2_hub *hub = strm->hub;
+    apr_size_t got = 0, want;
+    apr_status_t rv = APR_SUCCESS;
+    apr_interval_time_t timeout;
+    int wake = 0;
+
+    if (mode == AP_MODE_INIT) return APR_SUCCESS;
+    if (!ws->upgraded) {
+        /* the upgrade request itself has no body */
+        if (ws->eos_given) return APR_EOF;
+        if (mode != AP_MODE_SPECULATIVE) ws->eos_given = 1;
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(c2->bucket_alloc));
+        return APR_SUCCESS;
+    }
+    if (ws->failed) return APR_ECONNABORTED;
+    if (readbytes <= 0 || readbytes > WS_READ_MAX) readbytes = WS_READ_MAX;
+    want = (apr_size_t)readbytes;
+    timeout = h2_config_stream_timeout(c2->base_server, ctx->r);
+    if (timeout <= 0) timeout = apr_time_from_sec(60);
+
+    apr_thread_mutex_lock(hub->lock);
+    for (;;) {
+        ws_c2_drain_locked(ws);
+        if (strm->in_head || strm->in_eos || strm->aborted) break;
+        if (block == APR_NONBLOCK_READ) { rv = APR_EAGAIN; break; }
+        strm->in_waiting = 1;
+        if (strm->in_consumed) h2_strm_mark_dirty(strm, &wake);
+        if (wake) {
+            apr_thread_mutex_unlock(hub->lock);
+            h2_hub_wake(hub);
+            wake = 0;
+            apr_thread_mutex_lock(hub->lock);
+            continue;
+        }
+        if (APR_STATUS_IS_TIMEUP(apr_thread_cond_timedwait(strm->cond, hub->lock, timeout))
+            && !strm->in_head && !strm->in_eos && !strm->aborted) {
+            rv = APR_TIMEUP;
+            break;
+        }
+    }
+    if (rv == APR_SUCCESS && strm->in_head) {
+        h2_ichunk *ic = strm->in_head;
+        while (ic && got < want) {
+            apr_size_t k = ic->len - ic->off;
+            if (k > want - got) k = want - got;
+            APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_heap_create(ic->data + ic->off, k, NULL,
+                                                               c2->bucket_alloc));
+            got += k;
+            if (mode == AP_MODE_SPECULATIVE) {
+                ic = ic->next;
+                continue;
+            }
+            ic->off += k;
+            if (ic->off == ic->len) {
+                strm->in_head = ic->next;
+                if (!strm->in_head) strm->in_tail = NULL;
+                free(ic);
+                ic = strm->in_head;
+            }
+        }
+        if (mode != AP_MODE_SPECULATIVE) {
+            strm->in_bytes -= got;
+            strm->in_consumed += got;
+            /* window updates promptly: a tunnel's peer waits for them */
+            if (strm->in_consumed >= WS_CONSUME_NOTIFY || !strm->in_head)
+                h2_strm_mark_dirty(strm, &wake);
+        }
+    }
+    else if (rv == APR_SUCCESS) {
+        /* END_STREAM is the client's FIN; a reset or a gone connection an abort */
+        rv = strm->in_eos ? APR_EOF : APR_ECONNABORTED;
+    }
+    apr_thread_mutex_unlock(hub->lock);
+    if (wake) h2_hub_wake(hub);
+    return rv;
+}
+
+/* get_pollfd_from_conn: mod_proxy's tunnel polls the client side of a c2 through this */
+static apr_status_t ws_c2_get_pollfd(conn_rec *c, struct apr_pollfd_t *pfd,
+                                     apr_interval_time_t *ptimeout)
+{
+    h2_conn_ctx *ctx;
+    h2_ws *ws;
+    if (!c->master) return APR_ENOTIMPL;
+    ctx = h2_ctx_get(c);
+    if (!ctx || !ctx->is_c2 || !ctx->strm || !ctx->strm->ws) return APR_ENOTIMPL;
+    ws = ctx->strm->ws;
+    if (ws->rfd < 0 || !ws->upgraded) return APR_ENOTIMPL;
+    if (!ws->rfile && apr_os_pipe_put_ex(&ws->rfile, &ws->rfd, 0, c->pool) != APR_SUCCESS)
+        return APR_ENOTIMPL;
+    pfd->desc_type = APR_POLL_FILE;
+    pfd->desc.f = ws->rfile;
+    if (ptimeout) {
+        apr_interval_time_t t = h2_config_stream_timeout(c->base_server, ctx->r);
+        *ptimeout = t > 0 ? t : apr_time_from_sec(60);
+    }
+    return APR_SUCCESS;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* c2 side: the response */
+
+typedef struct ws_nv {
+    h2_nv *nv;
+    size_t n, cap;
+    apr_pool_t *p;
+} ws_nv;
+
+static int ws_c2_collect(void *baton, const char *key, const char *value)
+{
+    ws_nv *c = baton;
+    if (!strcasecmp(key, "Connection") || !strcasecmp(key, "Upgrade")
+        || !strcasecmp(key, "Sec-WebSocket-Accept") || !strcasecmp(key, "Content-Length")
+        || !strcasecmp(key, "Transfer-Encoding") || !strcasecmp(key, "Keep-Alive"))
+        return 1;
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? 2 * c->cap : 16;
+        h2_nv *nnv = apr_palloc(c->p, ncap * sizeof(*nnv));
+        if (c->n) memcpy(nnv, c->nv, c->n * sizeof(*nnv));
+        c->nv = nnv;
+        c->cap = ncap;
+    }
+    c->nv[c->n].name = (const uint8_t *)key;
+    c->nv[c->n].name_len = strlen(key);
+    c->nv[c->n].value = (const uint8_t *)value;
+    c->nv[c->n].value_len = strlen(value);
+    c->nv[c->n].flags = 0;
+    ++c->n;
+    return 1;
+}
+
+/* queue the final response for c1 (c2 side of make_response, for the 101 path) */
+static void ws_c2_respond(h2_conn_ctx *ctx, apr_pool_t *p, apr_table_t *fields, int status)
+{
+    h2_strm *strm = ctx->strm;
+    h2_hub *hub = strm->hub;
+    ws_nv c;
+    h2_hdrs *hdrs;
+    int wake = 0;
+    memset(&c, 0, sizeof(c));
+    c.p = p;
+    if (fields) apr_table_do(ws_c2_collect, &c, fields, NULL);
+    hdrs = h2_hdrs_from_nv(c.nv, c.n, status);
+    ctx->resp_sent = 1;
+    if (ctx->r) {
+        ctx->r->status = status;
+        ctx->r->status_line = NULL;
+        ctx->r->sent_bodyct = 1;
+    }
+    if (!hdrs) return;   /* out of memory: c1 resets the stream when the worker ends */
+    apr_thread_mutex_lock(hub->lock);
+    strm->resp = hdrs;
+    h2_strm_mark_dirty(strm, &wake);
+    apr_thread_mutex_unlock(hub->lock);
+    if (wake) h2_hub_wake(hub);
+}
+
+int h2_ws_c2_interim(conn_rec *c2, const char *text, apr_size_t len)
+{
+    h2_conn_ctx *ctx = h2_ctx_get(c2);
+    h2_ws *ws = ctx && ctx->strm ? ctx->strm->ws : NULL;
+    apr_pool_t *p = ctx && ctx->r ? ctx->r->pool : c2->pool;
+    char *s, *line, *last;
+    const char *accept;
+    apr_table_t *t;
+    int status = 0;
+
+    if (!ws || !ws->websocket || ws->upgraded || ws->failed) return 0;
+    s = apr_pstrmemdup(p, text, len);
+    line = apr_strtok(s, "\r\n", &last);
+    if (!line || strncmp(line, "HTTP/", 5) || !(line = strchr(line, ' '))) return 0;
+    status = atoi(line + 1);
+    if (status != HTTP_SWITCHING_PROTOCOLS) return 0;
+    t = apr_table_make(p, 8);
+    while ((line = apr_strtok(NULL, "\r\n", &last))) {
+        char *colon = strchr(line, ':');
+        if (!colon) continue;
+        *colon++ = 0;
+        while (*colon == ' ' || *colon == '\t') ++colon;
+        apr_table_addn(t, line, colon);
+    }
+    accept = apr_table_get(t, "Sec-WebSocket-Accept");
+    if (accept && !strcmp(accept, ws->accept)) {
+        /* RFC 8441 §5: the 2xx of the extended CONNECT; the stream is a tunnel now */
+        ws->upgraded = 1;
+        ws_c2_respond(ctx, p, t, HTTP_OK);
+        return 1;
+    }
+    ap_log_cerror(APLOG_MARK, APLOG_INFO, 0, c2, H2LOGNO(00851)
+                  "h2 stream %u: WebSocket upgrade answered with %s Sec-WebSocket-Accept: "
+                  "502", (unsigned)ctx->strm->id, accept ? "a wrong" : "no");
+    ws->failed = 1;
+    ws_c2_respond(ctx, p, NULL, HTTP_BAD_GATEWAY);
+    ctx->body_off = 1;
+    return 1;
+}
+
+void h2_ws_c2_final(conn_rec *c2, request_rec *r)
+{
+    h2_conn_ctx *ctx = h2_ctx_get(c2);
+    h2_ws *ws = ctx && ctx->strm ? ctx->strm->ws : NULL;
+    if (!ws || !ws->websocket || ws->upgraded || ws->failed) return;
+    if (r->status >= 200 && r->status < 300) {
+        /* the resource answered like plain HTTP: it does not speak WebSocket */
+        ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c2, H2LOGNO(00852)
+                      "h2 stream %u: WebSocket request answered %d without upgrade: 502",
+                      (unsigned)ctx->strm->id, r->status);
+        ws->failed = 1;
+        r->status = HTTP_BAD_GATEWAY;
+        r->status_line = NULL;
+        apr_table_clear(r->headers_out);
+        apr_table_clear(r->err_headers_out);
+        apr_table_setn(r->headers_out, "Content-Length", "0");
+        r->content_type = NULL;
+        r->content_encoding = NULL;
+        ctx->body_off = 1;
+    }
+}
+
+/* ---------------------------------------------------------------------------------- */
+
+void h2_ws_register_hooks(void)
+{
+    /* get_pollfd_from_conn, MIDDLE: before core's (REALLY_LAST), which has no descriptor
+     * for a secondary connection; we answer only for our WebSocket c2s */
+    ap_hook_get_pollfd_from_conn(ws_c2_get_pollfd, NULL, NULL, APR_HOOK_MIDDLE);
+    /* post_read_request, MIDDLE: a plain refusal (501), no ordering needs; it runs after
+     * the vhost of the request is known, which is what H2WebSockets is checked against */
+    ap_hook_post_read_request(ws_c2_post_read, NULL, NULL, APR_HOOK_MIDDLE);
+}
