@@ -8,6 +8,7 @@ pkgs=(build-essential autoconf automake libtool pkg-config apache2 apache2-dev l
 if [ "$what" = test ]; then
   pkgs+=(clang libclang-rt-14-dev nghttp2-client libnghttp2-dev python3 python3-h2 python3-pytest chromium)
   pkgs+=(dpkg-dev debhelper)   # tests/package/test_package.sh builds the Debian package
+  pkgs+=(nginx h2o)  # peers of tests/bench/bench_servers.py (its smoke test runs them)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
