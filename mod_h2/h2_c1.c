@@ -226,7 +226,14 @@ typedef struct c1_loop {
     apr_time_t idle_deadline;    /* idle on this thread until then (0: not idle) */
     apr_interval_time_t wait;    /* poll timeout of this round */
     int idle_wait;               /* this round waits idle (no stream open) */
+    int lingered;                /* waited H2_C1_LINGER since the last stream ended */
 } c1_loop;
+
+/* When the last open stream ended, wait this long for the client's next requests before
+ * the connection goes back to the MPM: a busy client's next requests usually follow at
+ * once, and the round through the MPM (and our pollset made again) costs far more than
+ * a short poll. */
+#define H2_C1_LINGER apr_time_from_msec(2)
 
 /* A new session on c: engine, the client preface read in direct mode, stream 1 of an h2c
  * Upgrade. NULL when the connection is over already (*result: what to return). */
@@ -333,6 +340,7 @@ static c1_next c1_decide(h2_c1 *c1, c1_loop *loop)
     if (h2_c1_has_news(c1)) return C1_AGAIN;
 
     loop->idle_wait = 0;
+    if (c1->strms_active) loop->lingered = 0;
     if (c1->strms_active == 0 && !h2_c1_quiet(c1)) {
         /* a worker is just leaving this session: look again very soon */
         loop->wait = apr_time_from_msec(1);
@@ -340,7 +348,13 @@ static c1_next c1_decide(h2_c1 *c1, c1_loop *loop)
     else if (c1->strms_active == 0) {
         apr_time_t now;
         if (c1->mpm_stopping_seen) return C1_END;   /* c1_end sends the final GOAWAY */
-        if (loop->async && !c->data_in_input_filters) return C1_HANDBACK;
+        if (loop->async && !c->data_in_input_filters) {
+            /* a short linger first (H2_C1_LINGER), then back to the MPM (WAITIO) */
+            if (loop->lingered) return C1_HANDBACK;
+            loop->lingered = 1;
+            loop->wait = H2_C1_LINGER;
+            return C1_WAIT;
+        }
         /* wait in steps of a second: a graceful stop is noticed in time */
         now = apr_time_now();
         if (!loop->idle_deadline) loop->idle_deadline = now + loop->idle_timeout;
@@ -375,12 +389,15 @@ static int c1_wait(h2_c1 *c1, c1_loop *loop)
                       "h2: cannot create a pollset");
         return -1;
     }
+    if (h2_c1_wait_begin(c1, &loop->wait)) return 0;   /* news came meanwhile */
     rv = apr_pollset_poll(c1->hub->pollset, loop->wait, &nev, &ev);
+    h2_c1_wait_end(c1, APR_STATUS_IS_TIMEUP(rv));
     for (i = 0; rv == APR_SUCCESS && i < nev; ++i)
         if (ev[i].desc.s == c1->sock && (ev[i].rtnevents & (APR_POLLOUT | APR_POLLERR
                                                              | APR_POLLHUP)))
             writable = 1;
     if (!loop->idle_wait) loop->idle_deadline = 0;
+    else if (APR_STATUS_IS_TIMEUP(rv) && !pending) h2_c1_io_trim(c1);   /* idle here */
     if (pending && h2_c1_io_stalled(c1, apr_time_now(), writable)) {
         /* the client reads nothing: this connection must not hold the thread (nor
          * memory) forever. Nothing more can be sent: close without lingering. */
@@ -424,6 +441,7 @@ static int c1_hand_back(h2_c1 *c1, const c1_loop *loop)
 {
     conn_rec *c = c1->c;
     h2_c1_pollset_drop(c1);   /* h2_c1_quiet: no worker can reach it */
+    h2_c1_io_trim(c1);        /* no spare output buffers while idle */
     ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c, H2LOGNO(00311)
                   "h2 loop: idle, back to the MPM (%s)",
                   loop->can_waitio ? "wait-io" : "keep-alive");

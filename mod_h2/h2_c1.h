@@ -48,6 +48,11 @@ struct h2_c1 {
     h2_strm *free_strms;
     h2_strm *active_head;
     h2_strm *new_head, *new_tail; /* c1: streams to hand to workers after this read */
+    int may_queue;               /* c1: streams may be queued (look at the queue) */
+    apr_uint32_t esc_taken;      /* c1: hub->taken when last looked at ... */
+    apr_time_t esc_since;        /* c1: ... and when it changed last */
+    apr_interval_time_t batch_wait; /* c1: poll timeout while streams are queued (grows
+                                  * while nothing happens) */
     int strms_active;            /* c1: streams given to workers and not released */
 
     h2_c1_io io;                 /* buffers and state of c1's I/O */
@@ -107,6 +112,11 @@ void h2_c1_check_stalls(h2_c1 *c1);
 int h2_c1_quiet(h2_c1 *c1);
 /* Are there news from workers not yet processed? */
 int h2_c1_has_news(h2_c1 *c1);
+/* c1 is about to poll for *wait: 1 when news came meanwhile (do not wait); else workers
+ * now wake c1 for news, and *wait is shortened while streams are queued. */
+int h2_c1_wait_begin(h2_c1 *c1, apr_interval_time_t *wait);
+/* c1 is back from poll (timed_out: nothing woke it). */
+void h2_c1_wait_end(h2_c1 *c1, int timed_out);
 /* The pollset (socket + wakeup pipe) workers wake c1 through. */
 apr_status_t h2_c1_pollset_ensure(h2_c1 *c1);
 /* Poll the socket for writability too (on) or for input only. */

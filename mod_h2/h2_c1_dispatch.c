@@ -184,7 +184,8 @@ static void worker_session_job(void *baton, h2_worker_ctx *w)
         if (!strm) break;
         hub->pending_head = strm->next_pending;
         if (!hub->pending_head) hub->pending_tail = NULL;
-        --hub->pending_n;
+        --hub->queued;
+        ++hub->taken;            /* the queue moves (h2_c1_dispatch_new) */
         if (strm->aborted) {
             /* gone before it started (reset, connection ending): nothing to run */
             int wake = 0;
@@ -265,40 +266,102 @@ static void c1_status_done(h2_c1 *c1, h2_strm *strm, apr_off_t bytes)
     }
 }
 
-/* Hand the streams collected during a read to workers: one lock, as few jobs as needed. */
+/* Hand the streams collected during a read to workers, and give a busy session more
+ * workers when its queue stands still. One job per session at first: its worker takes
+ * the queued streams one after another without sleeping, and c1 gets their news in
+ * batches (h2_strm_mark_dirty). When H2_BATCH_WAIT passes with streams queued and none
+ * taken (every attached worker is in a long stream, e.g. a handler that waits), the
+ * session gets as many more workers again, up to half of the pool: a slow stream never
+ * holds up the streams queued behind it for longer than that. */
 void h2_c1_dispatch_new(h2_c1 *c1)
 {
     h2_workers *w = h2_workers_get();
-    int need, i;
-    if (!c1->new_head) return;
-    h2_c1_pollset_ensure(c1);   /* workers wake us through it */
-    h2_hub_lock(c1->hub);
-    if (c1->hub->pending_tail) c1->hub->pending_tail->next_pending = c1->new_head;
-    else c1->hub->pending_head = c1->new_head;
-    c1->hub->pending_tail = c1->new_tail;
-    for (; c1->new_head; c1->new_head = c1->new_head->next_pending) ++c1->hub->pending_n;
-    c1->new_tail = NULL;
-    /* one connection gets at most half of the workers: a client stalling its streams
-     * (zero windows, bodies that never come) must not take every worker of the child */
-    {
+    h2_hub *hub = c1->hub;
+    int need = 0, i;
+    apr_time_t now;
+    int had_new = c1->new_head != NULL;
+    if (!hub || (!had_new && !c1->may_queue)) return;
+    if (had_new) h2_c1_pollset_ensure(c1);   /* workers wake us through it */
+    now = apr_time_now();
+    h2_hub_lock(hub);
+    if (c1->new_head) {
+        if (hub->pending_tail) hub->pending_tail->next_pending = c1->new_head;
+        else hub->pending_head = c1->new_head;
+        hub->pending_tail = c1->new_tail;
+        for (; c1->new_head; c1->new_head = c1->new_head->next_pending) ++hub->queued;
+        c1->new_tail = NULL;
+    }
+    c1->may_queue = hub->queued > 0;
+    if (hub->queued > 0) {
+        /* one connection gets at most half of the workers: a client stalling its streams
+         * (zero windows, bodies that never come) must not take every worker of the child */
         int cap = w ? h2_workers_max(w) / 2 : 1;
         if (cap < 2) cap = 2;
-        /* every attached worker is busy with a stream (a long one, e.g. a page whose
-         * handler waits, must not hold up the streams queued behind it): pending
-         * streams get workers of their own, up to the cap */
-        need = c1->hub->pending_n;
-        if (need > cap - c1->hub->attached) need = cap - c1->hub->attached;
+        if (hub->attached == 0) {
+            need = 1;
+            c1->esc_taken = hub->taken;
+            c1->esc_since = now;
+        }
+        else if (hub->taken != c1->esc_taken) {
+            c1->esc_taken = hub->taken;
+            c1->esc_since = now;
+        }
+        else if (now - c1->esc_since >= H2_BATCH_WAIT) {
+            need = hub->attached;
+            c1->esc_since = now;
+        }
+        if (need > hub->queued) need = hub->queued;
+        if (need > cap - hub->attached) need = cap - hub->attached;
+        if (need < 0) need = 0;
     }
-    if (need < 0) need = 0;
-    c1->hub->attached += need;
-    h2_hub_unlock(c1->hub);
-    if (need > 0) c1_status_busy(c1);
+    hub->attached += need;
+    h2_hub_unlock(hub);
+    if (had_new || need > 0) c1_status_busy(c1);
     for (i = 0; i < need; ++i) {
         if (!w || h2_workers_submit(w, worker_session_job, c1->hub) != APR_SUCCESS) {
             /* no worker pool (prefork), or shutting down: the pending streams run here,
              * one after another (h2_hub.inline_pump does c1's I/O while they wait) */
             worker_session_job(c1->hub, NULL);
         }
+    }
+}
+
+int h2_c1_wait_begin(h2_c1 *c1, apr_interval_time_t *wait)
+{
+    h2_hub *hub = c1->hub;
+    h2_hub_lock(hub);
+    if (hub->dirty_head) {
+        h2_hub_unlock(hub);
+        return 1;
+    }
+    if (hub->queued > 0 && hub->attached > 0) {
+        /* back soon: for the news workers batch up, and to give the queue more workers
+         * if it stands still (h2_c1_dispatch_new) */
+        if (c1->batch_wait < H2_BATCH_WAIT) c1->batch_wait = H2_BATCH_WAIT;
+        if (*wait > c1->batch_wait) *wait = c1->batch_wait;
+    }
+    hub->c1_waiting = 1;
+    hub->c1_wait_short = *wait <= H2_BATCH_WAIT;
+    h2_hub_unlock(hub);
+    return 0;
+}
+
+void h2_c1_wait_end(h2_c1 *c1, int timed_out)
+{
+    h2_hub *hub = c1->hub;
+    int news;
+    h2_hub_lock(hub);
+    hub->c1_waiting = 0;
+    news = hub->dirty_head != NULL;
+    h2_hub_unlock(hub);
+    /* nothing happened for a whole short wait (every worker of the session is in a long
+     * stream and the cap is reached): look less often, up to once a second */
+    if (timed_out && !news) {
+        c1->batch_wait *= 2;
+        if (c1->batch_wait > apr_time_from_sec(1)) c1->batch_wait = apr_time_from_sec(1);
+    }
+    else {
+        c1->batch_wait = H2_BATCH_WAIT;
     }
 }
 
@@ -521,7 +584,7 @@ static void c1_detach(h2_c1 *c1, apr_interval_time_t waited)
     for (s = hub->pending_head; s; s = s->next_pending)
         s->c2_done = 1;   /* never started: nobody will */
     hub->pending_head = hub->pending_tail = NULL;
-    hub->pending_n = 0;
+    hub->queued = 0;
     for (s = c1->active_head; s; s = next) {
         next = s->next_active;
         if (s->c2_done) continue;
@@ -575,6 +638,10 @@ void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait, apr_interval_time_t st
      * holds the hub's lock and so may not take c1_busy_mx) */
     c1->draining = 1;
     c1_busy_remove(c1->hub);
+    h2_hub_lock(c1->hub);
+    c1->hub->c1_waiting = 1;   /* from now on every news wakes c1 at once */
+    c1->hub->c1_wait_short = 0;
+    h2_hub_unlock(c1->hub);
     for (;;) {
         apr_int32_t n;
         const apr_pollfd_t *out;

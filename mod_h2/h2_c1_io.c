@@ -5,8 +5,12 @@
  * Reads go through c1's input filters without blocking (bytes pending inside mod_ssl are
  * drained). The engine writes frames into one output buffer; DATA payloads are copied in
  * from memory items or pread from files, or (h2c, files of MAP_MIN bytes and more) added
- * as buckets pointing into a mapping of the file. A batch is passed through c1's output
- * filters with one FLUSH; mappings and descriptors are released after that.
+ * as buckets pointing into a mapping of the file. A pass goes through c1's output
+ * filters without a FLUSH and ends with a boundary bucket; the core writes it without
+ * blocking (see "writing without blocking" below). Output buffers go down as transient
+ * buckets and are reused after the pass; over TLS the H2_C1_TLS_OUT filter gathers
+ * mod_ssl's records into bigger writes. Mappings and descriptors are released once the
+ * core holds nothing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -137,7 +141,14 @@ static void c1_io_emit(h2_c1 *c1)
 {
     apr_bucket *b;
     if (!c1->io.olen) return;
-    b = apr_bucket_heap_create(c1->io.obuf, c1->io.olen, free, c1->c->bucket_alloc);
+    if (c1->io.ninflight < H2_C1_IO_KEEP) {
+        /* ours again after the pass (c1_io_pass) */
+        b = apr_bucket_transient_create(c1->io.obuf, c1->io.olen, c1->c->bucket_alloc);
+        c1->io.inflight[c1->io.ninflight++] = c1->io.obuf;
+    }
+    else {
+        b = apr_bucket_heap_create(c1->io.obuf, c1->io.olen, free, c1->c->bucket_alloc);
+    }
     APR_BRIGADE_INSERT_TAIL(c1->io.bbout, b);
     c1->io.batch_bytes += c1->io.olen;
     if (c1->io.tls_warming) {
@@ -148,10 +159,108 @@ static void c1_io_emit(h2_c1 *c1)
         if (c1->io.tls_warm_bytes >= c1->cfg->tls_warmup_size)
             c1->io.tls_warming = 0;
     }
-    c1->io.obuf = malloc(OBUF_SIZE);
+    c1->io.obuf = c1->io.nspare ? c1->io.spare[--c1->io.nspare] : malloc(OBUF_SIZE);
     c1->io.ocap = c1->io.obuf ? OBUF_SIZE : 0;
     c1->io.olen = 0;
     c1_io_set_limit(c1);
+}
+
+/* The brigade was passed: the buffers it pointed to are free again (no bucket refers to
+ * them any more: transient buckets are copied by whoever sets them aside). */
+static void c1_io_recycle(h2_c1 *c1)
+{
+    while (c1->io.ninflight > 0) {
+        char *buf = c1->io.inflight[--c1->io.ninflight];
+        if (c1->io.nspare < H2_C1_IO_KEEP) c1->io.spare[c1->io.nspare++] = buf;
+        else free(buf);
+    }
+}
+
+void h2_c1_io_trim(h2_c1 *c1)
+{
+    while (c1->io.nspare > 0) free(c1->io.spare[--c1->io.nspare]);
+    if (c1->io.tbuf && !c1->io.tlen) {
+        free(c1->io.tbuf);
+        c1->io.tbuf = NULL;
+    }
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* TLS output batches */
+
+/* mod_ssl passes every TLS record (16 KB of data at most) down on its own and the core
+ * writes each one with a syscall of its own, so TCP sends a segment per record. This
+ * filter sits between mod_ssl and the core on c1 (TLS only): it copies the records into
+ * one buffer and passes that when it is full (TLS_BATCH) or at the next metadata bucket:
+ * every pass of c1 ends with a boundary bucket (and so each warm-up piece: its small
+ * record still goes out on its own), mod_ssl's own writes (alerts) with a FLUSH, the
+ * connection with an EOC. So it never holds bytes when c1 waits for POLLOUT or hands the
+ * connection back (h2_c1_io_pending counts them anyway), and it never blocks: it passes
+ * at most TLS_BATCH bytes at a time, below the core's FlushMaxThreshold, as transient
+ * buckets the core copies when it must keep them. A round of 100 KB responses then takes
+ * two writes instead of seven, and the kernel's work per byte on the connection halves. */
+#define TLS_BATCH (64 * 1024)
+
+static ap_filter_rec_t *c1_tls_out_handle;
+
+static apr_status_t c1_io_tls_pass(ap_filter_t *f, h2_c1 *c1, apr_bucket *b)
+{
+    apr_bucket_brigade *bb = c1->io.bbtls;
+    apr_status_t rv;
+    if (c1->io.tlen) {
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_transient_create(c1->io.tbuf, c1->io.tlen,
+                                                                f->c->bucket_alloc));
+        c1->io.tlen = 0;
+    }
+    if (b) APR_BRIGADE_INSERT_TAIL(bb, b);
+    if (APR_BRIGADE_EMPTY(bb)) return APR_SUCCESS;
+    rv = ap_pass_brigade(f->next, bb);
+    apr_brigade_cleanup(bb);
+    return rv;
+}
+
+static apr_status_t c1_io_tls_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    h2_c1 *c1 = f->ctx;
+    apr_status_t rv = APR_SUCCESS;
+    apr_bucket *b;
+    if (c1->io.tls_off) return ap_pass_brigade(f->next, bb);
+    while (rv == APR_SUCCESS && (b = APR_BRIGADE_FIRST(bb)) != APR_BRIGADE_SENTINEL(bb)) {
+        const char *data;
+        apr_size_t len;
+        APR_BUCKET_REMOVE(b);
+        if (APR_BUCKET_IS_METADATA(b) || b->length == (apr_size_t)-1
+            || APR_BUCKET_IS_FILE(b)
+            || (!c1->io.tbuf && !(c1->io.tbuf = malloc(TLS_BATCH)))) {
+            /* what is gathered goes first, then this bucket */
+            rv = c1_io_tls_pass(f, c1, b);
+            continue;
+        }
+        rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
+        while (rv == APR_SUCCESS && len) {
+            apr_size_t k = TLS_BATCH - c1->io.tlen;
+            if (k > len) k = len;
+            memcpy(c1->io.tbuf + c1->io.tlen, data, k);
+            c1->io.tlen += k;
+            data += k;
+            len -= k;
+            if (c1->io.tlen == TLS_BATCH) rv = c1_io_tls_pass(f, c1, NULL);
+        }
+        apr_bucket_destroy(b);
+    }
+    if (rv != APR_SUCCESS) {
+        c1->io.tlen = 0;
+        apr_brigade_cleanup(bb);
+    }
+    return rv;
+}
+
+void h2_c1_io_register_hooks(void)
+{
+    /* after mod_ssl (AP_FTYPE_CONNECTION + 5) has made the records, before mod_logio and
+     * the core (AP_FTYPE_NETWORK - 1, AP_FTYPE_NETWORK) write them */
+    c1_tls_out_handle = ap_register_output_filter("H2_C1_TLS_OUT", c1_io_tls_out_filter,
+                                                  NULL, AP_FTYPE_CONNECTION + 8);
 }
 
 static int c1_io_room(h2_c1 *c1)
@@ -207,6 +316,15 @@ static apr_status_t c1_io_drain(h2_c1 *c1)
 {
     ap_filter_t *net = c1_io_net_filter(c1);
     apr_status_t rv;
+    if (c1->io.tlen && c1->io.tls_f) {
+        /* cannot be (every pass ends with a boundary); should it: on to the core */
+        if ((rv = c1_io_tls_pass(c1->io.tls_f, c1, NULL)) != APR_SUCCESS) {
+            c1->io.tlen = 0;
+            c1_io_set_error(c1, rv);
+            return rv;
+        }
+        c1->c->data_in_output_filters = 1;
+    }
     if (!c1->c->data_in_output_filters) return APR_SUCCESS;
     if (!net) {
         /* not the core at the end of the chain: we cannot write without blocking */
@@ -214,6 +332,7 @@ static apr_status_t c1_io_drain(h2_c1 *c1)
         APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_flush_create(c1->c->bucket_alloc));
         rv = ap_pass_brigade(c1->c->output_filters, bb);
         apr_brigade_cleanup(bb);
+        c1_io_recycle(c1);
     }
     else {
         rv = net->frec->filter_func.out_func(net, NULL);
@@ -242,6 +361,7 @@ static apr_status_t c1_io_pass(h2_c1 *c1)
     rv = ap_pass_brigade(c1->c->output_filters, c1->io.bbout);
     apr_brigade_cleanup(c1->io.bbout);
     c1->io.written += c1->io.batch_bytes;
+    c1_io_recycle(c1);   /* written, or copied by whoever set it aside */
     c1->io.batch_bytes = 0;
     if (c1->is_tls) c1->io.tls_last_write = apr_time_now();
     if (rv != APR_SUCCESS) {
@@ -256,7 +376,8 @@ static apr_status_t c1_io_pass(h2_c1 *c1)
 
 int h2_c1_io_pending(h2_c1 *c1)
 {
-    return c1->c->data_in_output_filters || c1->io.olen || !APR_BRIGADE_EMPTY(c1->io.bbout);
+    return c1->c->data_in_output_filters || c1->io.olen || c1->io.tlen
+           || !APR_BRIGADE_EMPTY(c1->io.bbout);
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -476,6 +597,7 @@ apr_status_t h2_c1_io_write_last(h2_c1 *c1)
         c1_io_add_boundary(c1);
         rv = ap_pass_brigade(c1->c->output_filters, c1->io.bbout);
         apr_brigade_cleanup(c1->io.bbout);
+        c1_io_recycle(c1);
         if (rv != APR_SUCCESS) c1_io_set_error(c1, rv);
     }
     return rv;
@@ -532,13 +654,21 @@ apr_status_t h2_c1_io_init(h2_c1 *c1)
     if (c1->io.pass_max > PASS_MAX) c1->io.pass_max = PASS_MAX;
     c1->io.stall_timeout = c->base_server->timeout > 0 ? c->base_server->timeout
                                                       : apr_time_from_sec(60);
+    if (c1->is_tls) {
+        c1->io.bbtls = apr_brigade_create(c->pool, c->bucket_alloc);
+        c1->io.tls_f = ap_add_output_filter_handle(c1_tls_out_handle, c1, NULL, c);
+    }
     return APR_SUCCESS;
 }
 
 void h2_c1_io_cleanup(h2_c1 *c1)
 {
     apr_brigade_cleanup(c1->io.bbout);
+    c1_io_recycle(c1);
     c1_io_defer_run(c1);
+    c1->io.tls_off = 1;   /* a write at the connection's very end passes straight on */
+    c1->io.tlen = 0;
+    h2_c1_io_trim(c1);
     free(c1->io.obuf);
     c1->io.obuf = NULL;
 }

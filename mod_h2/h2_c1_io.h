@@ -17,12 +17,34 @@
 
 struct h2_c1;
 
+/* output buffers kept for reuse per connection until it is idle: a pass of output
+ * (pass_max, at most 256 KB, plus the frame that crosses it) fills at most 5 of 64 KB */
+#define H2_C1_IO_KEEP 6
+
 typedef struct h2_c1_io {
     apr_bucket_brigade *bbin;
     apr_bucket_brigade *bbout;
     char *obuf;                  /* frames being assembled (malloc()ed, OBUF_SIZE) */
+    /* Output buffers are reused: a full one goes out as a transient bucket and is free
+     * again once the brigade was passed: nothing refers to it then, as every filter that
+     * keeps data past its call sets it aside, which copies a transient bucket (the core
+     * does so with what the socket did not take: writes never block, so that copy is the
+     * price of a full socket). A fresh malloc() per buffer cost page faults on every
+     * large response. */
+    char *inflight[H2_C1_IO_KEEP]; /* buffers in bbout, free after the next pass */
+    int ninflight;
+    char *spare[H2_C1_IO_KEEP];  /* free buffers (released when no stream is active) */
+    int nspare;
+    /* TLS: records mod_ssl passes down, gathered for one write (H2_C1_TLS_OUT filter).
+     * The filter holds bytes only within a pass: every pass ends with a metadata bucket
+     * (boundary, FLUSH, EOC), at which it passes what it gathered on. */
+    apr_bucket_brigade *bbtls;
+    struct ap_filter_t *tls_f;   /* the H2_C1_TLS_OUT instance on c1 (TLS only) */
+    char *tbuf;                  /* TLS_BATCH bytes, while the connection is busy */
+    apr_size_t tlen;
+    int tls_off;                 /* c1's cleanup ran: the filter only passes through */
     apr_size_t olen, ocap;
-    apr_size_t batch_bytes;      /* bytes passed since the last flush */
+    apr_size_t batch_bytes;      /* bytes in bbout, not yet passed */
     apr_size_t olim;             /* fill obuf up to here (< ocap while TLS warms up) */
     struct h2_c1_defer *defer;   /* mappings/fds to release once the output is written */
     /* TLS warm-up (H2TLSWarmUpSize, H2TLSCoolDownSecs) */
@@ -37,8 +59,12 @@ typedef struct h2_c1_io {
                                         * loses the connection */
 } h2_c1_io;
 
+/* Register the connection filter of c1's TLS output (H2_C1_TLS_OUT). */
+void h2_c1_io_register_hooks(void);
 /* Set up the buffers of c1->io (c1->c, c1->cfg, c1->is_tls set). APR_ENOMEM on failure. */
 apr_status_t h2_c1_io_init(struct h2_c1 *c1);
+/* The connection is idle: release the spare output buffers. */
+void h2_c1_io_trim(struct h2_c1 *c1);
 /* Release everything c1->io holds (connection cleanup). */
 void h2_c1_io_cleanup(struct h2_c1 *c1);
 

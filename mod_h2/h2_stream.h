@@ -42,7 +42,15 @@ typedef struct h2_hub {
     apr_pollset_t *pollset;      /* [lock] c1's pollset while workers can reach the
                                   * session; workers wake c1 through it */
     h2_strm *pending_head, *pending_tail; /* [lock] streams waiting for a worker */
-    int pending_n;               /* [lock] */
+    /* Batching the news (h2_strm_mark_dirty): a worker wakes c1 only when c1 waits in
+     * poll, and not even then while more streams of the session are queued for workers
+     * and c1's poll ends within H2_BATCH_WAIT by itself: c1 then takes the whole batch of
+     * finished streams at once. */
+    int queued;                  /* [lock] streams on the pending list */
+    apr_uint32_t taken;          /* [lock] streams workers took from the queue (a count) */
+    int c1_waiting;              /* [lock] c1 is in (or about to enter) poll, or drains:
+                                  * every news wakes it unless c1_wait_short applies */
+    int c1_wait_short;           /* [lock] c1's poll ends within H2_BATCH_WAIT */
     int attached;                /* [lock] worker jobs (queued or running) of this session */
     int detached;                /* [lock] c1 is gone: the last job frees the hub */
     h2_strm *orphans;            /* [lock] streams c1 left running when it detached */
@@ -73,6 +81,10 @@ static APR_INLINE void h2_hub_unlock(h2_hub *hub)
 {
     pthread_mutex_unlock(&hub->mx);
 }
+
+/* How long finished streams' news may wait for c1 while the session's queue is busy, and
+ * how long queued streams wait with none taken before the session gets more workers. */
+#define H2_BATCH_WAIT apr_time_from_msec(1)
 
 /* A header list in one malloc()ed block (names and values NUL-terminated). */
 typedef struct h2_hdrs {

@@ -202,7 +202,10 @@ void h2_strm_mark_dirty(h2_strm *strm, int *pwake)
         strm->next_dirty = hub->dirty_head;
         hub->dirty_head = strm;
     }
-    if (!hub->wake_pending) {
+    /* c1 not in poll: it looks for news before it waits. More streams queued and c1
+     * back within H2_BATCH_WAIT anyway: this news goes with the batch (c1 polls with
+     * that timeout while streams are queued, h2_c1_wait_begin). */
+    if (!hub->wake_pending && hub->c1_waiting && !(hub->queued > 0 && hub->c1_wait_short)) {
         hub->wake_pending = 1;
         *pwake = 1;
     }

@@ -14,6 +14,7 @@
 #include "h2_version.h"
 #include "h2_config.h"
 #include "h2_c1.h"
+#include "h2_c1_io.h"
 #include "h2_c2.h"
 #include "h2_switch.h"
 #include "h2_c1_idle.h"
@@ -81,6 +82,7 @@ static void h2_register_hooks(apr_pool_t *p)
     ap_hook_child_stopping(h2_c1_idle_child_stopping, NULL, NULL, APR_HOOK_MIDDLE);
     h2_c2_register_hooks();
     h2_ws_register_hooks();
+    h2_c1_io_register_hooks();
     APR_REGISTER_OPTIONAL_FN(h2_is_h2);
 }
 

@@ -9,6 +9,7 @@ if [ "$what" = test ]; then
   pkgs+=(clang libclang-rt-14-dev nghttp2-client libnghttp2-dev python3 python3-h2 python3-pytest chromium)
   pkgs+=(dpkg-dev debhelper)   # tests/package/test_package.sh builds the Debian package
   pkgs+=(golang-go)   # tests/integration/test_72_go_client.py: interop with Go's net/http client
+  pkgs+=(nginx h2o)  # peers of tests/bench/bench_servers.py (its smoke test runs them)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
