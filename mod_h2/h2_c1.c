@@ -137,6 +137,13 @@ static apr_status_t c1_cleanup(void *data)
         h2_strm_clear(strm);
         h2_strm_destroy(strm);
     }
+    /* the pollset's pool has an allocator of its own (h2_c1_pollset_ensure): not a
+     * subpool of c->pool, so it goes here */
+    if (c1->hub) h2_c1_pollset_drop(c1);
+    if (c1->ps_pool) {
+        apr_pool_destroy(c1->ps_pool);   /* c1 detached: no worker reaches it any more */
+        c1->ps_pool = NULL;
+    }
     /* NULL when c1 detached: the hub's last worker frees it */
     h2_hub_destroy(c1->hub);
     c1->hub = NULL;

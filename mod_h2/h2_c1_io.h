@@ -55,6 +55,7 @@ typedef struct h2_c1_io {
     apr_size_t pass_max;         /* bytes passed at a time (below FlushMaxThreshold) */
     apr_off_t written;           /* bytes passed to the filters so far */
     apr_time_t stall_since;      /* the socket took nothing since then (0: not stalled) */
+    int sndbuf;                  /* SO_SNDBUF of the socket (0: not asked yet, -1: unknown) */
     apr_interval_time_t stall_timeout; /* Timeout: a client that reads nothing for so long
                                         * loses the connection */
 } h2_c1_io;
