@@ -448,7 +448,11 @@ static int c1_hand_back(h2_c1 *c1, const c1_loop *loop)
 {
     conn_rec *c = c1->c;
     h2_c1_pollset_drop(c1);   /* h2_c1_quiet: no worker can reach it */
-    h2_c1_io_trim(c1);        /* no spare output buffers while idle */
+    /* while parked nothing that can be made again is kept: output buffers, stream
+     * records, the engine's scratch buffers (all allocated again on the next work) */
+    h2_c1_io_trim(c1);
+    h2_c1_strm_trim(c1);
+    h2_session_trim(c1->engine);
     ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c, H2LOGNO(00311)
                   "h2 loop: idle, back to the MPM (%s)",
                   loop->can_waitio ? "wait-io" : "keep-alive");

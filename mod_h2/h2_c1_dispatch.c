@@ -52,6 +52,15 @@ h2_strm *h2_c1_strm_new(h2_c1 *c1, uint32_t id)
     return strm;
 }
 
+void h2_c1_strm_trim(h2_c1 *c1)
+{
+    h2_strm *strm;
+    while ((strm = c1->free_strms)) {
+        c1->free_strms = strm->next_free;
+        h2_strm_destroy(strm);
+    }
+}
+
 void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm)
 {
     h2_c1_io_file_done_all(c1, strm);
