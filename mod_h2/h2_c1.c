@@ -208,7 +208,7 @@ static h2_c1 *c1_create(conn_rec *c)
     }
     c1->engine = h2_session_new(&cfg, &h2_c1_engine_callbacks, c1);
     if (!c1->engine) return NULL;
-    c1->push_diary = h2_push_diary_create(c1->cfg->push_diary_size);
+    /* the push diary is made on the first push (h2_c1_push.c) */
     return c1;
 }
 

@@ -63,7 +63,8 @@ struct h2_c1 {
     int mpm_stopping_seen;
     int sb_busy;                 /* c1's scoreboard slot shows a running stream */
     int draining;                /* h2_c1_drain runs: the session ends */
-    struct h2_push_diary *push_diary; /* c1: resources pushed on this connection */
+    struct h2_push_diary *push_diary; /* c1: resources pushed on this connection (NULL
+                                       * until the first push) */
     int flow_errors;             /* c1: RST_STREAM(FLOW_CONTROL_ERROR) sent (H2MaxStreamErrors) */
 };
 
