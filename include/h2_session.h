@@ -358,6 +358,11 @@ h2_session *h2_session_new(const h2_session_config *cfg, const h2_session_callba
                            void *user_data);
 /* Frees everything. Calls no callbacks: the glue cleans up its own streams. */
 void h2_session_free(h2_session *s);
+/* The connection is idle: release the scratch buffers and the free stream records (they
+ * are allocated again when needed). Keeps all protocol state (HPACK tables, streams,
+ * settings); buffers that hold something (pending output, a frame or header block split
+ * across reads) are kept. Calls no callbacks. */
+void h2_session_trim(h2_session *s);
 
 /*
  * h2c Upgrade (RFC 7540 §3.2): call once, right after h2_session_new and before any input.

@@ -137,6 +137,13 @@ static apr_status_t c1_cleanup(void *data)
         h2_strm_clear(strm);
         h2_strm_destroy(strm);
     }
+    /* the pollset's pool has an allocator of its own (h2_c1_pollset_ensure): not a
+     * subpool of c->pool, so it goes here */
+    if (c1->hub) h2_c1_pollset_drop(c1);
+    if (c1->ps_pool) {
+        apr_pool_destroy(c1->ps_pool);   /* c1 detached: no worker reaches it any more */
+        c1->ps_pool = NULL;
+    }
     /* NULL when c1 detached: the hub's last worker frees it */
     h2_hub_destroy(c1->hub);
     c1->hub = NULL;
@@ -201,7 +208,7 @@ static h2_c1 *c1_create(conn_rec *c)
     }
     c1->engine = h2_session_new(&cfg, &h2_c1_engine_callbacks, c1);
     if (!c1->engine) return NULL;
-    c1->push_diary = h2_push_diary_create(c1->cfg->push_diary_size);
+    /* the push diary is made on the first push (h2_c1_push.c) */
     return c1;
 }
 
@@ -441,7 +448,11 @@ static int c1_hand_back(h2_c1 *c1, const c1_loop *loop)
 {
     conn_rec *c = c1->c;
     h2_c1_pollset_drop(c1);   /* h2_c1_quiet: no worker can reach it */
-    h2_c1_io_trim(c1);        /* no spare output buffers while idle */
+    /* while parked nothing that can be made again is kept: output buffers, stream
+     * records, the engine's scratch buffers (all allocated again on the next work) */
+    h2_c1_io_trim(c1);
+    h2_c1_strm_trim(c1);
+    h2_session_trim(c1->engine);
     ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c, H2LOGNO(00311)
                   "h2 loop: idle, back to the MPM (%s)",
                   loop->can_waitio ? "wait-io" : "keep-alive");

@@ -63,7 +63,8 @@ struct h2_c1 {
     int mpm_stopping_seen;
     int sb_busy;                 /* c1's scoreboard slot shows a running stream */
     int draining;                /* h2_c1_drain runs: the session ends */
-    struct h2_push_diary *push_diary; /* c1: resources pushed on this connection */
+    struct h2_push_diary *push_diary; /* c1: resources pushed on this connection (NULL
+                                       * until the first push) */
     int flow_errors;             /* c1: RST_STREAM(FLOW_CONTROL_ERROR) sent (H2MaxStreamErrors) */
 };
 
@@ -100,6 +101,8 @@ extern const h2_session_callbacks h2_c1_engine_callbacks;
 h2_strm *h2_c1_strm_new(h2_c1 *c1, uint32_t id);
 /* Release a stream record (its queues, headers, engine link). */
 void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm);
+/* The connection is idle: free the stream records kept for reuse. */
+void h2_c1_strm_trim(h2_c1 *c1);
 /* Queue a stream (e.g. a pushed one) for a worker; h2_c1_dispatch_new hands it over. */
 void h2_c1_strm_dispatch(h2_c1 *c1, h2_strm *strm);
 /* Hand the streams queued since the last call to workers. */

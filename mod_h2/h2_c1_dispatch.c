@@ -52,6 +52,15 @@ h2_strm *h2_c1_strm_new(h2_c1 *c1, uint32_t id)
     return strm;
 }
 
+void h2_c1_strm_trim(h2_c1 *c1)
+{
+    h2_strm *strm;
+    while ((strm = c1->free_strms)) {
+        c1->free_strms = strm->next_free;
+        h2_strm_destroy(strm);
+    }
+}
+
 void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm)
 {
     h2_c1_io_file_done_all(c1, strm);
@@ -130,7 +139,14 @@ apr_status_t h2_c1_pollset_ensure(h2_c1 *c1)
     apr_status_t rv;
     apr_pollset_t *ps;
     if (c1->hub->pollset) return APR_SUCCESS;
-    apr_pool_create(&c1->ps_pool, c1->c->pool);
+    /* a pool of its own allocator: destroyed when the connection is parked, its memory
+     * goes back to malloc (a subpool of c->pool would keep its blocks on the connection's
+     * allocator, resident as long as the connection) */
+    rv = apr_pool_create_unmanaged_ex(&c1->ps_pool, NULL, NULL);
+    if (rv != APR_SUCCESS) {
+        c1->ps_pool = NULL;
+        return rv;
+    }
     apr_pool_tag(c1->ps_pool, "h2_pollset");
     rv = apr_pollset_create(&ps, 2, c1->ps_pool, APR_POLLSET_WAKEABLE);
     if (rv != APR_SUCCESS) {

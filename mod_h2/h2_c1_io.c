@@ -17,8 +17,11 @@
 #include <unistd.h>
 #include <errno.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "apr_strings.h"
+#include "apr_portable.h"
 #include "httpd.h"
 #include "http_config.h"
 #include "http_connection.h"
@@ -179,6 +182,12 @@ static void c1_io_recycle(h2_c1 *c1)
 void h2_c1_io_trim(h2_c1 *c1)
 {
     while (c1->io.nspare > 0) free(c1->io.spare[--c1->io.nspare]);
+    if (c1->io.obuf && !c1->io.olen && !c1->io.ninflight) {
+        /* taken again by the next output (c1_io_obuf_ensure) */
+        free(c1->io.obuf);
+        c1->io.obuf = NULL;
+        c1->io.ocap = c1->io.olim = 0;
+    }
     if (c1->io.tbuf && !c1->io.tlen) {
         free(c1->io.tbuf);
         c1->io.tbuf = NULL;
@@ -263,8 +272,20 @@ void h2_c1_io_register_hooks(void)
                                                   NULL, AP_FTYPE_CONNECTION + 8);
 }
 
+/* The output buffer is released while the connection is parked (h2_c1_io_trim) and
+ * taken again (a spare, or malloc) when output is produced. */
+static void c1_io_obuf_ensure(h2_c1 *c1)
+{
+    if (c1->io.obuf) return;
+    c1->io.obuf = c1->io.nspare ? c1->io.spare[--c1->io.nspare] : malloc(OBUF_SIZE);
+    c1->io.ocap = c1->io.obuf ? OBUF_SIZE : 0;
+    c1->io.olen = 0;
+    c1_io_set_limit(c1);
+}
+
 static int c1_io_room(h2_c1 *c1)
 {
+    c1_io_obuf_ensure(c1);
     if (c1->io.olen >= c1->io.olim)
         c1_io_emit(c1);
     return c1->io.olim > c1->io.olen;
@@ -349,6 +370,39 @@ static apr_status_t c1_io_drain(h2_c1 *c1)
     return APR_SUCCESS;
 }
 
+/* httpd 2.4's core output filter keeps a write of less than 4096 bytes without a FLUSH
+ * (should_send_brigade's THRESHOLD_MIN_WRITE) and creates a per-connection pool for it
+ * (setaside_remaining_output) that lives as long as the connection. A FLUSH makes it
+ * write at once, but blocks when the socket does not take everything. So: a FLUSH only
+ * for few bytes (below that threshold, TLS records included) when the kernel's send
+ * queue holds next to nothing (SIOCOUTQ: unsent and unacknowledged bytes) and the send
+ * buffer is large: then the write fits the socket's buffer and cannot block. */
+#define SMALL_WRITE_MAX   (4096 - 512)
+#define SMALL_WRITE_QUEUE 4096
+#define SMALL_WRITE_SNDBUF (16 * 1024)
+
+static int c1_io_small_write_fits(h2_c1 *c1, apr_size_t n)
+{
+#if defined(__linux__) && defined(TIOCOUTQ)
+    apr_os_sock_t fd;
+    int queued = 0;
+    if (!n || n > SMALL_WRITE_MAX || c1->io.tlen) return 0;
+    if (apr_os_sock_get(&fd, c1->sock) != APR_SUCCESS) return 0;
+    if (!c1->io.sndbuf) {
+        int v = 0;
+        socklen_t vl = sizeof(v);
+        c1->io.sndbuf = getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &vl) == 0 && v > 0 ? v : -1;
+    }
+    if (c1->io.sndbuf < SMALL_WRITE_SNDBUF) return 0;   /* unknown (-1) or small */
+    if (ioctl(fd, TIOCOUTQ, &queued) != 0 || queued < 0) return 0;
+    return (apr_size_t)queued + n <= SMALL_WRITE_QUEUE;
+#else
+    (void)c1;
+    (void)n;
+    return 0;
+#endif
+}
+
 /* Pass what was produced through c1's output filters and let the core write it. */
 static apr_status_t c1_io_pass(h2_c1 *c1)
 {
@@ -356,7 +410,13 @@ static apr_status_t c1_io_pass(h2_c1 *c1)
     c1_io_emit(c1);
     if (APR_BRIGADE_EMPTY(c1->io.bbout))
         return APR_SUCCESS;
-    if (!c1->io.tls_warming)
+    if (!c1->c->data_in_output_filters && c1_io_small_write_fits(c1, c1->io.batch_bytes)) {
+        /* few bytes that the socket takes at once: with a FLUSH the core writes them now
+         * instead of setting them aside (a deferred-write pool per connection, which
+         * stays as long as the connection: 8 KB and more of each idle connection) */
+        APR_BRIGADE_INSERT_TAIL(c1->io.bbout, apr_bucket_flush_create(c1->c->bucket_alloc));
+    }
+    else if (!c1->io.tls_warming)
         c1_io_add_boundary(c1);   /* nothing stays in mod_ssl's coalescing buffer */
     rv = ap_pass_brigade(c1->c->output_filters, c1->io.bbout);
     apr_brigade_cleanup(c1->io.bbout);

@@ -24,7 +24,8 @@ struct h2_c1;
 typedef struct h2_c1_io {
     apr_bucket_brigade *bbin;
     apr_bucket_brigade *bbout;
-    char *obuf;                  /* frames being assembled (malloc()ed, OBUF_SIZE) */
+    char *obuf;                  /* frames being assembled (malloc()ed, OBUF_SIZE; NULL
+                                  * while parked: taken again by the next output) */
     /* Output buffers are reused: a full one goes out as a transient bucket and is free
      * again once the brigade was passed: nothing refers to it then, as every filter that
      * keeps data past its call sets it aside, which copies a transient bucket (the core
@@ -55,6 +56,7 @@ typedef struct h2_c1_io {
     apr_size_t pass_max;         /* bytes passed at a time (below FlushMaxThreshold) */
     apr_off_t written;           /* bytes passed to the filters so far */
     apr_time_t stall_since;      /* the socket took nothing since then (0: not stalled) */
+    int sndbuf;                  /* SO_SNDBUF of the socket (0: not asked yet, -1: unknown) */
     apr_interval_time_t stall_timeout; /* Timeout: a client that reads nothing for so long
                                         * loses the connection */
 } h2_c1_io;
@@ -63,7 +65,8 @@ typedef struct h2_c1_io {
 void h2_c1_io_register_hooks(void);
 /* Set up the buffers of c1->io (c1->c, c1->cfg, c1->is_tls set). APR_ENOMEM on failure. */
 apr_status_t h2_c1_io_init(struct h2_c1 *c1);
-/* The connection is idle: release the spare output buffers. */
+/* The connection is idle: release the spare output buffers, the current one when it is
+ * empty and the TLS gathering buffer (all taken again by the next output). */
 void h2_c1_io_trim(struct h2_c1 *c1);
 /* Release everything c1->io holds (connection cleanup). */
 void h2_c1_io_cleanup(struct h2_c1 *c1);

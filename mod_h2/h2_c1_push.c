@@ -86,6 +86,10 @@ void h2_push_c1_promise(h2_c1 *c1, h2_strm *parent, h2_push_req *list)
             /* refused (e.g. the client's stream limit): later ones would be too */
             break;
         }
+        /* made on the first push (2 KB with the default H2PushDiarySize: most
+         * connections never push, and idle ones should not carry it) */
+        if (!c1->push_diary)
+            c1->push_diary = h2_push_diary_create(c1->cfg->push_diary_size);
         h2_push_diary_add(c1->push_diary, parent->authority, pr->path);
         strm = h2_c1_strm_new(c1, psid);
         if (strm) {

@@ -1640,6 +1640,36 @@ void h2_session_free(h2_session *s)
     free(s);
 }
 
+void h2_session_trim(h2_session *s)
+{
+    h2_stream *st;
+    if (!s) {
+        return;
+    }
+    while ((st = s->free_streams) != NULL) {
+        s->free_streams = st->next;
+        s->n_free--;
+        free(st);
+    }
+    if (s->rd.have == 0 && s->rd.hdr_have == 0 && !s->rd.dead) {
+        h2_frame_reader_free(&s->rd);   /* between frames: the buffer holds nothing */
+    }
+    if (!s->hb.active) {
+        h2_fields_free(&s->fields);     /* no header block being collected */
+    }
+    if (s->out.len == 0) {
+        h2_buf_free(&s->out);
+    }
+    if (s->out2.len == 0) {
+        h2_buf_free(&s->out2);
+    }
+    h2_buf_free(&s->hblock);            /* scratch, reset before every use */
+    h2_buf_free(&s->lcnames);
+    free(s->snv);
+    s->snv = NULL;
+    s->snv_cap = 0;
+}
+
 /* ------------------------------------------------------------------------------------- */
 /* h2c Upgrade */
 

@@ -112,6 +112,39 @@ H2_TEST(session_full_request_response_zero_copy)
     teardown();
 }
 
+/* An idle session releases its scratch buffers and free stream records; the next request
+ * (same HPACK state) works as before. */
+H2_TEST(session_trim_when_idle)
+{
+    h2_session_stats before, after;
+    long h;
+    setup(NULL);
+    tc_start(&T);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    H2_CHECK_EQ(T.n_req, 1);
+    tc_body(&T, 1, "hello", 5, 1);
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 1, 200, NULL, 0, 0), H2_SESS_OK);
+    tc_pump(&T);
+    H2_CHECK_EQ(h2_session_open_streams(T.s), 0);
+    h2_session_get_stats(T.s, &before);
+    h2_session_trim(T.s);
+    h2_session_get_stats(T.s, &after);
+    H2_CHECK(after.mem_bytes < before.mem_bytes);
+    tc_clear(&T);
+    tc_get(&T, 3);
+    tc_feed(&T);
+    H2_CHECK_EQ(T.n_req, 2);
+    tc_body(&T, 3, "again", 5, 1);
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 3, 200, NULL, 0, 0), H2_SESS_OK);
+    tc_pump(&T);
+    h = tc_find(&T, H2_FT_HEADERS, 3);
+    H2_CHECK(h >= 0 && T.f[h].status == 200);
+    H2_CHECK_EQ(h2_session_open_streams(T.s), 0);
+    H2_CHECK(!T.out_bad);
+    teardown();
+}
+
 H2_TEST(session_streaming_body_deferred_and_resumed)
 {
     static char body[300];
@@ -1553,6 +1586,7 @@ H2_TEST(sched_pushed_node_after_parent)
 int main(void)
 {
     H2_RUN(session_full_request_response_zero_copy);
+    H2_RUN(session_trim_when_idle);
     H2_RUN(session_streaming_body_deferred_and_resumed);
     H2_RUN(session_trailers_after_body);
     H2_RUN(session_trailers_with_empty_body);
