@@ -476,14 +476,19 @@ static int c1_hand_back(h2_c1 *c1, const c1_loop *loop)
 int h2_c1_goaway_final(h2_c1 *c1, int nonblock, const char *why)
 {
     h2_session_stats st;
-    (void)nonblock;   /* c1's writes never block (h2_c1_io.c) */
+
     if (!c1->engine || c1->c->aborted) return 0;
     h2_session_get_stats(c1->engine, &st);
     if (st.goaway_sent && st.goaway_sent_last_id != H2_STREAM_ID_MASK) return 0;
     if (h2_session_submit_goaway(c1->engine, 0, H2_NO_ERROR, why) != H2_SESS_OK) return 0;
     /* also when output still waits for the socket: the GOAWAY goes behind it, for the
      * MPM's flush at the close */
+    /* nonblock: called on another thread (a stop, the MPM's pre_close): the plain
+     * non-blocking pass only, never the FLUSHed small write (a hard stop closes sockets
+     * under it: measured, the GOAWAY was lost then) */
+    c1->io.no_small_flush = nonblock;
     h2_c1_io_write_last(c1);
+    c1->io.no_small_flush = 0;
     return 1;
 }
 

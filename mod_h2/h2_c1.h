@@ -130,6 +130,8 @@ void h2_c1_pollset_drop(h2_c1 *c1);
 void h2_c1_child_stopping(apr_pool_t *pchild, int graceful);
 /* The child stops without grace (stop, restart): sessions end now, streams or not. */
 int h2_c1_child_stop_hard(void);
+/* any thread: the child began to stop (graceful or hard; set by child_stopping) */
+int h2_c1_child_is_stopping(void);
 /* The connection is going away: stop every stream, wait for the workers running them at
  * most max_wait (stop_wait from when the child begins to stop); streams still running
  * then are left to the hub (logged once). */

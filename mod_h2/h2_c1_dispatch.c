@@ -116,16 +116,23 @@ static void c1_busy_remove(h2_hub *hub)
 }
 
 static volatile int c1_stop_hard;
+static volatile int c1_stopping;
 
 int h2_c1_child_stop_hard(void)
 {
     return c1_stop_hard;
 }
 
+int h2_c1_child_is_stopping(void)
+{
+    return c1_stopping;
+}
+
 void h2_c1_child_stopping(apr_pool_t *pchild, int graceful)
 {
     h2_hub *hub;
     (void)pchild;
+    c1_stopping = 1;
     if (!graceful) c1_stop_hard = 1;
     pthread_mutex_lock(&c1_busy_mx);
     for (hub = c1_busy_head; hub; hub = hub->busy_next)

@@ -386,7 +386,11 @@ static int c1_io_small_write_fits(h2_c1 *c1, apr_size_t n)
 #if defined(__linux__) && defined(TIOCOUTQ)
     apr_os_sock_t fd;
     int queued = 0;
-    if (!n || n > SMALL_WRITE_MAX || c1->io.tlen) return 0;
+    /* not while the child stops: the MPM closes sockets then, and a FLUSHed write that
+     * meets a closing socket lost the final GOAWAY (test_71_stop_idle_goaway) */
+    if (!n || n > SMALL_WRITE_MAX || c1->io.tlen || c1->io.no_small_flush
+        || h2_c1_child_is_stopping())
+        return 0;
     if (apr_os_sock_get(&fd, c1->sock) != APR_SUCCESS) return 0;
     if (!c1->io.sndbuf) {
         int v = 0;

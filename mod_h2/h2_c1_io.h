@@ -57,6 +57,8 @@ typedef struct h2_c1_io {
     apr_off_t written;           /* bytes passed to the filters so far */
     apr_time_t stall_since;      /* the socket took nothing since then (0: not stalled) */
     int sndbuf;                  /* SO_SNDBUF of the socket (0: not asked yet, -1: unknown) */
+    int no_small_flush;          /* a thread other than c1's writes (a stop, pre_close):
+                                  * never the FLUSHed small write (c1_io_small_write_fits) */
     apr_interval_time_t stall_timeout; /* Timeout: a client that reads nothing for so long
                                         * loses the connection */
 } h2_c1_io;
