@@ -279,41 +279,6 @@ static void queue_chain(h2_strm *strm, ochain *ch)
 /* ---------------------------------------------------------------------------------- */
 /* response headers */
 
-typedef struct nv_collect {
-    h2_nv *nv;
-    size_t n, cap;
-    apr_pool_t *p;
-} nv_collect;
-
-static int collect_nv(void *baton, const char *key, const char *value)
-{
-    nv_collect *nc = baton;
-    if (!key || !value) return 1;
-    if (nc->n == nc->cap) {
-        size_t ncap = nc->cap ? nc->cap * 2 : 32;
-        h2_nv *nnv = apr_palloc(nc->p, ncap * sizeof(h2_nv));
-        if (nc->n) memcpy(nnv, nc->nv, nc->n * sizeof(h2_nv));
-        nc->nv = nnv;
-        nc->cap = ncap;
-    }
-    nc->nv[nc->n].name = (const uint8_t *)key;
-    nc->nv[nc->n].name_len = strlen(key);
-    nc->nv[nc->n].value = (const uint8_t *)value;
-    nc->nv[nc->n].value_len = strlen(value);
-    nc->nv[nc->n].flags = 0;
-    ++nc->n;
-    return 1;
-}
-
-static h2_hdrs *table_to_hdrs(apr_pool_t *p, apr_table_t *t, int status)
-{
-    nv_collect nc;
-    memset(&nc, 0, sizeof(nc));
-    nc.p = p;
-    if (t) apr_table_do(collect_nv, &nc, t, NULL);
-    return h2_hdrs_from_nv(nc.nv, nc.n, status);
-}
-
 /* mod_ssl refuses a renegotiation on a secondary connection with 403 and this note (on
  * the request, or on the one an ErrorDocument redirect came from). */
 static int c2_renegotiation_refused(request_rec *r)
@@ -405,7 +370,7 @@ static void make_response(h2_conn_ctx *ctx, request_rec *r)
         apr_table_unset(h, "X-Associated-Content");
     if (strm->pushed_on)
         h2_push_c2_priority(r, apr_table_get(h, "Content-Type"), &dep, &weight);
-    hdrs = table_to_hdrs(r->pool, h, status);
+    hdrs = h2_hdrs_from_table(r->pool, h, status);
     r->sent_bodyct = 1;
     ctx->resp_sent = 1;
     if (hdrs && c2_block_too_long(r, strm, hdrs)) {
@@ -468,7 +433,7 @@ static apr_status_t c2_response_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         }
         if (APR_BUCKET_IS_EOS(b)) {
             if (r->trailers_out && !apr_is_empty_table(r->trailers_out) && !ctx->body_off) {
-                h2_hdrs *t = table_to_hdrs(r->pool, r->trailers_out, 0);
+                h2_hdrs *t = h2_hdrs_from_table(r->pool, r->trailers_out, 0);
                 h2_hub *hub = ctx->strm->hub;
                 h2_hub_lock(hub);
                 if (!ctx->strm->trailers) ctx->strm->trailers = t; else h2_hdrs_free(t);
@@ -494,7 +459,7 @@ static void c2_queue_interim(h2_strm *strm, apr_pool_t *p, apr_table_t *t, int s
     if (!im) { h2_push_list_free(pushes); return; }
     im->next = NULL;
     im->pushes = pushes;
-    im->hdrs = table_to_hdrs(p, t, status);
+    im->hdrs = h2_hdrs_from_table(p, t, status);
     if (!im->hdrs) { h2_push_list_free(pushes); free(im); return; }
     h2_hub_lock(hub);
     for (pp = &strm->interims; *pp; pp = &(*pp)->next)

@@ -94,6 +94,11 @@ typedef struct h2_hdrs {
 } h2_hdrs;
 
 h2_hdrs *h2_hdrs_from_nv(const h2_nv *nv, size_t n, int status);
+/* The fields of table t as a header list (status as h2_hdrs_from_nv); _skip leaves out
+ * the fields named in skip (NULL-terminated, case-insensitive). p: scratch pool. */
+h2_hdrs *h2_hdrs_from_table(apr_pool_t *p, apr_table_t *t, int status);
+h2_hdrs *h2_hdrs_from_table_skip(apr_pool_t *p, apr_table_t *t, int status,
+                                 const char *const *skip);
 void h2_hdrs_free(h2_hdrs *h);
 
 /* Queued response body piece */

@@ -10,6 +10,8 @@
 #include <sys/mman.h>
 
 #include "apr_time.h"
+#include "apr_strings.h"
+#include "apr_tables.h"
 
 #include "h2_stream.h"
 #include "h2_push.h"
@@ -44,6 +46,54 @@ h2_hdrs *h2_hdrs_from_nv(const h2_nv *nv, size_t n, int status)
         p += nv[i].value_len + 1;
     }
     return h;
+}
+
+/* apr_table_do callback: the fields of a table as h2_nv pointing into the table (the
+ * array in pool p), all but those named in skip (NULL-terminated, case-insensitive). */
+typedef struct h2_nv_collect {
+    h2_nv *nv;
+    size_t n, cap;
+    apr_pool_t *p;
+    const char *const *skip;
+} h2_nv_collect;
+
+static int strm_collect_nv(void *baton, const char *key, const char *value)
+{
+    h2_nv_collect *nc = baton;
+    const char *const *sk;
+    if (!key || !value) return 1;
+    for (sk = nc->skip; sk && *sk; ++sk)
+        if (!strcasecmp(key, *sk)) return 1;
+    if (nc->n == nc->cap) {
+        size_t ncap = nc->cap ? nc->cap * 2 : 32;
+        h2_nv *nnv = apr_palloc(nc->p, ncap * sizeof(h2_nv));
+        if (nc->n) memcpy(nnv, nc->nv, nc->n * sizeof(h2_nv));
+        nc->nv = nnv;
+        nc->cap = ncap;
+    }
+    nc->nv[nc->n].name = (const uint8_t *)key;
+    nc->nv[nc->n].name_len = strlen(key);
+    nc->nv[nc->n].value = (const uint8_t *)value;
+    nc->nv[nc->n].value_len = strlen(value);
+    nc->nv[nc->n].flags = 0;
+    ++nc->n;
+    return 1;
+}
+
+h2_hdrs *h2_hdrs_from_table_skip(apr_pool_t *p, apr_table_t *t, int status,
+                                 const char *const *skip)
+{
+    h2_nv_collect nc;
+    memset(&nc, 0, sizeof(nc));
+    nc.p = p;
+    nc.skip = skip;
+    if (t) apr_table_do(strm_collect_nv, &nc, t, NULL);
+    return h2_hdrs_from_nv(nc.nv, nc.n, status);
+}
+
+h2_hdrs *h2_hdrs_from_table(apr_pool_t *p, apr_table_t *t, int status)
+{
+    return h2_hdrs_from_table_skip(p, t, status, NULL);
 }
 
 void h2_hdrs_free(h2_hdrs *h)

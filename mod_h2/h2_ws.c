@@ -285,47 +285,20 @@ static apr_status_t ws_c2_get_pollfd(conn_rec *c, struct apr_pollfd_t *pfd,
 /* ---------------------------------------------------------------------------------- */
 /* c2 side: the response */
 
-typedef struct ws_nv {
-    h2_nv *nv;
-    size_t n, cap;
-    apr_pool_t *p;
-} ws_nv;
-
-static int ws_c2_collect(void *baton, const char *key, const char *value)
-{
-    ws_nv *c = baton;
-    if (!strcasecmp(key, "Connection") || !strcasecmp(key, "Upgrade")
-        || !strcasecmp(key, "Sec-WebSocket-Accept") || !strcasecmp(key, "Content-Length")
-        || !strcasecmp(key, "Transfer-Encoding") || !strcasecmp(key, "Keep-Alive"))
-        return 1;
-    if (c->n == c->cap) {
-        size_t ncap = c->cap ? 2 * c->cap : 16;
-        h2_nv *nnv = apr_palloc(c->p, ncap * sizeof(*nnv));
-        if (c->n) memcpy(nnv, c->nv, c->n * sizeof(*nnv));
-        c->nv = nnv;
-        c->cap = ncap;
-    }
-    c->nv[c->n].name = (const uint8_t *)key;
-    c->nv[c->n].name_len = strlen(key);
-    c->nv[c->n].value = (const uint8_t *)value;
-    c->nv[c->n].value_len = strlen(value);
-    c->nv[c->n].flags = 0;
-    ++c->n;
-    return 1;
-}
+/* hop-by-hop and upgrade fields of the backend's 101: not part of the stream's 200 */
+static const char *const ws_c2_skip[] = {
+    "Connection", "Upgrade", "Sec-WebSocket-Accept", "Content-Length",
+    "Transfer-Encoding", "Keep-Alive", NULL
+};
 
 /* queue the final response for c1 (c2 side of make_response, for the 101 path) */
 static void ws_c2_respond(h2_conn_ctx *ctx, apr_pool_t *p, apr_table_t *fields, int status)
 {
     h2_strm *strm = ctx->strm;
     h2_hub *hub = strm->hub;
-    ws_nv c;
     h2_hdrs *hdrs;
     int wake = 0;
-    memset(&c, 0, sizeof(c));
-    c.p = p;
-    if (fields) apr_table_do(ws_c2_collect, &c, fields, NULL);
-    hdrs = h2_hdrs_from_nv(c.nv, c.n, status);
+    hdrs = h2_hdrs_from_table_skip(p, fields, status, ws_c2_skip);
     ctx->resp_sent = 1;
     if (ctx->r) {
         ctx->r->status = status;
