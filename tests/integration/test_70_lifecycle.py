@@ -135,6 +135,9 @@ def loaded(make_httpd):
 CoreDumpDirectory "{root}"
 H2MaxWorkers 32
 GracefulShutdownTimeout 3
+# room for the new generation's child while the old one finishes its streams (a graceful
+# restart under load; httpd's default is 16, h2conf's one-child config has 1)
+ServerLimit 4
 """ + extra)
         os.chmod(h.root, 0o777)   # the child (www-data) may write a core file here
         p = os.path.join(h.root, "cgi-bin", "drip.py")
