@@ -32,6 +32,7 @@
 #include "h2_ws.h"
 #include "h2_workers.h"
 #include "h2_c1_idle.h"
+#include "h2_c1_park.h"
 
 APLOG_USE_MODULE(h2);
 
@@ -116,10 +117,24 @@ static apr_status_t c1_inline_pump(void *baton, apr_interval_time_t timeout)
     return APR_ECONNABORTED;
 }
 
+/* any thread (a worker with news, under the hub's lock): the hub's wake of a parked
+ * session */
+static void c1_park_wake_any(void *baton)
+{
+    h2_c1_park_wake(baton);
+}
+
 static apr_status_t c1_cleanup(void *data)
 {
     h2_c1 *c1 = data;
     h2_strm *strm;
+    if (c1->hub) {
+        h2_hub_lock(c1->hub);
+        c1->hub->c1_parked = 0;
+        c1->hub->park_wake = NULL;
+        c1->hub->park_baton = NULL;
+        h2_hub_unlock(c1->hub);
+    }
     if (c1->engine) {
         h2_session_free(c1->engine);
         c1->engine = NULL;
@@ -147,6 +162,9 @@ static apr_status_t c1_cleanup(void *data)
     /* NULL when c1 detached: the hub's last worker frees it */
     h2_hub_destroy(c1->hub);
     c1->hub = NULL;
+    /* callbacks still registered for the session find it gone */
+    h2_c1_park_gone(c1->park);
+    c1->park = NULL;
     return APR_SUCCESS;
 }
 
@@ -206,6 +224,10 @@ static h2_c1 *c1_create(conn_rec *c)
         c1->hub->inline_pump = c1_inline_pump;
         c1->hub->inline_baton = c1;
     }
+    else if ((c1->park = h2_c1_park_create(c1, c->base_server->timeout))) {
+        c1->hub->park_wake = c1_park_wake_any;
+        c1->hub->park_baton = c1->park;
+    }
     c1->engine = h2_session_new(&cfg, &h2_c1_engine_callbacks, c1);
     if (!c1->engine) return NULL;
     /* the push diary is made on the first push (h2_c1_push.c) */
@@ -223,6 +245,7 @@ typedef enum {
     C1_AGAIN,       /* more work right away */
     C1_WAIT,        /* poll the socket and the wakeup pipe for loop->wait */
     C1_HANDBACK,    /* idle: give the connection back to the MPM */
+    C1_PARK,        /* streams wait for their workers: give the thread back until news */
     C1_END          /* the connection is over */
 } c1_next;
 
@@ -234,6 +257,10 @@ typedef struct c1_loop {
     apr_interval_time_t wait;    /* poll timeout of this round */
     int idle_wait;               /* this round waits idle (no stream open) */
     int lingered;                /* waited H2_C1_LINGER since the last stream ended */
+    int on_cb;                   /* runs on an MPM timed callback (h2_c1_park.h), not in
+                                  * process_connection: the connection stays in the
+                                  * MPM's wait-io queue for reading meanwhile */
+    apr_interval_time_t quiet;   /* streams run, and waits brought nothing for so long */
 } c1_loop;
 
 /* When the last open stream ended, wait this long for the client's next requests before
@@ -241,6 +268,21 @@ typedef struct c1_loop {
  * once, and the round through the MPM (and our pollset made again) costs far more than
  * a short poll. */
 #define H2_C1_LINGER apr_time_from_msec(2)
+
+/* Output that waited this long for a socket that took nothing (the client reads nothing
+ * or slowly) makes a busy connection give its thread back: the MPM waits for POLLOUT
+ * (CONN_STATE_ASYNC_WAITIO, CONN_SENSE_WANT_WRITE) within Timeout, and the loop goes on
+ * when the client reads again. A client that reads at all drains a socket buffer far
+ * sooner; the own poll is cheaper than a round through the MPM then. */
+#define H2_C1_WRITE_PARK apr_time_from_msec(20)
+
+/* Streams that ran this long without news (and output nothing waits) let the session
+ * give its thread back, when the child's MPM threads run short (h2_c1_park.h); then
+ * looked at again every H2_C1_PARK_CHECK. On a callback, output that waits for the
+ * socket is tried again after H2_C1_PARK_RETRY (the MPM waits for reading then). */
+#define H2_C1_WORKER_PARK apr_time_from_msec(50)
+#define H2_C1_PARK_CHECK apr_time_from_msec(250)
+#define H2_C1_PARK_RETRY apr_time_from_msec(100)
 
 /* A new session on c: engine, the client preface read in direct mode, stream 1 of an h2c
  * Upgrade. NULL when the connection is over already (*result: what to return). */
@@ -373,6 +415,31 @@ static c1_next c1_decide(h2_c1 *c1, c1_loop *loop)
         /* streams in progress: look at stalls once a second */
         loop->wait = apr_time_from_sec(1);
         if (c1->mpm_stopping_seen) loop->wait = apr_time_from_msec(200);
+        if (h2_c1_io_pending(c1) && loop->async && loop->can_waitio
+            && !c1->mpm_stopping_seen && !h2_c1_child_is_stopping()) {
+            /* on a callback the MPM waits for reading: the retry looks again */
+            if (loop->on_cb) return C1_HANDBACK;
+            /* output waits for the socket: after H2_C1_WRITE_PARK without the socket
+             * taking anything, and without input (a client busy sending, an upload, is
+             * still read here: a client that reads only once it sent everything would
+             * wait for us otherwise), the MPM waits for POLLOUT instead of this thread */
+            apr_time_t since = c1->io.stall_since, now = apr_time_now();
+            if (since && now - since >= H2_C1_WRITE_PARK
+                && now - c1->io.last_input >= H2_C1_WRITE_PARK)
+                return C1_HANDBACK;
+            if (loop->wait > H2_C1_WRITE_PARK) loop->wait = H2_C1_WRITE_PARK;
+        }
+        else if (!h2_c1_io_pending(c1) && c1->park && loop->async && loop->can_waitio
+                 && !c1->mpm_stopping_seen && !h2_c1_child_is_stopping()) {
+            /* the streams' workers have nothing for us: on a callback give the thread
+             * back at once; on our own after H2_C1_WORKER_PARK, if threads run short */
+            if (loop->on_cb) return C1_PARK;
+            if (loop->quiet >= H2_C1_WORKER_PARK && h2_c1_park_threads_short())
+                return C1_PARK;
+            if (loop->wait > H2_C1_PARK_CHECK) loop->wait = H2_C1_PARK_CHECK;
+            if (loop->quiet < H2_C1_WORKER_PARK && loop->wait > H2_C1_WORKER_PARK - loop->quiet)
+                loop->wait = H2_C1_WORKER_PARK - loop->quiet;
+        }
     }
     t = h2_session_next_timer(c1->engine);
     if (t) {
@@ -396,9 +463,14 @@ static int c1_wait(h2_c1 *c1, c1_loop *loop)
                       "h2: cannot create a pollset");
         return -1;
     }
-    if (h2_c1_wait_begin(c1, &loop->wait)) return 0;   /* news came meanwhile */
+    if (h2_c1_wait_begin(c1, &loop->wait)) {   /* news came meanwhile */
+        loop->quiet = 0;
+        return 0;
+    }
     rv = apr_pollset_poll(c1->hub->pollset, loop->wait, &nev, &ev);
     h2_c1_wait_end(c1, APR_STATUS_IS_TIMEUP(rv));
+    if (APR_STATUS_IS_TIMEUP(rv) && c1->strms_active && !pending) loop->quiet += loop->wait;
+    else loop->quiet = 0;
     for (i = 0; rv == APR_SUCCESS && i < nev; ++i)
         if (ev[i].desc.s == c1->sock && (ev[i].rtnevents & (APR_POLLOUT | APR_POLLERR
                                                              | APR_POLLHUP)))
@@ -447,14 +519,22 @@ static int c1_output_waits(h2_c1 *c1)
 static int c1_hand_back(h2_c1 *c1, const c1_loop *loop)
 {
     conn_rec *c = c1->c;
-    h2_c1_pollset_drop(c1);   /* h2_c1_quiet: no worker can reach it */
-    /* while parked nothing that can be made again is kept: output buffers, stream
-     * records, the engine's scratch buffers (all allocated again on the next work) */
-    h2_c1_io_trim(c1);
-    h2_c1_strm_trim(c1);
-    h2_session_trim(c1->engine);
+    if (c1->strms_active == 0) {
+        h2_c1_pollset_drop(c1);   /* h2_c1_quiet: no worker can reach it */
+        /* while parked nothing that can be made again is kept: output buffers, stream
+         * records, the engine's scratch buffers (all allocated again on the next work) */
+        h2_c1_io_trim(c1);
+        h2_c1_strm_trim(c1);
+        h2_session_trim(c1->engine);
+    }
+    /* else busy, waiting for a client that reads nothing (H2_C1_WRITE_PARK): workers
+     * still run streams and report to the hub (they wake nobody: c1 does not wait in the
+     * pollset); the loop takes their news when the MPM gives the connection back */
+    c1->sb_busy = 0;   /* the MPM takes the slot; the next thread shows the streams */
+    c1->parked_busy = c1->strms_active > 0;
     ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c, H2LOGNO(00311)
-                  "h2 loop: idle, back to the MPM (%s)",
+                  "h2 loop: %s, back to the MPM (%s)",
+                  c1->strms_active ? "output waits for the client" : "idle",
                   loop->can_waitio ? "wait-io" : "keep-alive");
     c->keepalive = AP_CONN_KEEPALIVE;
 #ifdef AP_MPMQ_CAN_WAITIO
@@ -467,10 +547,97 @@ static int c1_hand_back(h2_c1 *c1, const c1_loop *loop)
     else
 #endif
     c->cs->state = CONN_STATE_WRITE_COMPLETION;
-    if (h2_c1_idle_park(c1)) return OK;
+    if (h2_c1_idle_park(c1)) {
+        /* the record, not the connection: the MPM's Timeout counts from now */
+        h2_c1_park_mpm_parked(c1->park);
+        h2_c1_park_release(c1->park);
+        return OK;
+    }
+    c1->parked_busy = 0;
     c->cs->state = CONN_STATE_PROCESSING;
     c->cs->sense = CONN_SENSE_DEFAULT;
     return -1;
+}
+
+/* Streams run but their workers have nothing for us (C1_PARK): the connection waits in
+ * the MPM for reading (it is there already on a callback), parked on the idle list (so
+ * that a close the MPM decides and a stop reach it with GOAWAY and stop its streams),
+ * and the workers' next news, a retry after `retry` or the PING timer run the session
+ * on a callback (h2_c1_park.h). 1 when parked (nothing here touches the connection
+ * afterwards), 0 when the loop goes on instead (news came, the child stops). */
+static int c1_park(h2_c1 *c1, const c1_loop *loop, apr_interval_time_t retry)
+{
+    conn_rec *c = c1->c;
+    h2_hub *hub = c1->hub;
+    h2_hub_lock(hub);
+    if (hub->dirty_head) {
+        h2_hub_unlock(hub);
+        return 0;
+    }
+    hub->c1_parked = 1;
+    hub->wake_pending = 0;   /* the next news wakes the session */
+    h2_hub_unlock(hub);
+    c1->sb_busy = 0;
+    c1->parked_busy = 1;
+    if (!loop->on_cb) {
+        c->keepalive = AP_CONN_KEEPALIVE;
+        c->cs->state = CONN_STATE_ASYNC_WAITIO;
+        c->cs->sense = CONN_SENSE_WANT_READ;
+        h2_c1_park_mpm_parked(c1->park);
+    }
+    ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c, H2LOGNO(00655)
+                  "h2 loop: %d streams wait for their workers, back to the MPM (%s)",
+                  c1->strms_active, loop->on_cb ? "from a callback" : "wait-io");
+    if (h2_c1_idle_park(c1)) {
+        if (h2_c1_park_for_workers(c1->park, retry)) return 1;
+        h2_c1_idle_unpark(c);   /* news came meanwhile */
+    }
+    h2_hub_lock(hub);
+    hub->c1_parked = 0;
+    h2_hub_unlock(hub);
+    c1->parked_busy = 0;
+    if (!loop->on_cb) {
+        c->cs->state = CONN_STATE_PROCESSING;
+        c->cs->sense = CONN_SENSE_DEFAULT;
+    }
+    return 0;
+}
+
+/* On a callback, the session is idle now: it waits in the MPM for reading already;
+ * parked on the idle list like c1_hand_back does it. */
+static void c1_idle_on_cb(h2_c1 *c1)
+{
+    h2_c1_pollset_drop(c1);
+    h2_c1_io_trim(c1);
+    h2_c1_strm_trim(c1);
+    h2_session_trim(c1->engine);
+    c1->sb_busy = 0;
+    c1->parked_busy = 0;
+    ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c1->c, H2LOGNO(00656)
+                  "h2 loop: idle on a callback, left to the MPM");
+    if (!h2_c1_idle_park(c1)) {
+        /* the child stops: the connection stays in the MPM; the stopping thread's
+         * GOAWAY could not reach it, so it goes out here */
+        h2_c1_goaway_final(c1, 1, "shutdown");
+    }
+    h2_c1_park_release(c1->park);
+}
+
+void h2_c1_end_parked(h2_c1 *c1)
+{
+    if (c1->hub) {
+        h2_hub_lock(c1->hub);
+        c1->hub->c1_parked = 0;
+        h2_hub_unlock(c1->hub);
+    }
+    c1->parked_busy = 0;
+    if (!c1->hub || c1->strms_active == 0) return;
+    ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c1->c, H2LOGNO(00654)
+                  "h2: MPM closes a connection with %d streams open (parked; its "
+                  "client read nothing or answered no PING): stopping them",
+                  c1->strms_active);
+    c1->done = 1;
+    h2_c1_drain(c1, H2_DRAIN_STOPPING, H2_DRAIN_STOPPING);
 }
 
 int h2_c1_goaway_final(h2_c1 *c1, int nonblock, const char *why)
@@ -492,8 +659,10 @@ int h2_c1_goaway_final(h2_c1 *c1, int nonblock, const char *why)
     return 1;
 }
 
-/* The connection ends: last frames out, streams stopped, workers drained. */
-static int c1_end(h2_c1 *c1)
+/* The connection ends: last frames out, streams stopped, workers drained. On a callback
+ * (on_cb) the connection stays in the MPM for reading: the client closes it after the
+ * GOAWAY (process_connection then finds the session ended), or the MPM's Timeout does. */
+static int c1_end(h2_c1 *c1, int on_cb)
 {
     conn_rec *c = c1->c;
     h2_session_stats st;
@@ -526,8 +695,96 @@ static int c1_end(h2_c1 *c1)
         c->aborted = 1;
     }
     c->keepalive = AP_CONN_CLOSE;
-    if (c->cs) c->cs->state = CONN_STATE_LINGER;
+    if (c->cs && !on_cb) c->cs->state = CONN_STATE_LINGER;
+    c1->ended = 1;
+    h2_c1_park_release(c1->park);
     return DONE;
+}
+
+/* The loop, on the MPM's thread in process_connection or on a callback (loop->on_cb). */
+static int c1_loop_run(h2_c1 *c1, c1_loop *loop)
+{
+    conn_rec *c = c1->c;
+    while (!c1->done && !c->aborted) {
+        c1_work(c1);
+        switch (c1_decide(c1, loop)) {
+        case C1_AGAIN:
+            continue;
+        case C1_HANDBACK:
+            if (!loop->on_cb) {
+                if (c1_hand_back(c1, loop) == OK) return OK;
+                /* the child is stopping: end with GOAWAY, once the streams are done */
+                if (c1->strms_active && c1_wait(c1, loop) == 0) continue;
+                break;
+            }
+            /* on a callback: the MPM waits for reading (not for writing) */
+            if (c1->strms_active == 0 && !h2_c1_io_pending(c1)) {
+                c1_idle_on_cb(c1);
+                return OK;
+            }
+            if (c1_park(c1, loop, H2_C1_PARK_RETRY)) return OK;
+            if (c1_wait(c1, loop) == 0) continue;
+            break;
+        case C1_PARK:
+            if (c1_park(c1, loop, 0)) return OK;
+            continue;
+        case C1_WAIT:
+            if (loop->on_cb && h2_c1_park_wanted(c1->park)) {
+                /* the client sent something: the MPM's thread waits to take over */
+                c1->parked_busy = 0;
+                h2_c1_park_release(c1->park);
+                return OK;
+            }
+            if (c1_wait(c1, loop) == 0) continue;
+            break;
+        case C1_END:
+            break;
+        }
+        break;
+    }
+    return c1_end(c1, loop->on_cb);
+}
+
+static void c1_loop_init(h2_c1 *c1, c1_loop *loop, int async)
+{
+    memset(loop, 0, sizeof(*loop));
+    loop->async = async;
+#ifdef AP_MPMQ_CAN_WAITIO
+    if (ap_mpm_query(AP_MPMQ_CAN_WAITIO, &loop->can_waitio) != APR_SUCCESS)
+        loop->can_waitio = 0;
+#endif
+    loop->idle_timeout = c1->s->keep_alive_timeout > 0 ? c1->s->keep_alive_timeout
+                                                        : apr_time_from_sec(5);
+}
+
+/* The session was parked for its workers or waits to write (h2_c1_park.h): back from
+ * the MPM or not, it is no longer. */
+static void c1_unparked(h2_c1 *c1)
+{
+    h2_c1_idle_unpark(c1->c);
+    c1->parked_busy = 0;
+    if (c1->hub) {
+        h2_hub_lock(c1->hub);
+        c1->hub->c1_parked = 0;
+        h2_hub_unlock(c1->hub);
+    }
+}
+
+void h2_c1_run_parked(h2_c1 *c1)
+{
+    c1_loop loop;
+    c1_unparked(c1);
+    c1_loop_init(c1, &loop, 1);
+    loop.on_cb = 1;
+    if (h2_c1_park_ping_due(c1->park)) {
+        /* the MPM's Timeout is half over: the client's ACK brings the connection back
+         * through the MPM, which starts it again */
+        static const uint8_t opaque[8] = { 'h', '2', 'a', 'l', 'i', 'v', 'e', 0 };
+        h2_session_submit_ping(c1->engine, opaque);
+    }
+    ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c1->c, H2LOGNO(00657)
+                  "h2 loop: on a callback (%d streams)", c1->strms_active);
+    c1_loop_run(c1, &loop);
 }
 
 int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
@@ -535,41 +792,29 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
     h2_conn_ctx *ctx = h2_ctx_create(c);
     h2_c1 *c1 = ctx->c1;
     c1_loop loop;
+    int async = 0;
 
     if (!c1) {
         int result;
         c1 = c1_start(c, ctx, upgrade_r, http2_settings, &result);
         if (!c1) return result;
     }
-
-    h2_c1_idle_unpark(c);   /* normally done already by the resume_connection hook */
-    memset(&loop, 0, sizeof(loop));
-    ap_mpm_query(AP_MPMQ_IS_ASYNC, &loop.async);
-#ifdef AP_MPMQ_CAN_WAITIO
-    if (ap_mpm_query(AP_MPMQ_CAN_WAITIO, &loop.can_waitio) != APR_SUCCESS)
-        loop.can_waitio = 0;
-#endif
-    if (!c->cs) loop.async = 0;
-    if (upgrade_r) loop.async = 0; /* inside an HTTP/1.1 request: stay */
-    loop.idle_timeout = c1->s->keep_alive_timeout > 0 ? c1->s->keep_alive_timeout
-                                                       : apr_time_from_sec(5);
-    if (c->cs) c->cs->state = CONN_STATE_PROCESSING;
-
-    while (!c1->done && !c->aborted) {
-        c1_work(c1);
-        switch (c1_decide(c1, &loop)) {
-        case C1_AGAIN:
-            continue;
-        case C1_HANDBACK:
-            if (c1_hand_back(c1, &loop) == OK) return OK;
-            break;   /* the child is stopping: end with GOAWAY */
-        case C1_WAIT:
-            if (c1_wait(c1, &loop) == 0) continue;
-            break;
-        case C1_END:
-            break;
-        }
-        break;
+    /* normally taken already by the resume_connection hook: a callback that runs the
+     * session finishes first */
+    h2_c1_park_take(c1->park);
+    c1_unparked(c1);
+    if (c1->ended) {
+        /* ended on a callback: the client closed, or sent more after the GOAWAY */
+        c->keepalive = AP_CONN_CLOSE;
+        if (c->cs) c->cs->state = CONN_STATE_LINGER;
+        h2_c1_park_release(c1->park);
+        return DONE;
     }
-    return c1_end(c1);
+    h2_c1_status_resumed(c1);
+    ap_mpm_query(AP_MPMQ_IS_ASYNC, &async);
+    if (!c->cs) async = 0;
+    if (upgrade_r) async = 0; /* inside an HTTP/1.1 request: stay */
+    c1_loop_init(c1, &loop, async);
+    if (c->cs) c->cs->state = CONN_STATE_PROCESSING;
+    return c1_loop_run(c1, &loop);
 }

@@ -28,6 +28,7 @@
 #include "h2_c1_io.h"
 
 typedef struct h2_c1 h2_c1;
+struct h2_c1_park;
 
 struct h2_c1 {
     conn_rec *c;
@@ -63,6 +64,13 @@ struct h2_c1 {
     int mpm_stopping_seen;
     int sb_busy;                 /* c1's scoreboard slot shows a running stream */
     int draining;                /* h2_c1_drain runs: the session ends */
+    int parked_busy;             /* handed back to the MPM with streams open (the client
+                                  * reads nothing, or they wait for their workers);
+                                  * cleared when the loop runs again */
+    int ended;                   /* the session ended on a callback: the connection waits
+                                  * in the MPM for the client to close it */
+    struct h2_c1_park *park;     /* who runs the session; parking for workers (NULL: not
+                                  * with this MPM, h2_c1_park.h) */
     struct h2_push_diary *push_diary; /* c1: resources pushed on this connection (NULL
                                        * until the first push) */
     int flow_errors;             /* c1: RST_STREAM(FLOW_CONTROL_ERROR) sent (H2MaxStreamErrors) */
@@ -73,6 +81,11 @@ struct h2_c1 {
  * is finished (DONE), or OK when the connection was handed back to the MPM idle. */
 int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings);
 
+/* An MPM worker thread, on a timed callback that took the session parked for its
+ * workers (h2_c1_park.c): run the loop until the session parks again, goes idle, is
+ * wanted by the MPM's thread or ends; the session is let go on return. */
+void h2_c1_run_parked(h2_c1 *c1);
+
 /* The thread owning the connection (c1; the MPM's thread in pre_close; the stopping
  * thread for a parked connection): make sure the client gets the final GOAWAY(NO_ERROR,
  * last stream processed) before the connection closes; nothing when the session sent it
@@ -81,6 +94,12 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings);
  * nonblock: kept for the callers' intent (always non-blocking now). Returns 1 when a
  * GOAWAY was queued or written. */
 int h2_c1_goaway_final(h2_c1 *c1, int nonblock, const char *why);
+
+/* The thread the MPM closes a parked connection on (pre_close): a connection parked
+ * busy (its client read nothing, H2_C1_WRITE_PARK) still has streams on workers: stop
+ * them and wait for their workers briefly, then leave the rest to the hub (h2_c1_drain),
+ * so that nothing of the connection is used after its pool is gone. */
+void h2_c1_end_parked(h2_c1 *c1);
 
 /* Is c a connection we serve (or the c2 of one)? */
 int h2_c1_is_h2(conn_rec *c);
@@ -105,6 +124,10 @@ void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm);
 void h2_c1_strm_trim(h2_c1 *c1);
 /* Queue a stream (e.g. a pushed one) for a worker; h2_c1_dispatch_new hands it over. */
 void h2_c1_strm_dispatch(h2_c1 *c1, h2_strm *strm);
+/* The MPM gave the connection to this thread again (a resumed process_connection): its
+ * scoreboard slot shows the session busy (the MPM left it "ready"), with the request line
+ * of a running stream, so that mod_status and h2_c1_park_threads_short count it. */
+void h2_c1_status_resumed(h2_c1 *c1);
 /* Hand the streams queued since the last call to workers. */
 void h2_c1_dispatch_new(h2_c1 *c1);
 /* Take the news workers reported (responses, data, resets, ends) to the engine. */

@@ -273,6 +273,13 @@ static void c1_status_busy(h2_c1 *c1)
     c1->sb_busy = 1;
 }
 
+void h2_c1_status_resumed(h2_c1 *c1)
+{
+    if (!c1->c->sbh) return;
+    if (c1->strms_active) c1_status_busy(c1);
+    if (!c1->sb_busy) ap_update_child_status_from_conn(c1->c->sbh, SERVER_BUSY_READ, c1->c);
+}
+
 /* A stream is done: count its request in c1's slot (a worker ran it), and show the
  * session as waiting for frames once nothing runs. */
 static void c1_status_done(h2_c1 *c1, h2_strm *strm, apr_off_t bytes)
@@ -625,6 +632,9 @@ static void c1_detach(h2_c1 *c1, apr_interval_time_t waited)
     }
     hub->dirty_head = NULL;   /* c1 reads no more news */
     hub->pollset = NULL;      /* nor wants a wakeup */
+    hub->c1_parked = 0;
+    hub->park_wake = NULL;
+    hub->park_baton = NULL;
     hub->detached = 1;
     workers = hub->attached;
     h2_hub_unlock(hub);

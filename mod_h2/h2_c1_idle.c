@@ -17,6 +17,7 @@
 #include "h2_ctx.h"
 #include "h2_c1.h"
 #include "h2_c1_idle.h"
+#include "h2_c1_park.h"
 
 APLOG_USE_MODULE(h2);
 
@@ -109,7 +110,12 @@ void h2_c1_idle_unpark(conn_rec *c)
  * later): from here on the connection is that thread's alone. */
 void h2_c1_idle_resume(conn_rec *c, request_rec *r)
 {
+    h2_conn_ctx *ctx = c->master ? NULL : h2_ctx_get(c);
     (void)r;
+    /* a session parked for its workers may run on a callback right now: this thread
+     * waits for it before anything of the MPM or another module touches the connection
+     * (h2_c1_park.h) */
+    if (ctx && !ctx->is_c2 && ctx->c1) h2_c1_park_take(ctx->c1->park);
     h2_c1_idle_unpark(c);
 }
 
@@ -125,26 +131,35 @@ int h2_c1_idle_pre_close(conn_rec *c)
     if (c->master) return DECLINED;
     ctx = h2_ctx_get(c);
     if (!ctx || ctx->is_c2 || !ctx->c1) return DECLINED;
+    h2_c1_park_take(ctx->c1->park);   /* taken already by resume_connection, normally */
     if (ctx->idle && idle_mutex) {
         apr_thread_mutex_lock(idle_mutex);
         if (ctx->idle->parked) since = ctx->idle->since;
         c1_idle_remove_locked(ctx->idle);
         apr_thread_mutex_unlock(idle_mutex);
     }
-    if (ctx->c1->strms_active > 0) {
-        /* only a connection between requests is ours to end here; one with streams was
-         * ended (and its workers drained) by the session loop before the MPM closes it */
+    if (ctx->c1->ended && ctx->c1->strms_active > 0) {
+        /* a connection the session loop ended: it sent the GOAWAY and drained its
+         * workers (c1_end) before the MPM closes it (cannot be: the drain leaves none) */
         ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00653)
                       "h2: MPM closes a connection with %d streams, no GOAWAY from pre_close",
                       ctx->c1->strms_active);
+        h2_c1_park_release(ctx->c1->park);
         return OK;
     }
+    /* parked (idle; busy with a client that read nothing until the MPM's Timeout; or
+     * with streams that wait for their workers), or let go by a callback just now: the
+     * GOAWAY (behind the output the client never took), then the streams stop */
     if (h2_c1_goaway_final(ctx->c1, 1, since ? "idle" : "close")) {
         ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00650)
                       "h2: GOAWAY before the MPM closes the connection (%s for %"
                       APR_TIME_T_FMT " ms)", since ? "parked idle" : "not parked",
                       since ? apr_time_as_msec(apr_time_now() - since) : (apr_time_t)0);
     }
+    h2_c1_end_parked(ctx->c1);
+    /* no callback runs the session any more (nothing is parked); the connection's
+     * cleanup forgets it */
+    h2_c1_park_release(ctx->c1->park);
     return OK;
 }
 

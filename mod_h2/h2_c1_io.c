@@ -594,6 +594,7 @@ apr_status_t h2_c1_io_read(h2_c1 *c1, apr_read_type_e block)
         block = APR_NONBLOCK_READ;
         if (!h2_session_want_read(c1->engine)) break;
     }
+    if (got) c1->io.last_input = apr_time_now();
     if (got && (APR_STATUS_IS_EAGAIN(rv) || rv == APR_SUCCESS)) return APR_SUCCESS;
     return rv;
 }

@@ -56,6 +56,7 @@ typedef struct h2_c1_io {
     apr_size_t pass_max;         /* bytes passed at a time (below FlushMaxThreshold) */
     apr_off_t written;           /* bytes passed to the filters so far */
     apr_time_t stall_since;      /* the socket took nothing since then (0: not stalled) */
+    apr_time_t last_input;       /* bytes were last read from the client then */
     int sndbuf;                  /* SO_SNDBUF of the socket (0: not asked yet, -1: unknown) */
     int no_small_flush;          /* a thread other than c1's writes (a stop, pre_close):
                                   * never the FLUSHed small write (c1_io_small_write_fits) */

@@ -65,6 +65,12 @@ typedef struct h2_hub {
      * the connection is gone. NULL with a worker pool. Set by c1 at start. */
     apr_status_t (*inline_pump)(void *baton, apr_interval_time_t timeout);
     void *inline_baton;
+    /* Parked for workers (h2_c1_park.h): c1 gave its thread back while its streams run;
+     * the next news calls park_wake(park_baton) (under the lock), which has the session
+     * run on an MPM thread. Cleared by c1 before it detaches or goes. */
+    int c1_parked;               /* [lock] */
+    void (*park_wake)(void *baton); /* [lock] */
+    void *park_baton;            /* [lock] */
 } h2_hub;
 
 /* A new hub (NULL when out of memory); freed by h2_hub_destroy (with its orphans). */

@@ -255,7 +255,8 @@ void h2_strm_mark_dirty(h2_strm *strm, int *pwake)
     /* c1 not in poll: it looks for news before it waits. More streams queued and c1
      * back within H2_BATCH_WAIT anyway: this news goes with the batch (c1 polls with
      * that timeout while streams are queued, h2_c1_wait_begin). */
-    if (!hub->wake_pending && hub->c1_waiting && !(hub->queued > 0 && hub->c1_wait_short)) {
+    if (!hub->wake_pending && ((hub->c1_waiting && !(hub->queued > 0 && hub->c1_wait_short))
+                               || hub->c1_parked)) {
         hub->wake_pending = 1;
         *pwake = 1;
     }
@@ -265,7 +266,9 @@ void h2_hub_wake(h2_hub *hub)
 {
     /* under the lock: c1 clears hub->pollset (and may destroy it) when it detaches */
     h2_hub_lock(hub);
-    if (hub->pollset)
+    if (hub->c1_parked && hub->park_wake)
+        hub->park_wake(hub->park_baton);   /* c1 does not wait in the pollset */
+    else if (hub->pollset)
         apr_pollset_wakeup(hub->pollset);
     h2_hub_unlock(hub);
 }

@@ -1,9 +1,11 @@
 # Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0.
 """A client that stops reading with streams open (issue 8): large responses, windows wide
 open, the socket never read. c1 must not block on the write: other connections are
-answered, the same connection is still read (a request on it is processed, its PING is
-answered as soon as the client reads again), the child does not grow threads with the number of such clients, and a
-send stall of `Timeout` ends the connection."""
+answered, the stalled connection gives its MPM thread back (more stalled clients than
+MPM threads, and still every other client is served), the same connection goes on as
+soon as the client reads again (a request sent meanwhile is processed, its PING is
+answered before the rest of the responses), the child does not grow threads with the
+number of such clients, and a send stall of `Timeout` ends the connection."""
 import os
 import time
 
@@ -121,41 +123,102 @@ def other_request_ok(h, tls=False):
         c.close()
 
 
+def resume_and_ping(s, payload, secs=10):
+    """The stalled client reads again: returns the DATA bytes read before the ACK of a
+    PING sent now (None: no ACK within secs)."""
+    s.ping(payload)
+    data = 0
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        f = s.read_frame(timeout=max(0.01, deadline - time.monotonic()))
+        s.frames.clear()   # 40 MB of DATA: keep nothing
+        if f.type == DATA:
+            data += len(f.payload)
+        elif f.type == PING and f.flags & ACK:
+            assert f.payload == payload
+            return data
+    return None
+
+
 @pytest.mark.parametrize("tls", [False, True], ids=["h2c", "h2"])
 def test_stalled_reader_does_not_block(slow, tls):
     s = stalled_conn(slow, tls)
     try:
         assert wait_stalled(slow, [s], tls), "the server's socket never filled up"
-        # the stalled connection is still read: a new request on it is processed (the
-        # worker logs it) well before Timeout, although nothing can be written to it
+        # a request sent on the stalled connection: nothing can be written to it, so the
+        # MPM waits for the socket to take data again (not a thread of ours); the
+        # request is read and processed once the client reads
         marker = "stalled-%s-%d" % ("h2" if tls else "h2c", s.client_port)
         s.send_headers(1 + 2 * STREAMS, s.req_headers("/1k.txt?" + marker,
                                                       scheme="https" if tls else "http"))
-        assert wait_logged(slow, marker, TIMEOUT / 2), \
-            "a request on the stalled connection was not read"
-        # another connection is served while c1 of the stalled one waits for POLLOUT
+        # another connection is served meanwhile
         t0 = time.monotonic()
         assert other_request_ok(slow, tls)
         assert time.monotonic() - t0 < 3
-        # the stalled connection still reads: its PING is answered as soon as the client
-        # takes the data already on its way (not after the rest of the responses)
-        s.ping(b"stalled!")
-        data = 0
-        deadline = time.monotonic() + 10
-        acked = False
-        while time.monotonic() < deadline and not acked:
-            f = s.read_frame(timeout=max(0.01, deadline - time.monotonic()))
-            s.frames.clear()   # 40 MB of DATA: keep nothing
-            if f.type == DATA:
-                data += len(f.payload)
-            elif f.type == PING and f.flags & ACK:
-                assert f.payload == b"stalled!"
-                acked = True
-        assert acked, "no PING ACK on the stalled connection"
+        # the stalled connection goes on as soon as the client reads: its PING is
+        # answered once the client took the data already on its way (not after the rest
+        # of the responses), and the request is processed
+        data = resume_and_ping(s, b"stalled!")
+        assert data is not None, "no PING ACK on the stalled connection"
         assert data < STREAMS * 10 * 1024 * 1024 // 2, \
             "the PING ACK came only after %d bytes of DATA" % data
+        assert wait_logged(slow, marker, 5), \
+            "the request sent on the stalled connection was not processed"
     finally:
         s.close()
+
+
+@pytest.fixture(scope="module")
+def few(request):
+    """4 MPM threads, a long Timeout: a stalled connection that kept its thread would
+    hold it for 30 s (the factor lets the MPM take 4 + 4 * 10 connections)"""
+    import h2conf
+    import shutil
+    import tempfile
+    root = tempfile.mkdtemp(prefix="mod_h2-few-")
+    os.chmod(root, 0o755)
+    h = h2conf.Httpd(root, log_level="info", threads=4, extra="""
+Timeout 30
+AsyncRequestWorkerFactor 10
+LogLevel info h2:debug
+H2MaxWorkers 8
+""")
+    h.make_root()
+    h.start()
+    yield h
+    h.stop()
+    if not os.environ.get("H2_KEEP_ROOTS"):
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["h2c", "h2"])
+def test_stalled_readers_give_threads_back(few, tls):
+    """three times more stalled clients than MPM threads: each one is set up and
+    stalled, others are still served at once, and each stalled one goes on when its
+    client reads again"""
+    stalled = []
+    try:
+        for _ in range(12):
+            stalled.append(stalled_conn(few, tls))
+        assert wait_stalled(few, stalled, tls, secs=15), \
+            "not every stalled client got its responses started (MPM threads held?)"
+        for _ in range(3):
+            t0 = time.monotonic()
+            assert other_request_ok(few, tls)
+            assert time.monotonic() - t0 < 3
+        for i, s in enumerate(stalled):
+            data = resume_and_ping(s, b"resume%02d" % i)
+            assert data is not None, "stalled client %d: no PING ACK after it read" % i
+            s.close()
+        t0 = time.monotonic()
+        assert other_request_ok(few, tls)
+        assert time.monotonic() - t0 < 3
+        with open(few.error_log, errors="replace") as f:
+            log = f.read()
+        assert "AH00051" not in log and "Segmentation" not in log
+    finally:
+        for c in stalled:
+            c.close()
 
 
 def test_stalled_reader_closed_after_timeout(slow):
@@ -174,9 +237,10 @@ def test_stalled_reader_closed_after_timeout(slow):
         assert not st or st[0] != "01", "the server kept the stalled connection: %r" % (st,)
         with open(slow.error_log, errors="replace") as f:
             log = f.read()
-        # our send stall (MH200603), or the streams' stall reset (MH200316) after which
+        # the MPM's Timeout on the parked connection (MH200654), our send stall
+        # (MH200603), or the streams' stall reset (MH200316) after which
         # the idle connection's output is the MPM's to write or drop (write completion)
-        assert "MH200603" in log or "MH200316" in log
+        assert "MH200603" in log or "MH200316" in log or "MH200654" in log
     finally:
         s.close()
 

@@ -1,0 +1,267 @@
+# Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0.
+"""Sessions whose streams wait for their workers give the MPM thread back when threads
+run short (issue 8; mod_h2/h2_c1_park.h): with 4 MPM threads, 12 connections each wait
+for a slow handler, and still another client is answered at once; the workers' output
+reaches each parked session (it runs on an MPM timed callback); a stream that runs
+longer than the MPM's wait-io Timeout survives (a PING at half of it makes the client
+answer, and its ACK restarts the Timeout); and stop/graceful with parked sessions end
+cleanly."""
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+
+import pytest
+
+from h2client import H2Client, Conn, Closed, GOAWAY, PING, ACK, HEADERS, DATA, \
+    RST_STREAM, END_STREAM
+
+TIMEOUT = 4
+CONNS = 12
+
+TICK = r'''#!/usr/bin/python3
+import sys, os, time
+qs = os.environ.get("QUERY_STRING", "")
+n = int(qs) if qs else 5
+sys.stdout.write("Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n")
+sys.stdout.flush()
+try:
+    for i in range(n):
+        time.sleep(0.3)
+        sys.stdout.write("data: tick %d\n\n" % i)
+        sys.stdout.flush()
+except (BrokenPipeError, ConnectionResetError):
+    os._exit(0)
+'''
+
+
+@pytest.fixture(scope="module")
+def few():
+    import h2conf
+    root = tempfile.mkdtemp(prefix="mod_h2-park-")
+    os.chmod(root, 0o755)
+    h = h2conf.Httpd(root, log_level="info", threads=4, extra="""
+Timeout %d
+AsyncRequestWorkerFactor 10
+H2MaxWorkers 32
+LogLevel info h2:debug
+""" % TIMEOUT)
+    h.make_root()
+    p = os.path.join(root, "cgi-bin", "tick.py")
+    with open(p, "w") as f:
+        f.write(TICK)
+    os.chmod(p, 0o755)
+    h.start()
+    yield h
+    h.stop()
+    if not os.environ.get("H2_KEEP_ROOTS"):
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def run_clients(h, path, n=CONNS, tls=False):
+    """n connections, one request each; returns (clients, threads, results) where a
+    thread waits for each response into results[i]"""
+    clients = [H2Client(h.https_port if tls else h.http_port, tls=tls, timeout=30)
+               for _ in range(n)]
+    results = [None] * n
+
+    def wait(i, c, sid):
+        try:
+            results[i] = c.wait([sid])[0]
+        except Exception as e:  # reported by the assertions below
+            results[i] = e
+
+    threads = []
+    for i, c in enumerate(clients):
+        sid = c.request(path)
+        t = threading.Thread(target=wait, args=(i, c, sid), daemon=True)
+        t.start()
+        threads.append(t)
+    return clients, threads, results
+
+
+def wait_handlers(name, n, secs=10):
+    """until n processes run the CGI `name` (its handlers started: every session waits
+    for its worker now)"""
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        count = 0
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as f:
+                    if name.encode() in f.read():
+                        count += 1
+            except OSError:
+                pass
+        if count >= n:
+            return True
+        time.sleep(0.05)  # polling a condition, bounded by the deadline
+    return False
+
+
+def quick_get(h, tls=False):
+    t0 = time.monotonic()
+    c = H2Client(h.https_port if tls else h.http_port, tls=tls, timeout=10)
+    try:
+        r = c.get("/1k.txt")
+        assert r.status == 200 and len(r.body) == 1024
+    finally:
+        c.close()
+    return time.monotonic() - t0
+
+
+def finish(clients, threads, secs):
+    deadline = time.monotonic() + secs
+    for t in threads:
+        t.join(max(0.1, deadline - time.monotonic()))
+    for c in clients:
+        try:
+            c.close()
+        except Exception:
+            pass
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["h2c", "h2"])
+def test_waiting_sessions_give_threads_back(few, tls):
+    clients, threads, results = run_clients(few, "/cgi-bin/slow.py?3", tls=tls)
+    try:
+        # the handlers sleep 3 s: 12 sessions that kept their thread would hold all 4
+        # MPM threads, and this client would wait for them
+        assert wait_handlers("slow.py", CONNS), "not every request reached its handler"
+        took = quick_get(few, tls)
+        assert took < 1.5, "a plain GET took %.2f s while sessions waited" % took
+        finish(clients, threads, 15)
+        for i, r in enumerate(results):
+            assert not isinstance(r, Exception) and r is not None, (i, r)
+            assert r.status == 200 and b"slept 3" in r.body, (i, r.status, r.body)
+    finally:
+        finish(clients, threads, 1)
+
+
+def test_parked_sessions_get_streamed_output(few):
+    """each tick of the handlers' output wakes its parked session"""
+    clients, threads, results = run_clients(few, "/cgi-bin/tick.py?8")
+    try:
+        finish(clients, threads, 20)
+        for i, r in enumerate(results):
+            assert not isinstance(r, Exception) and r is not None, (i, r)
+            assert r.status == 200, (i, r.status)
+            assert r.body.count(b"data: tick") == 8, (i, r.body)
+    finally:
+        finish(clients, threads, 1)
+
+
+def test_stream_longer_than_the_mpm_timeout(few):
+    """the MPM closes a connection that waits in its wait-io queue for Timeout (4 s) and
+    counts from when process_connection returned; a parked session whose output runs on
+    callbacks never returns there. 6 s of ticks (each well within Timeout, which also
+    bounds the CGI's silence): the PING at half the Timeout keeps them alive."""
+    clients, threads, results = run_clients(few, "/cgi-bin/tick.py?20")
+    try:
+        finish(clients, threads, 25)
+        for i, r in enumerate(results):
+            assert not isinstance(r, Exception) and r is not None, (i, r)
+            assert r.status == 200, (i, r.status)
+            assert r.body.count(b"data: tick") == 20, (i, r.body)
+    finally:
+        finish(clients, threads, 1)
+
+
+def read_through_goaway(c, sid, secs):
+    """(status, body, goaway seen, rst code) of stream sid, read past a GOAWAY (the
+    graceful stop's), or None when the connection closed first"""
+    status, body, goaway = None, bytearray(), False
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        try:
+            f = c.read_frame(max(0.01, deadline - time.monotonic()))
+        except (Closed, TimeoutError, OSError):
+            return None
+        if f.type == GOAWAY:
+            goaway = True
+        elif f.type == PING and not f.flags & ACK:
+            c.send_frame(PING, ACK, 0, f.payload)
+        elif f.type == HEADERS and f.sid == sid:
+            status = dict(c._decode_block(f, None)).get(":status")
+            if f.flags & END_STREAM:
+                return status, bytes(body), goaway, None
+        elif f.type == DATA and f.sid == sid:
+            body += f.payload
+            if f.flags & END_STREAM:
+                return status, bytes(body), goaway, None
+        elif f.type == RST_STREAM and f.sid == sid:
+            return status, bytes(body), goaway, f.error_code
+    return None
+
+
+@pytest.mark.parametrize("how", ["graceful", "stop"])
+def test_stop_with_parked_sessions(how):
+    """graceful: the parked streams finish, their responses arrive behind the GOAWAY;
+    stop: the child ends at once; no crash either way, every process gone in bounded
+    time"""
+    import h2conf
+    root = tempfile.mkdtemp(prefix="mod_h2-parkstop-")
+    os.chmod(root, 0o755)
+    h = h2conf.Httpd(root, log_level="info", threads=4, extra="""
+Timeout 10
+AsyncRequestWorkerFactor 10
+H2MaxWorkers 32
+GracefulShutdownTimeout 15
+LogLevel info h2:debug
+""")
+    h.make_root()
+    h.start()
+    conns = []
+    try:
+        for i in range(CONNS):
+            c = Conn(h.http_port, timeout=20)
+            c.handshake()
+            c.request(1, "/cgi-bin/slow.py?2")
+            conns.append(c)
+        assert wait_handlers("slow.py", CONNS), "not every request reached its handler"
+        results = [None] * CONNS
+
+        def read(i, c):
+            results[i] = read_through_goaway(c, 1, 15)
+
+        threads = [threading.Thread(target=read, args=(i, c), daemon=True)
+                   for i, c in enumerate(conns)]
+        for t in threads:
+            t.start()
+        pid = h.pid()
+        h._ctl("-k", "graceful-stop" if how == "graceful" else "stop")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                break
+            time.sleep(0.1)  # polling a condition, bounded by the deadline
+        else:
+            os.kill(pid, signal.SIGKILL)
+            raise AssertionError("httpd still runs 20 s after %s" % how)
+        for t in threads:
+            t.join(5)
+        if how == "graceful":
+            for i, r in enumerate(results):
+                assert r is not None, "connection %d closed before its response" % i
+                status, body, goaway, rst = r
+                assert status == "200" and b"slept 2" in body and rst is None, (i, r)
+                assert goaway, "connection %d: no GOAWAY" % i
+        with open(h.error_log, errors="replace") as f:
+            log = f.read()
+        assert "AH00051" not in log and "AH00052" not in log, log[-3000:]
+        assert "Segmentation" not in log and "core dump" not in log
+    finally:
+        for c in conns:
+            try:
+                c.close()
+            except Exception:
+                pass
+        h.stop()
+        if not os.environ.get("H2_KEEP_ROOTS"):
+            shutil.rmtree(root, ignore_errors=True)
