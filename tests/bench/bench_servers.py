@@ -16,6 +16,8 @@ order in each round, and prints the median of each server:
            processes (the process tree under the server's main process, from /proc/PID/stat)
            before and after each h2load run, divided by the requests done. This figure does
            not depend on how busy the machine is; req/s does.
+  h2load   the share of one core h2load itself used (near 100%: the client is the
+           limit of that figure, not the server)
 and the ratios of mod_h2 to each other server (req/s ratio > 1 and cpu ratio < 1 mean
 mod_h2 is better). A figure, never a pass/fail test.
 
@@ -33,6 +35,7 @@ servers:   mod_h2, mod_http2, nginx, h2o (the last two are skipped when not inst
 import argparse
 import os
 import re
+import resource
 import selectors
 import shutil
 import signal
@@ -323,30 +326,36 @@ def installed(name):
 # ---- load
 
 def h2load(srv, w, duration):
-    """One h2load run: (req/s, requests done, cpu seconds of the server, note)."""
+    """One h2load run: (req/s, requests done, cpu seconds of the server, note, share of
+    one core h2load itself used: near 1.0, the client is the limit)."""
     port = srv.https_port if w["tls"] else srv.http_port
     url = "%s://localhost:%d%s" % ("https" if w["tls"] else "http", port, w["path"])
     cmd = ["h2load", "-c", str(w["clients"]), "-m", str(w["streams"]), "-t", "1",
            "-D", "%dms" % int(duration * 1000), url]
     before = tree_cpu(srv.pid())
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
     res = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.monotonic() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     after = tree_cpu(srv.pid())
+    client = ((ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)) / max(wall, 1e-3)
     out = res.stdout
     cpu = cpu_between(before, after)
     proto = re.search(r"Application protocol: (\S+)", out)
     if not proto or proto.group(1) not in ("h2", "h2c"):
         return 0.0, 0, cpu, "not h2: " + (proto.group(1) if proto else "no protocol "
-                                          + (out + res.stderr).strip()[-200:])
+                                          + (out + res.stderr).strip()[-200:]), client
     m = re.search(r"finished in [^,]+, ([\d.]+) req/s", out)
     ok = re.search(r"requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed", out)
     if not m or not ok:
-        return 0.0, 0, cpu, out.strip()[-200:]
+        return 0.0, 0, cpu, out.strip()[-200:], client
     note = "failed requests: " + ok.group(0) if int(ok.group(3)) > 0 else ""
     # (at the end of a -D run the counts of done and of status codes may differ a little)
     codes = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
     if not codes or int(codes.group(1)) == 0 or sum(int(g) for g in codes.groups()[1:]):
         note = "not every response is 2xx: " + (codes.group(0) if codes else "no status codes")
-    return float(m.group(1)), int(ok.group(2)), cpu, note
+    return float(m.group(1)), int(ok.group(2)), cpu, note, client
 
 
 def children_stats(pid):
@@ -412,12 +421,14 @@ def run_workload(wl, servers, args):
         h2load(srv, w, args.warmup)
     rps = {s.name: [] for s in servers}
     cpu = {s.name: [] for s in servers}
+    client = {s.name: [] for s in servers}
     notes = []
     for rnd in range(args.rounds):
         k = rnd % len(servers)
         for srv in servers[k:] + servers[:k]:
-            r, done, secs, note = h2load(srv, w, args.duration)
+            r, done, secs, note, ccpu = h2load(srv, w, args.duration)
             rps[srv.name].append(r)
+            client[srv.name].append(ccpu)
             if done:
                 cpu[srv.name].append(secs * 1e6 / done)
             if note:
@@ -426,7 +437,8 @@ def run_workload(wl, servers, args):
     med_cpu = {n: (statistics.median(v) if v else 0.0) for n, v in cpu.items()}
     for srv in servers:
         n = srv.name
-        print("%-9s %-11s %10.0f req/s  %8.1f cpu_us/req" % (wl, n, med_rps[n], med_cpu[n]))
+        print("%-9s %-11s %10.0f req/s  %8.1f cpu_us/req  (h2load used %3.0f%% of a core)"
+              % (wl, n, med_rps[n], med_cpu[n], 100 * statistics.median(client[n])))
     if "mod_h2" in med_rps:
         for n in ("nginx", "h2o", "mod_http2", "mod_h2_base"):
             if n in med_rps:
