@@ -37,11 +37,13 @@ def _servers():
 def test_figure_for_each_installed_server(smoke_output):
     for wl in WORKLOADS:
         for name in _servers():
-            m = re.search(r"^%s\s+%s\s+(\d+) req/s\s+([\d.]+) cpu_us/req$" % (wl, name),
+            m = re.search(r"^%s\s+%s\s+(\d+) req/s\s+([\d.]+) cpu_us/req"
+                          r"\s+\(h2load used\s+(\d+)%% of a core\)$" % (wl, name),
                           smoke_output, re.M)
             assert m, "no figure for %s %s in:\n%s" % (wl, name, smoke_output)
             assert int(m.group(1)) > 0, "%s served nothing over %s:\n%s" % (name, wl, smoke_output)
             assert float(m.group(2)) > 0, smoke_output
+            assert int(m.group(3)) > 0, "no CPU time of h2load:\n" + smoke_output
 
 
 def test_ratios_printed(smoke_output):
