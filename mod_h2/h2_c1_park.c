@@ -42,6 +42,7 @@ struct h2_c1_park {
     int refs;                    /* the connection's (until gone) + one per callback */
     int running;                 /* a thread owns the session ... */
     pthread_t owner;             /* ... this one */
+    int on_cb;                   /* ... a callback (else the MPM's thread) */
     int parked;                  /* parked for workers: a callback may take it */
     int kicked;                  /* news since the owner last looked */
     int waiting;                 /* MPM threads waiting in h2_c1_park_take */
@@ -234,8 +235,11 @@ void h2_c1_park_gone(h2_c1_park *p)
     if (!p) return;
     pthread_mutex_lock(&p->mx);
     /* a callback that still runs the session finishes first (cannot be: the MPM closes a
-     * connection only after pre_close_connection took it) */
-    while (p->running && !pthread_equal(p->owner, pthread_self()))
+     * connection only after pre_close_connection took it). An MPM thread's ownership is
+     * not waited for: the MPM gives a connection to one thread at a time, and the one
+     * that destroys it is the last (a take in resume_connection that no process_connection
+     * or pre_close followed, e.g. during the lingering close, is left stale) */
+    while (p->running && p->on_cb && !pthread_equal(p->owner, pthread_self()))
         pthread_cond_wait(&p->cv, &p->mx);
     p->c1 = NULL;
     p->parked = 0;
@@ -254,11 +258,14 @@ void h2_c1_park_take(h2_c1_park *p)
         pthread_mutex_unlock(&p->mx);
         return;
     }
+    /* only a callback is waited for: an MPM thread that owns it is stale (the MPM gives
+     * the connection to one thread at a time, this one now) */
     ++p->waiting;
-    while (p->running)
+    while (p->running && p->on_cb)
         pthread_cond_wait(&p->cv, &p->mx);
     --p->waiting;
     p->running = 1;
+    p->on_cb = 0;
     p->owner = pthread_self();
     p->parked = 0;
     p->kicked = 0;
@@ -367,6 +374,7 @@ static struct h2_c1 *c1_park_claim_locked(h2_c1_park *p)
 {
     if (!p->c1 || !p->parked || p->running || p->waiting) return NULL;
     p->running = 1;
+    p->on_cb = 1;
     p->owner = pthread_self();
     p->parked = 0;
     p->kicked = 0;

@@ -57,7 +57,10 @@ void h2_c1_park_gone(h2_c1_park *p);
  * process_connection and pre_close again, a no-op then): wait while a callback runs the
  * session, then own it (a parked session is parked no more). Every path that took it
  * lets go (h2_c1_park_release, h2_c1_park_for_workers) before the connection goes back
- * to the MPM, or the connection is closed (h2_c1_park_gone). */
+ * to the MPM, or the connection is closed (h2_c1_park_gone). Only a callback's ownership
+ * is waited for: the MPM gives a connection to one thread at a time, so an MPM thread's
+ * ownership that nothing released (a resume for the lingering close) is stale and taken
+ * over. */
 void h2_c1_park_take(h2_c1_park *p);
 
 /* The owner: may a session whose streams wait for their workers give its thread back now?
