@@ -276,9 +276,9 @@ typedef struct c1_loop {
  * sooner; the own poll is cheaper than a round through the MPM then. */
 #define H2_C1_WRITE_PARK apr_time_from_msec(20)
 
-/* Streams that ran this long without news (and output nothing waits) let the session
- * give its thread back, when the child's MPM threads run short (h2_c1_park.h); then
- * looked at again every H2_C1_PARK_CHECK. On a callback, output that waits for the
+/* Streams that ran this long without news (and output nothing waits, and none waits
+ * for a worker of the pool) let the session give its thread back, when the child's MPM
+ * threads run short (h2_c1_park.h); then looked at again every H2_C1_PARK_CHECK. On a callback, output that waits for the
  * socket is tried again after H2_C1_PARK_RETRY (the MPM waits for reading then). */
 #define H2_C1_WORKER_PARK apr_time_from_msec(50)
 #define H2_C1_PARK_CHECK apr_time_from_msec(250)
@@ -434,7 +434,11 @@ static c1_next c1_decide(h2_c1 *c1, c1_loop *loop)
             /* the streams' workers have nothing for us: on a callback give the thread
              * back at once; on our own after H2_C1_WORKER_PARK, if threads run short */
             if (loop->on_cb) return C1_PARK;
-            if (loop->quiet >= H2_C1_WORKER_PARK && h2_c1_park_threads_short())
+            /* waiting for handlers, not for our own pool: streams queued for a worker
+             * keep the thread (the pool is busy; holding the thread slows down what
+             * the MPM accepts, and such a session has news again soon) */
+            if (loop->quiet >= H2_C1_WORKER_PARK && !h2_c1_streams_queued(c1)
+                && h2_c1_park_threads_short())
                 return C1_PARK;
             if (loop->wait > H2_C1_PARK_CHECK) loop->wait = H2_C1_PARK_CHECK;
             if (loop->quiet < H2_C1_WORKER_PARK && loop->wait > H2_C1_WORKER_PARK - loop->quiet)

@@ -136,6 +136,8 @@ void h2_c1_process_dirty(h2_c1 *c1);
 void h2_c1_check_stalls(h2_c1 *c1);
 /* No worker holds or reports anything for this session. */
 int h2_c1_quiet(h2_c1 *c1);
+/* Streams wait for a worker of the pool (queued, or not yet handed over)? */
+int h2_c1_streams_queued(h2_c1 *c1);
 /* Are there news from workers not yet processed? */
 int h2_c1_has_news(h2_c1 *c1);
 /* c1 is about to poll for *wait: 1 when news came meanwhile (do not wait); else workers

@@ -560,6 +560,15 @@ int h2_c1_quiet(h2_c1 *c1)
     return quiet;
 }
 
+int h2_c1_streams_queued(h2_c1 *c1)
+{
+    int queued;
+    h2_hub_lock(c1->hub);
+    queued = c1->hub->queued > 0 || c1->new_head != NULL;
+    h2_hub_unlock(c1->hub);
+    return queued;
+}
+
 int h2_c1_has_news(h2_c1 *c1)
 {
     int news;
