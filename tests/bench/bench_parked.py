@@ -25,20 +25,6 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import h2conf  # noqa: E402
 
-TICK = r'''#!/usr/bin/python3
-import sys, os, time
-qs = os.environ.get("QUERY_STRING", "")
-n = int(qs) if qs else 5
-sys.stdout.write("Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n")
-sys.stdout.flush()
-try:
-    for i in range(n):
-        time.sleep(0.3)
-        sys.stdout.write("data: tick %d\n\n" % i)
-        sys.stdout.flush()
-except (BrokenPipeError, ConnectionResetError):
-    os._exit(0)
-'''
 
 
 def h2load(args):
@@ -65,10 +51,6 @@ AsyncRequestWorkerFactor 40
 H2MaxWorkers 150
 """)
     h.make_root()
-    p = os.path.join(root, "cgi-bin", "tick.py")
-    with open(p, "w") as f:
-        f.write(TICK)
-    os.chmod(p, 0o755)
     h.start()
     try:
         slow = h2load(["-c", "100", "-m", "1", "-n", "300",

@@ -21,20 +21,6 @@ from h2client import H2Client, Conn, Closed, GOAWAY, PING, ACK, HEADERS, DATA, \
 TIMEOUT = 4
 CONNS = 12
 
-TICK = r'''#!/usr/bin/python3
-import sys, os, time
-qs = os.environ.get("QUERY_STRING", "")
-n = int(qs) if qs else 5
-sys.stdout.write("Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n")
-sys.stdout.flush()
-try:
-    for i in range(n):
-        time.sleep(0.3)
-        sys.stdout.write("data: tick %d\n\n" % i)
-        sys.stdout.flush()
-except (BrokenPipeError, ConnectionResetError):
-    os._exit(0)
-'''
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +35,6 @@ H2MaxWorkers 32
 LogLevel info h2:debug
 """ % TIMEOUT)
     h.make_root()
-    p = os.path.join(root, "cgi-bin", "tick.py")
-    with open(p, "w") as f:
-        f.write(TICK)
-    os.chmod(p, 0o755)
     h.start()
     yield h
     h.stop()
