@@ -508,11 +508,26 @@ static int c1_wait(h2_c1 *c1, c1_loop *loop)
     return 0;
 }
 
-/* Output passed but not yet written to the socket (merging with non-blocking c1 writes:
- * this is h2_c1_io_pending). */
-static int c1_output_waits(h2_c1 *c1)
+/* The session is idle and goes back to the MPM: nothing that can be made again is kept
+ * while it waits there (the pollset, output buffers, stream records, the engine's scratch
+ * buffers: all allocated again on the next work). */
+static void c1_trim_idle(h2_c1 *c1)
 {
-    return h2_c1_io_pending(c1);
+    h2_c1_pollset_drop(c1);   /* h2_c1_quiet: no worker can reach it */
+    h2_c1_io_trim(c1);
+    h2_c1_strm_trim(c1);
+    h2_session_trim(c1->engine);
+}
+
+/* The session is not (or no longer) parked for its workers: their news wake it through
+ * its pollset again. */
+static void c1_hub_unpark(h2_c1 *c1)
+{
+    c1->parked_busy = 0;
+    if (!c1->hub) return;
+    h2_hub_lock(c1->hub);
+    c1->hub->c1_parked = 0;
+    h2_hub_unlock(c1->hub);
 }
 
 /* Idle: give the thread back; the MPM calls us again when bytes arrive. The connection
@@ -527,14 +542,7 @@ static int c1_output_waits(h2_c1 *c1)
 static int c1_hand_back(h2_c1 *c1, const c1_loop *loop)
 {
     conn_rec *c = c1->c;
-    if (c1->strms_active == 0) {
-        h2_c1_pollset_drop(c1);   /* h2_c1_quiet: no worker can reach it */
-        /* while parked nothing that can be made again is kept: output buffers, stream
-         * records, the engine's scratch buffers (all allocated again on the next work) */
-        h2_c1_io_trim(c1);
-        h2_c1_strm_trim(c1);
-        h2_session_trim(c1->engine);
-    }
+    if (c1->strms_active == 0) c1_trim_idle(c1);
     /* else busy, waiting for a client that reads nothing (H2_C1_WRITE_PARK): workers
      * still run streams and report to the hub (they wake nobody: c1 does not wait in the
      * pollset); the loop takes their news when the MPM gives the connection back */
@@ -550,7 +558,7 @@ static int c1_hand_back(h2_c1 *c1, const c1_loop *loop)
         /* output still waiting for the socket (a slow reader): come back when writable,
          * else when readable */
         c->cs->state = CONN_STATE_ASYNC_WAITIO;
-        c->cs->sense = c1_output_waits(c1) ? CONN_SENSE_WANT_WRITE : CONN_SENSE_WANT_READ;
+        c->cs->sense = h2_c1_io_pending(c1) ? CONN_SENSE_WANT_WRITE : CONN_SENSE_WANT_READ;
     }
     else
 #endif
@@ -600,10 +608,7 @@ static int c1_park(h2_c1 *c1, const c1_loop *loop, apr_interval_time_t retry)
         if (h2_c1_park_for_workers(c1->park, retry)) return 1;
         h2_c1_idle_unpark(c);   /* news came meanwhile */
     }
-    h2_hub_lock(hub);
-    hub->c1_parked = 0;
-    h2_hub_unlock(hub);
-    c1->parked_busy = 0;
+    c1_hub_unpark(c1);
     if (!loop->on_cb) {
         c->cs->state = CONN_STATE_PROCESSING;
         c->cs->sense = CONN_SENSE_DEFAULT;
@@ -615,10 +620,7 @@ static int c1_park(h2_c1 *c1, const c1_loop *loop, apr_interval_time_t retry)
  * parked on the idle list like c1_hand_back does it. */
 static void c1_idle_on_cb(h2_c1 *c1)
 {
-    h2_c1_pollset_drop(c1);
-    h2_c1_io_trim(c1);
-    h2_c1_strm_trim(c1);
-    h2_session_trim(c1->engine);
+    c1_trim_idle(c1);
     c1->sb_busy = 0;
     c1->parked_busy = 0;
     ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c1->c, H2LOGNO(00656)
@@ -633,12 +635,7 @@ static void c1_idle_on_cb(h2_c1 *c1)
 
 void h2_c1_end_parked(h2_c1 *c1)
 {
-    if (c1->hub) {
-        h2_hub_lock(c1->hub);
-        c1->hub->c1_parked = 0;
-        h2_hub_unlock(c1->hub);
-    }
-    c1->parked_busy = 0;
+    c1_hub_unpark(c1);
     if (!c1->hub || c1->strms_active == 0) return;
     ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c1->c, H2LOGNO(00654)
                   "h2: MPM closes a connection with %d streams open (parked; its "
@@ -770,12 +767,7 @@ static void c1_loop_init(h2_c1 *c1, c1_loop *loop, int async)
 static void c1_unparked(h2_c1 *c1)
 {
     h2_c1_idle_unpark(c1->c);
-    c1->parked_busy = 0;
-    if (c1->hub) {
-        h2_hub_lock(c1->hub);
-        c1->hub->c1_parked = 0;
-        h2_hub_unlock(c1->hub);
-    }
+    c1_hub_unpark(c1);
 }
 
 void h2_c1_run_parked(h2_c1 *c1)

@@ -4,6 +4,7 @@
 - `httpd`: one event-MPM instance for the whole session (default config of h2conf.Httpd).
 - `make_httpd(**kw)`: a factory for instances with their own config (other MPMs, vhosts,
   directives); each is stopped at the end of the test that made it.
+- `make_module_httpd(**kw)`: the same for module-scoped fixtures (stopped after the module).
 Server roots live in a fresh directory under /tmp that the httpd user can read.
 """
 import os
@@ -35,8 +36,9 @@ def httpd():
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture
-def make_httpd():
+def _httpd_factory():
+    """(factory, stop_all): instances made by factory(name, start=True, **kw) for
+    h2conf.Httpd, all stopped and removed by stop_all()"""
     made = []
 
     def factory(name="extra", start=True, **kw):
@@ -47,8 +49,25 @@ def make_httpd():
             h.start()
         return h
 
+    def stop_all():
+        for h in made:
+            h.stop()
+            if not os.environ.get("H2_KEEP_ROOTS"):
+                shutil.rmtree(h.root, ignore_errors=True)
+
+    return factory, stop_all
+
+
+@pytest.fixture
+def make_httpd():
+    factory, stop_all = _httpd_factory()
     yield factory
-    for h in made:
-        h.stop()
-        if not os.environ.get("H2_KEEP_ROOTS"):
-            shutil.rmtree(h.root, ignore_errors=True)
+    stop_all()
+
+
+@pytest.fixture(scope="module")
+def make_module_httpd():
+    """make_httpd for module-scoped fixtures: stopped when the test module is done"""
+    factory, stop_all = _httpd_factory()
+    yield factory
+    stop_all()

@@ -20,23 +20,12 @@ STREAMS = 4
 
 
 @pytest.fixture(scope="module")
-def slow(request):
-    import h2conf
-    import shutil
-    import tempfile
-    root = tempfile.mkdtemp(prefix="mod_h2-slow-")
-    os.chmod(root, 0o755)
-    h = h2conf.Httpd(root, log_level="info", threads=64, extra="""
+def slow(make_module_httpd):
+    return make_module_httpd("slow", log_level="info", threads=64, extra="""
 Timeout %d
 LogLevel info h2:debug
 H2MaxWorkers 16
 """ % TIMEOUT)
-    h.make_root()
-    h.start()
-    yield h
-    h.stop()
-    if not os.environ.get("H2_KEEP_ROOTS"):
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def stalled_conn(h, tls=False):
@@ -169,26 +158,15 @@ def test_stalled_reader_does_not_block(slow, tls):
 
 
 @pytest.fixture(scope="module")
-def few(request):
+def few(make_module_httpd):
     """4 MPM threads, a long Timeout: a stalled connection that kept its thread would
     hold it for 30 s (the factor lets the MPM take 4 + 4 * 10 connections)"""
-    import h2conf
-    import shutil
-    import tempfile
-    root = tempfile.mkdtemp(prefix="mod_h2-few-")
-    os.chmod(root, 0o755)
-    h = h2conf.Httpd(root, log_level="info", threads=4, extra="""
+    return make_module_httpd("few", log_level="info", threads=4, extra="""
 Timeout 30
 AsyncRequestWorkerFactor 10
 LogLevel info h2:debug
 H2MaxWorkers 8
 """)
-    h.make_root()
-    h.start()
-    yield h
-    h.stop()
-    if not os.environ.get("H2_KEEP_ROOTS"):
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.mark.parametrize("tls", [False, True], ids=["h2c", "h2"])

@@ -7,9 +7,7 @@ longer than the MPM's wait-io Timeout survives (a PING at half of it makes the c
 answer, and its ACK restarts the Timeout); and stop/graceful with parked sessions end
 cleanly."""
 import os
-import shutil
 import signal
-import tempfile
 import threading
 import time
 
@@ -24,22 +22,13 @@ CONNS = 12
 
 
 @pytest.fixture(scope="module")
-def few():
-    import h2conf
-    root = tempfile.mkdtemp(prefix="mod_h2-park-")
-    os.chmod(root, 0o755)
-    h = h2conf.Httpd(root, log_level="info", threads=4, extra="""
+def few(make_module_httpd):
+    return make_module_httpd("park", log_level="info", threads=4, extra="""
 Timeout %d
 AsyncRequestWorkerFactor 10
 H2MaxWorkers 32
 LogLevel info h2:debug
 """ % TIMEOUT)
-    h.make_root()
-    h.start()
-    yield h
-    h.stop()
-    if not os.environ.get("H2_KEEP_ROOTS"):
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def run_clients(h, path, n=CONNS, tls=False):
@@ -124,17 +113,22 @@ def test_waiting_sessions_give_threads_back(few, tls):
         finish(clients, threads, 1)
 
 
-def test_parked_sessions_get_streamed_output(few):
-    """each tick of the handlers' output wakes its parked session"""
-    clients, threads, results = run_clients(few, "/cgi-bin/tick.py?8")
+def ticks_arrive(h, n, secs):
+    """CONNS event streams of n ticks each (tick.py): every one complete within secs"""
+    clients, threads, results = run_clients(h, "/cgi-bin/tick.py?%d" % n)
     try:
-        finish(clients, threads, 20)
+        finish(clients, threads, secs)
         for i, r in enumerate(results):
             assert not isinstance(r, Exception) and r is not None, (i, r)
             assert r.status == 200, (i, r.status)
-            assert r.body.count(b"data: tick") == 8, (i, r.body)
+            assert r.body.count(b"data: tick") == n, (i, r.body)
     finally:
         finish(clients, threads, 1)
+
+
+def test_parked_sessions_get_streamed_output(few):
+    """each tick of the handlers' output wakes its parked session"""
+    ticks_arrive(few, 8, 20)
 
 
 def test_stream_longer_than_the_mpm_timeout(few):
@@ -142,15 +136,7 @@ def test_stream_longer_than_the_mpm_timeout(few):
     counts from when process_connection returned; a parked session whose output runs on
     callbacks never returns there. 6 s of ticks (each well within Timeout, which also
     bounds the CGI's silence): the PING at half the Timeout keeps them alive."""
-    clients, threads, results = run_clients(few, "/cgi-bin/tick.py?20")
-    try:
-        finish(clients, threads, 25)
-        for i, r in enumerate(results):
-            assert not isinstance(r, Exception) and r is not None, (i, r)
-            assert r.status == 200, (i, r.status)
-            assert r.body.count(b"data: tick") == 20, (i, r.body)
-    finally:
-        finish(clients, threads, 1)
+    ticks_arrive(few, 20, 25)
 
 
 def read_through_goaway(c, sid, secs):
@@ -181,22 +167,17 @@ def read_through_goaway(c, sid, secs):
 
 
 @pytest.mark.parametrize("how", ["graceful", "stop"])
-def test_stop_with_parked_sessions(how):
+def test_stop_with_parked_sessions(make_httpd, how):
     """graceful: the parked streams finish, their responses arrive behind the GOAWAY;
     stop: the child ends at once; no crash either way, every process gone in bounded
     time"""
-    import h2conf
-    root = tempfile.mkdtemp(prefix="mod_h2-parkstop-")
-    os.chmod(root, 0o755)
-    h = h2conf.Httpd(root, log_level="info", threads=4, extra="""
+    h = make_httpd("parkstop", log_level="info", threads=4, extra="""
 Timeout 10
 AsyncRequestWorkerFactor 10
 H2MaxWorkers 32
 GracefulShutdownTimeout 15
 LogLevel info h2:debug
 """)
-    h.make_root()
-    h.start()
     conns = []
     try:
         for i in range(CONNS):
@@ -244,6 +225,3 @@ LogLevel info h2:debug
                 c.close()
             except Exception:
                 pass
-        h.stop()
-        if not os.environ.get("H2_KEEP_ROOTS"):
-            shutil.rmtree(root, ignore_errors=True)
