@@ -40,6 +40,8 @@ APLOG_USE_MODULE(h2);
 #define READ_CHUNK       (64 * 1024)
 #define MAP_WINDOW       (8 * 1024 * 1024)
 #define MAP_MIN          (1024 * 1024)
+/* TLS record overhead of a pass of full-size records (at most 100 octets a record) */
+#define TLS_PASS_MARGIN  1024
 /* TLS warm-up: plaintext per TLS record, so that a record fits one TCP segment (MSS 1460
  * minus TCP/IP options and the TLS record overhead) */
 #define TLS_SMALL_WRITE  1300
@@ -140,9 +142,76 @@ static void c1_io_add_boundary(h2_c1 *c1)
     APR_BRIGADE_INSERT_TAIL(c1->io.bbout, b);
 }
 
+/* ---------------------------------------------------------------------------------- */
+/* file reads
+ *
+ * A DATA payload from a file is not read when its frame is made: its place in obuf is
+ * reserved and the read waits in c1->io.rd, where the payloads of the next frames of the
+ * same file join it (the file bytes follow each other; in obuf a frame header lies
+ * between them). One preadv() then fills them all before obuf goes out (c1_io_emit): a
+ * 100 KB response takes 2 reads instead of 9 (the 16 KB frames, and the pieces of those
+ * that cross a buffer). The descriptor stays open until then: it is closed only once
+ * the output that follows was passed (c1_io_defer_run). */
+
+static void c1_io_set_error(h2_c1 *c1, apr_status_t rv);
+
+/* Make the waiting reads. 0, or -1 when the file could not be read (the error is logged
+ * and the connection aborted: its frames promised bytes it cannot have). */
+static int c1_io_read_now(h2_c1 *c1)
+{
+    struct iovec *iov = c1->io.rd.iov;
+    int n = c1->io.rd.n;
+    apr_off_t off = c1->io.rd.off;
+    c1->io.rd.n = 0;
+    c1->io.rd.len = 0;
+    while (n > 0) {
+        ssize_t r = preadv(c1->io.rd.fd, iov, n, off);
+        if (r <= 0) {
+            if (r < 0 && errno == EINTR) continue;
+            ap_log_cerror(APLOG_MARK, APLOG_ERR, r < 0 ? errno : 0, c1->c, H2LOGNO(00301)
+                          "h2: reading file data failed (the file shrank?), connection "
+                          "aborted");
+            c1_io_set_error(c1, r < 0 ? APR_FROM_OS_ERROR(errno) : APR_EOF);
+            return -1;
+        }
+        off += r;
+        /* a short read: go on after the bytes it gave */
+        while (n > 0 && (size_t)r >= iov->iov_len) {
+            r -= (ssize_t)iov->iov_len;
+            ++iov;
+            --n;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + r;
+            iov->iov_len -= (size_t)r;
+        }
+    }
+    return 0;
+}
+
+/* Read len bytes of fd at off into dst before obuf goes out. */
+static int c1_io_read_later(h2_c1 *c1, int fd, apr_off_t off, char *dst, apr_size_t len)
+{
+    if (c1->io.rd.n && (c1->io.rd.fd != fd || c1->io.rd.off + (apr_off_t)c1->io.rd.len != off
+                        || c1->io.rd.n == H2_C1_IO_RDV)
+        && c1_io_read_now(c1) < 0)
+        return -1;
+    if (!c1->io.rd.n) {
+        c1->io.rd.fd = fd;
+        c1->io.rd.off = off;
+    }
+    c1->io.rd.iov[c1->io.rd.n].iov_base = dst;
+    c1->io.rd.iov[c1->io.rd.n].iov_len = len;
+    c1->io.rd.n++;
+    c1->io.rd.len += len;
+    return 0;
+}
+
 static void c1_io_emit(h2_c1 *c1)
 {
     apr_bucket *b;
+    if (c1->io.rd.n && c1_io_read_now(c1) < 0)
+        c1->io.olen = 0;   /* not sent: the connection is aborted */
     if (!c1->io.olen) return;
     if (c1->io.ninflight < H2_C1_IO_KEEP) {
         /* ours again after the pass (c1_io_pass) */
@@ -507,22 +576,19 @@ int h2_c1_io_write_body(h2_c1 *c1, uint32_t sid, h2_strm *strm, size_t len, int 
             oi->foff += (apr_off_t)k;
         }
         else {
+            /* the bytes are read before obuf goes out (c1_io_read_now) */
             size_t done = 0;
             while (done < k) {
-                ssize_t r;
                 size_t want;
-                if (!c1_io_room(c1)) return -1;
+                if (!c1_io_room(c1) || c1->c->aborted) return -1;
                 want = c1->io.olim - c1->io.olen;
                 if (want > k - done) want = k - done;
-                r = pread(oi->fd, c1->io.obuf + c1->io.olen, want, oi->foff);
-                if (r <= 0) {
-                    ap_log_cerror(APLOG_MARK, APLOG_ERR, r < 0 ? errno : 0, c1->c, H2LOGNO(00301)
-                                  "h2 stream %u: reading file data failed", (unsigned)sid);
+                if (c1_io_read_later(c1, oi->fd, oi->foff, c1->io.obuf + c1->io.olen,
+                                     want) < 0)
                     return -1;
-                }
-                c1->io.olen += (size_t)r;
-                oi->foff += r;
-                done += (size_t)r;
+                c1->io.olen += want;
+                oi->foff += (apr_off_t)want;
+                done += want;
             }
         }
         len -= k;
@@ -627,7 +693,9 @@ apr_status_t h2_c1_io_write(h2_c1 *c1)
     if (c1->c->data_in_output_filters) return APR_SUCCESS;   /* not writable yet */
     while (h2_session_want_write(c1->engine)) {
         size_t produced = 0;
-        int erv = h2_session_send(c1->engine, c1->io.pass_max, &produced);
+        int erv = h2_session_send(c1->engine, c1->io.tls_warming ? c1->io.pass_warm
+                                                                 : c1->io.pass_max,
+                                  &produced);
         if (erv != H2_SESS_OK) {
             c1->done = 1;
             c1_io_pass(c1);
@@ -713,10 +781,16 @@ apr_status_t h2_c1_io_init(h2_c1 *c1)
     c1->io.obuf = malloc(OBUF_SIZE);
     c1->io.ocap = c1->io.obuf ? OBUF_SIZE : 0;
     c1->io.olim = c1->io.ocap;
-    /* below FlushMaxThreshold with room for TLS record overhead: the core never blocks */
-    c1->io.pass_max = threshold - threshold / 8;
-    if (c1->io.pass_max < 4096) c1->io.pass_max = 4096;
+    /* A pass stays below FlushMaxThreshold, TLS record overhead included, so the core
+     * never blocks on it (h2_session_send's bound is hard for DATA frames): full-size
+     * records add at most a few hundred bytes to 64 KB; the 1300-byte records of the
+     * warm-up up to 8%. Over TLS the pass is then one write (TLS_BATCH). */
+    c1->io.pass_max = threshold - (c1->is_tls ? TLS_PASS_MARGIN : 0);
+    c1->io.pass_warm = threshold - threshold / 8;
+    if (c1->io.pass_max < 8192) c1->io.pass_max = 8192;
+    if (c1->io.pass_warm < 8192) c1->io.pass_warm = 8192;
     if (c1->io.pass_max > PASS_MAX) c1->io.pass_max = PASS_MAX;
+    if (c1->io.pass_warm > PASS_MAX) c1->io.pass_warm = PASS_MAX;
     c1->io.stall_timeout = c->base_server->timeout > 0 ? c->base_server->timeout
                                                       : apr_time_from_sec(60);
     if (c1->is_tls) {
@@ -728,6 +802,7 @@ apr_status_t h2_c1_io_init(h2_c1 *c1)
 
 void h2_c1_io_cleanup(h2_c1 *c1)
 {
+    c1->io.rd.n = 0;   /* nothing goes out any more */
     apr_brigade_cleanup(c1->io.bbout);
     c1_io_recycle(c1);
     c1_io_defer_run(c1);

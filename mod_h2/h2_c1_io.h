@@ -13,13 +13,19 @@
 #include "apr_buckets.h"
 #include "apr_time.h"
 
+#include <sys/uio.h>
+
 #include "h2_stream.h"
 
 struct h2_c1;
 
 /* output buffers kept for reuse per connection until it is idle: a pass of output
- * (pass_max, at most 256 KB, plus the frame that crosses it) fills at most 5 of 64 KB */
+ * (pass_max, at most 256 KB, plus the built frames that go first) fills at most 5 of
+ * 64 KB */
 #define H2_C1_IO_KEEP 6
+
+/* file reads of DATA payloads waiting to be made as one preadv() (see h2_c1_io.c) */
+#define H2_C1_IO_RDV 16
 
 typedef struct h2_c1_io {
     apr_bucket_brigade *bbin;
@@ -53,7 +59,18 @@ typedef struct h2_c1_io {
     apr_int64_t tls_warm_bytes;  /* bytes written since the warm-up began */
     apr_time_t tls_last_write;   /* when output was last passed (0: never) */
     apr_status_t write_status;   /* the first write error */
-    apr_size_t pass_max;         /* bytes passed at a time (below FlushMaxThreshold) */
+    apr_size_t pass_max;         /* bytes passed at a time (below FlushMaxThreshold, with
+                                  * room for the overhead of full-size TLS records) */
+    apr_size_t pass_warm;        /* the same during the TLS warm-up (small records) */
+    /* Payload bytes of consecutive DATA frames of one file, read by one preadv() into
+     * their places in obuf (between the frame headers) before obuf goes out. */
+    struct {
+        int fd;
+        apr_off_t off;           /* file offset of the first byte */
+        apr_size_t len;          /* bytes in iov */
+        int n;                   /* iov entries used (0: nothing waits) */
+        struct iovec iov[H2_C1_IO_RDV];
+    } rd;
     apr_off_t written;           /* bytes passed to the filters so far */
     apr_time_t stall_since;      /* the socket took nothing since then (0: not stalled) */
     apr_time_t last_input;       /* bytes were last read from the client then */

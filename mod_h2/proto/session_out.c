@@ -621,8 +621,13 @@ static int put_empty_end(h2_session *s, h2_stream *st, int padded, int64_t allow
     return 0;
 }
 
-/* one DATA frame (or the end of the body) of st; returns -1 on a fatal error */
-static int emit_data(h2_session *s, h2_stream *st, size_t *done)
+/* A DATA frame cut to what is left of h2_session_send's max_bytes carries at least this
+ * many octets: with less room left the call ends (no runt frames at the end of a pass). */
+#define SEND_MIN_CUT 4096
+
+/* one DATA frame (or the end of the body) of st, of at most left octets on the wire (0: no
+ * bound); returns -1 on a fatal error */
+static int emit_data(h2_session *s, h2_stream *st, size_t *done, size_t left)
 {
     int64_t allow = s->conn_send_window, room;
     long n;
@@ -638,6 +643,9 @@ static int emit_data(h2_session *s, h2_stream *st, size_t *done)
     }
     if (s->cfg.max_data_frame_len && (int64_t)s->cfg.max_data_frame_len < allow) {
         allow = s->cfg.max_data_frame_len;   /* H2MaxDataFrameLen */
+    }
+    if (left && (int64_t)(left - H2_FRAME_HDR_LEN) < allow) {
+        allow = (int64_t)(left - H2_FRAME_HDR_LEN);   /* the caller's bound (> header) */
     }
     if (allow <= 0) {
         h2s_sched_update(s, st);
@@ -724,9 +732,18 @@ int h2_session_send(h2_session *s, size_t max_bytes, size_t *produced)
     size_t done = 0;
     h2s_drain_closes(s);
     if (h2s_flush_out(s, &done) == 0) {
-        while (!s->dead && (!max_bytes || done < max_bytes) && s->conn_send_window > 0) {
-            h2_sched_node *n = h2_sched_next(&s->sched);
-            if (!n || emit_data(s, H2_STREAM_FROM_SCHED(n), &done) != 0) {
+        while (!s->dead && s->conn_send_window > 0) {
+            h2_sched_node *n;
+            size_t left = 0;
+            if (max_bytes) {
+                /* a frame built meanwhile (a PUSH_PROMISE) may overshoot: then stop */
+                if (done >= max_bytes || max_bytes - done < H2_FRAME_HDR_LEN + SEND_MIN_CUT) {
+                    break;
+                }
+                left = max_bytes - done;
+            }
+            n = h2_sched_next(&s->sched);
+            if (!n || emit_data(s, H2_STREAM_FROM_SCHED(n), &done, left) != 0) {
                 break;
             }
         }

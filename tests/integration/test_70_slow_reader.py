@@ -12,7 +12,7 @@ import time
 import pytest
 
 from h2client import Conn, PING, ACK, DATA, WINDOW_UPDATE, S_INITIAL_WINDOW_SIZE, \
-    window_payload
+    S_MAX_FRAME_SIZE, window_payload
 
 TIMEOUT = 4             # the server's Timeout: a stalled client is closed after it
 BIG = "/10m.bin"
@@ -28,12 +28,16 @@ H2MaxWorkers 16
 """ % TIMEOUT)
 
 
-def stalled_conn(h, tls=False):
+def stalled_conn(h, tls=False, big_frames=False):
     """A connection with a tiny receive buffer that asks for STREAMS large responses with
-    every window open, and then reads nothing."""
+    every window open, and then reads nothing. big_frames: it allows DATA frames of up
+    to 16 MB (§6.5.2), so a single frame could hold a whole response."""
     c = Conn(h.https_port if tls else h.http_port, tls=tls, timeout=5, rcvbuf=4096)
     c.client_port = c.sock.getsockname()[1]
-    c.handshake(settings=[(S_INITIAL_WINDOW_SIZE, 2 ** 31 - 1)])
+    settings = [(S_INITIAL_WINDOW_SIZE, 2 ** 31 - 1)]
+    if big_frames:
+        settings.append((S_MAX_FRAME_SIZE, 2 ** 24 - 1))
+    c.handshake(settings=settings)
     c.send_frame(WINDOW_UPDATE, 0, 0, window_payload(2 ** 31 - 1 - 65535))
     for i in range(STREAMS):
         c.send_headers(1 + 2 * i, c.req_headers(BIG, scheme="https" if tls else "http"))
@@ -169,15 +173,19 @@ H2MaxWorkers 8
 """)
 
 
-@pytest.mark.parametrize("tls", [False, True], ids=["h2c", "h2"])
-def test_stalled_readers_give_threads_back(few, tls):
+@pytest.mark.parametrize("tls,big_frames", [(False, False), (True, False), (False, True),
+                                            (True, True)],
+                         ids=["h2c", "h2", "h2c-16MB-frames", "h2-16MB-frames"])
+def test_stalled_readers_give_threads_back(few, tls, big_frames):
     """three times more stalled clients than MPM threads: each one is set up and
     stalled, others are still served at once, and each stalled one goes on when its
-    client reads again"""
+    client reads again. With 16 MB frames allowed, a pass of output is still bounded
+    below FlushMaxThreshold: a bigger one makes the core output filter block the thread
+    until the client reads (before, each pass overshot by up to a frame)."""
     stalled = []
     try:
         for _ in range(12):
-            stalled.append(stalled_conn(few, tls))
+            stalled.append(stalled_conn(few, tls, big_frames))
         assert wait_stalled(few, stalled, tls, secs=15), \
             "not every stalled client got its responses started (MPM threads held?)"
         for _ in range(3):
