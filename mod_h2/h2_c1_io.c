@@ -787,8 +787,8 @@ apr_status_t h2_c1_io_init(h2_c1 *c1)
      * warm-up up to 8%. Over TLS the pass is then one write (TLS_BATCH). */
     c1->io.pass_max = threshold - (c1->is_tls ? TLS_PASS_MARGIN : 0);
     c1->io.pass_warm = threshold - threshold / 8;
-    if (c1->io.pass_max < 8192) c1->io.pass_max = 8192;
-    if (c1->io.pass_warm < 8192) c1->io.pass_warm = 8192;
+    if (c1->io.pass_max < 4096) c1->io.pass_max = 4096;   /* FlushMaxThreshold < 5 KB */
+    if (c1->io.pass_warm < 4096) c1->io.pass_warm = 4096;
     if (c1->io.pass_max > PASS_MAX) c1->io.pass_max = PASS_MAX;
     if (c1->io.pass_warm > PASS_MAX) c1->io.pass_warm = PASS_MAX;
     c1->io.stall_timeout = c->base_server->timeout > 0 ? c->base_server->timeout

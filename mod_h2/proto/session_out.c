@@ -622,7 +622,8 @@ static int put_empty_end(h2_session *s, h2_stream *st, int padded, int64_t allow
 }
 
 /* A DATA frame cut to what is left of h2_session_send's max_bytes carries at least this
- * many octets: with less room left the call ends (no runt frames at the end of a pass). */
+ * many octets, unless it is the first thing the call produces: with less room left the
+ * call ends (no runt frames at the end of a pass). */
 #define SEND_MIN_CUT 4096
 
 /* one DATA frame (or the end of the body) of st, of at most left octets on the wire (0: no
@@ -736,8 +737,10 @@ int h2_session_send(h2_session *s, size_t max_bytes, size_t *produced)
             h2_sched_node *n;
             size_t left = 0;
             if (max_bytes) {
-                /* a frame built meanwhile (a PUSH_PROMISE) may overshoot: then stop */
-                if (done >= max_bytes || max_bytes - done < H2_FRAME_HDR_LEN + SEND_MIN_CUT) {
+                /* a frame built meanwhile (a PUSH_PROMISE) may overshoot: then stop; the
+                 * first frame of a call may be small (a tiny bound still makes progress) */
+                if (done >= max_bytes || max_bytes - done <= H2_FRAME_HDR_LEN
+                    || (done && max_bytes - done < H2_FRAME_HDR_LEN + SEND_MIN_CUT)) {
                     break;
                 }
                 left = max_bytes - done;

@@ -23,7 +23,7 @@ RULES = [
      r"__x64_sys_dup)"),
     ("socket write (kernel, incl. loopback delivery)", r"^(do_writev|tcp_sendmsg|__x64_sys_sendmsg)"),
     ("socket read (kernel)", r"^(tcp_recvmsg|sock_read_iter|__x64_sys_read|__x64_sys_recvfrom)"),
-    ("file read (pread, kernel)", r"^(__x64_sys_pread64)"),
+    ("file read (pread, preadv, kernel)", r"^(__x64_sys_pread64|__x64_sys_preadv|do_preadv)"),
     ("other kernel (times(), page faults, epoll_ctl, ...)",
      r"^(entry_SYSCALL|do_syscall_64|asm_exc_page_fault|exc_page_fault|irqentry|asm_sysvec|"
      r"asm_common_interrupt)"),

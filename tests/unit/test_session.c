@@ -358,6 +358,30 @@ H2_TEST(session_send_bound_holds_with_large_frames)
     teardown();
 }
 
+/* A bound below the 4 KB cut still sends: the first DATA frame of a call fits the bound. */
+H2_TEST(session_send_small_bound_progresses)
+{
+    static char body[5000];
+    size_t produced = 0;
+    int calls = 0;
+    setup(NULL);
+    tc_start(&T);
+    tc_get(&T, 1);
+    tc_feed(&T);
+    tc_body(&T, 1, body, sizeof(body), 1);
+    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    h2_session_send(T.s, 1000, &produced);   /* HEADERS, then nothing: 4 KB cut */
+    H2_CHECK(produced > 0 && produced < 1000);
+    while (h2_session_want_write(T.s) && calls++ < 20) {
+        h2_session_send(T.s, 1000, &produced);
+        H2_CHECK(produced > 0 && produced <= 1000);
+    }
+    H2_CHECK(!h2_session_want_write(T.s));
+    tc_pump(&T);
+    H2_CHECK_EQ(T.data_bytes, sizeof(body));
+    teardown();
+}
+
 /* ------------------------------------------------------------------------------------- */
 /* Flow control */
 
@@ -1624,6 +1648,7 @@ int main(void)
     H2_RUN(session_close_callback_only_for_known_streams);
     H2_RUN(session_send_batches_by_max_bytes);
     H2_RUN(session_send_bound_holds_with_large_frames);
+    H2_RUN(session_send_small_bound_progresses);
     H2_RUN(session_flow_control_stall_and_resume);
     H2_RUN(session_window_grows_for_fast_upload);
     H2_RUN(session_upload_without_consume_is_bounded);
