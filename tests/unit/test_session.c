@@ -313,49 +313,51 @@ H2_TEST(session_close_callback_only_for_known_streams)
     teardown();
 }
 
-H2_TEST(session_send_batches_by_max_bytes)
+/* A new session whose stream 1, a GET, is answered with 200 and len bytes of body; with
+ * client settings (ns > 0) the connection window is opened to 1 MB as well. */
+static void start_response(const h2_setting *s, size_t ns, const char *body, size_t len)
 {
-    static char body[100000];
-    size_t produced = 0;
-    h2_setting s = { H2_SET_INITIAL_WINDOW_SIZE, 1 << 20 };
     setup(NULL);
-    tc_start_with(&T, &s, 1);
-    tc_wu(&T, 0, 1 << 20);
+    tc_start_with(&T, s, ns);
+    if (ns) tc_wu(&T, 0, 1 << 20);
     tc_get(&T, 1);
     tc_feed(&T);
-    tc_body(&T, 1, body, sizeof(body), 1);
+    tc_body(&T, 1, body, len, 1);
     h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
-    h2_session_send(T.s, 20000, &produced);
-    /* DATA frames are cut to the bound, not below 4 KB of payload */
-    H2_CHECK(produced <= 20000 && produced > 20000 - (4096 + 9));
+}
+
+/* calls sends of at most bound octets each (DATA frames cut to the bound, not below 4 KB
+ * of payload), then the rest of the body goes out */
+static void check_bounded_sends(const h2_setting *s, size_t ns, size_t body_len,
+                                size_t bound, int calls)
+{
+    static char body[300000];
+    size_t produced = 0;
+    int i;
+    start_response(s, ns, body, body_len);
+    for (i = 0; i < calls; ++i) {
+        h2_session_send(T.s, bound, &produced);
+        H2_CHECK(produced <= bound && produced > bound - (4096 + 9));
+    }
     H2_CHECK(h2_session_want_write(T.s));
     tc_pump(&T);
-    H2_CHECK_EQ(T.data_bytes, sizeof(body));
+    H2_CHECK_EQ(T.data_bytes, body_len);
     teardown();
+}
+
+H2_TEST(session_send_batches_by_max_bytes)
+{
+    h2_setting s = { H2_SET_INITIAL_WINDOW_SIZE, 1 << 20 };
+    check_bounded_sends(&s, 1, 100000, 20000, 1);
 }
 
 /* A client's large MAX_FRAME_SIZE does not take a call above its bound: the glue's bound
  * keeps the core output filter from blocking on a socket that takes nothing. */
 H2_TEST(session_send_bound_holds_with_large_frames)
 {
-    static char body[300000];
-    size_t produced = 0;
     h2_setting s[2] = { { H2_SET_INITIAL_WINDOW_SIZE, 1 << 20 },
                         { H2_SET_MAX_FRAME_SIZE, (1 << 24) - 1 } };
-    setup(NULL);
-    tc_start_with(&T, s, 2);
-    tc_wu(&T, 0, 1 << 20);
-    tc_get(&T, 1);
-    tc_feed(&T);
-    tc_body(&T, 1, body, sizeof(body), 1);
-    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
-    h2_session_send(T.s, 65000, &produced);
-    H2_CHECK(produced <= 65000 && produced > 65000 - (4096 + 9));
-    h2_session_send(T.s, 65000, &produced);
-    H2_CHECK(produced <= 65000 && produced > 65000 - (4096 + 9));
-    tc_pump(&T);
-    H2_CHECK_EQ(T.data_bytes, sizeof(body));
-    teardown();
+    check_bounded_sends(s, 2, 300000, 65000, 2);
 }
 
 /* A bound below the 4 KB cut still sends: the first DATA frame of a call fits the bound. */
@@ -364,12 +366,7 @@ H2_TEST(session_send_small_bound_progresses)
     static char body[5000];
     size_t produced = 0;
     int calls = 0;
-    setup(NULL);
-    tc_start(&T);
-    tc_get(&T, 1);
-    tc_feed(&T);
-    tc_body(&T, 1, body, sizeof(body), 1);
-    h2_session_submit_response(T.s, 1, 200, NULL, 0, 0);
+    start_response(NULL, 0, body, sizeof(body));
     h2_session_send(T.s, 1000, &produced);   /* HEADERS, then nothing: 4 KB cut */
     H2_CHECK(produced > 0 && produced < 1000);
     while (h2_session_want_write(T.s) && calls++ < 20) {
