@@ -1,7 +1,8 @@
 # Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0.
 """Every stream within bounds (issue 9): mod_status sees in-flight h2 requests,
 LimitRequestBody as the DATA arrives (event and prefork), responses of the inline
-(prefork) mode within H2StreamMaxMemSize, descriptors of a stalled multi-range response."""
+(prefork) mode within H2StreamMaxMemSize, descriptors of a stalled multi-range response,
+a file that shrinks under a response that waits for its window."""
 import os
 import re
 import subprocess
@@ -260,3 +261,54 @@ def test_prefork_large_upload_echoed(make_httpd):
     assert ra.body == data
     assert rb.status == 200 and len(rb.body) == 1024
     c.close()
+
+
+# ---------------------------------------------------------------------------------------
+# a file that shrinks while its response waits
+
+def test_file_shrinks_under_a_waiting_response(make_httpd):
+    """The response's HEADERS promised 512 KB; the file is truncated while the client's
+    window is closed, so c1's read of the DATA payloads comes up short. The frames made
+    for them cannot be completed: the connection ends (nothing false goes out: the
+    client sees no END_STREAM and every frame it got is whole), the read error is
+    logged once, and other connections are served."""
+    h = make_httpd("shrink")
+    path = os.path.join(h.docroot, "shrink.bin")
+    with open(path, "wb") as f:
+        f.write(b"s" * (512 * 1024))
+    c = Conn(h.http_port)
+    c.handshake(settings=[(S_INITIAL_WINDOW_SIZE, 0)])
+    c.request(1, "/shrink.bin")
+    status = None
+    deadline = time.monotonic() + 5
+    while status is None and time.monotonic() < deadline:
+        f = c.read_frame(timeout=max(0.05, deadline - time.monotonic()))
+        if f.type == HEADERS and f.sid == 1:
+            status = int(dict(c._decode_block(f, None))[":status"])
+    assert status == 200, status
+    os.truncate(path, 1000)
+    c.send_frame(WINDOW_UPDATE, 0, 0, window_payload(2 ** 30))
+    c.send_frame(WINDOW_UPDATE, 0, 1, window_payload(2 ** 30))
+    body, ended, closed = 0, False, False
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not closed:
+        try:
+            f = c.read_frame(timeout=max(0.05, deadline - time.monotonic()))
+        except Closed:
+            closed = True
+            break
+        if f.type == DATA and f.sid == 1:
+            body += len(f.payload)
+            ended = ended or bool(f.flags & END_STREAM)
+        elif f.type in (GOAWAY, RST_STREAM):
+            break
+    c.close()
+    assert not ended and body < 512 * 1024, (ended, body)
+    assert closed or f.type in (GOAWAY, RST_STREAM), "the connection went on"
+    with open(h.error_log, errors="replace") as f:
+        log = f.read()
+    assert log.count("MH200301") == 1, log[-2000:]
+    assert "AH00051" not in log and "Segmentation" not in log
+    r = H2Client(h.http_port)
+    assert r.get("/1k.txt").status == 200
+    r.close()
