@@ -295,7 +295,7 @@ h2_workers *h2_workers_create(server_rec *s, apr_pool_t *pchild, int min, int ma
 apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton)
 {
     h2_job *job;
-    int signal = 0;
+    int wake = 0;
     apr_thread_mutex_lock(w->lock);
     if (w->shutdown) {
         apr_thread_mutex_unlock(w->lock);
@@ -312,7 +312,7 @@ apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton)
     ++w->queued;
     /* idle threads not yet woken still count as idle: compare with what is queued */
     if (w->idle >= w->queued || w->threads >= w->max)
-        signal = 1;
+        wake = 1;
     else
         start_thread(w);
     apr_thread_mutex_unlock(w->lock);
@@ -320,7 +320,7 @@ apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton)
      * the submitting thread on its CPU) finds the lock free, instead of blocking on it
      * and switching back (3 context switches per job instead of 1). The pool's lock and
      * condition live until every thread that submits is gone (workers_pre_cleanup). */
-    if (signal) apr_thread_cond_signal(w->more_work);
+    if (wake) apr_thread_cond_signal(w->more_work);
     return APR_SUCCESS;
 }
 
