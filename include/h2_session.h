@@ -425,7 +425,8 @@ uint64_t h2_session_next_timer(const h2_session *s);
  * windows and the client's MAX_FRAME_SIZE, until max_bytes are produced (0: no limit) or
  * nothing more can go. DATA frames are cut to stay within max_bytes (not below 4 KB of
  * payload, except the first frame of a call: with less room left the call ends), so only
- * the built frames, which go first, can take a call above it. *produced (may be NULL) gets the byte count.
+ * the built frames, which go first, can take a call above it. *produced (may be NULL)
+ * gets the byte count.
  * Returns H2_SESS_OK or a fatal H2_SESS_ERR_*.
  */
 int h2_session_send(h2_session *s, size_t max_bytes, size_t *produced);

@@ -282,8 +282,9 @@ typedef struct c1_loop {
  * Not shorter: a parked session depends on the MPM's listener for its PING ACK before
  * the wait-io Timeout, and an overloaded listener (h2load -c 1000 -m 100 on 1 KB against
  * 200 threads, 2 cores) blocks for free threads; with 50 ms, sessions whose handlers
- * were merely starved of CPU parked too, and 2 runs in 3 lost 84-86 connections. On a callback, output that waits for the
- * socket is tried again after H2_C1_PARK_RETRY (the MPM waits for reading then). */
+ * were merely starved of CPU parked too, and 2 runs in 3 lost 84-86 connections. On a
+ * callback, output that waits for the socket is tried again after H2_C1_PARK_RETRY (the
+ * MPM waits for reading then). */
 #define H2_C1_WORKER_PARK apr_time_from_msec(250)
 #define H2_C1_PARK_CHECK apr_time_from_msec(250)
 #define H2_C1_PARK_RETRY apr_time_from_msec(100)

@@ -54,9 +54,9 @@ H2MaxWorkers 150
     h.start()
     try:
         slow = h2load(["-c", "100", "-m", "1", "-n", "300",
-                       "http://127.0.0.1:%d/cgi-bin/tick.py?5" % h.http_port])
+                       "http://127.0.0.1:%d/cgi-bin/stream.py?5,0.3" % h.http_port])
         slow_tls = h2load(["-c", "40", "-m", "1", "-n", "120",
-                           "https://127.0.0.1:%d/cgi-bin/tick.py?12" % h.https_port])
+                           "https://127.0.0.1:%d/cgi-bin/stream.py?12,0.3" % h.https_port])
         time.sleep(1)  # the slow load is under way (a set-up, not a synchronisation)
         fast = h2load(["-c", "20", "-m", "10", "-n", "20000",
                        "http://127.0.0.1:%d/1k.txt" % h.http_port])

@@ -68,30 +68,20 @@ sys.stdout.flush()
 time.sleep(secs)
 sys.stdout.write("slept %s\n" % secs)
 ''',
-    # an event stream: an event every 0.3 s, QUERY_STRING of them (a handler that waits
-    # between pieces of output, test_73_parked_sessions.py and bench_parked.py)
-    "tick.py": r'''#!/usr/bin/python3
-import sys, os, time
-qs = os.environ.get("QUERY_STRING", "")
-n = int(qs) if qs else 5
-sys.stdout.write("Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n")
-sys.stdout.flush()
-try:
-    for i in range(n):
-        time.sleep(0.3)
-        sys.stdout.write("data: tick %d\n\n" % i)
-        sys.stdout.flush()
-except (BrokenPipeError, ConnectionResetError):
-    os._exit(0)
-''',
+    # an event stream: QUERY_STRING "N" or "N,SECS" (N events, SECS between them: a
+    # handler that waits between pieces of output, test_73_parked_sessions.py and
+    # bench_parked.py)
     "stream.py": r'''#!/usr/bin/python3
-import sys, os
-qs = os.environ.get("QUERY_STRING", "")
-n = int(qs) if qs else 5
+import sys, os, time
+qs = os.environ.get("QUERY_STRING", "").split(",")
+n = int(qs[0]) if qs[0] else 5
+gap = float(qs[1]) if len(qs) > 1 else 0.0
 sys.stdout.write("Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n")
 sys.stdout.flush()
 try:
     for i in range(n):
+        if gap:
+            time.sleep(gap)
         sys.stdout.write("data: event %d\n\n" % i)
         sys.stdout.flush()
 except (BrokenPipeError, ConnectionResetError):

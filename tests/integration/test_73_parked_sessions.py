@@ -114,14 +114,15 @@ def test_waiting_sessions_give_threads_back(few, tls):
 
 
 def ticks_arrive(h, n, secs):
-    """CONNS event streams of n ticks each (tick.py): every one complete within secs"""
-    clients, threads, results = run_clients(h, "/cgi-bin/tick.py?%d" % n)
+    """CONNS event streams of n events 0.3 s apart (stream.py): every one complete within
+    secs"""
+    clients, threads, results = run_clients(h, "/cgi-bin/stream.py?%d,0.3" % n)
     try:
         finish(clients, threads, secs)
         for i, r in enumerate(results):
             assert not isinstance(r, Exception) and r is not None, (i, r)
             assert r.status == 200, (i, r.status)
-            assert r.body.count(b"data: tick") == n, (i, r.body)
+            assert r.body.count(b"data: event") == n, (i, r.body)
     finally:
         finish(clients, threads, 1)
 
