@@ -209,8 +209,9 @@ static void worker_session_job(void *baton, h2_worker_ctx *w)
         if (!hub->pending_head) hub->pending_tail = NULL;
         --hub->queued;
         ++hub->taken;            /* the queue moves (h2_c1_dispatch_new) */
-        if (strm->aborted) {
-            /* gone before it started (reset, connection ending): nothing to run */
+        if (strm->aborted || h2_workers_stopping()) {
+            /* gone before it started (reset, connection ending, child stopping): nothing
+             * to run */
             int wake = 0;
             strm->out_eos = 1;
             strm->c2_done = 1;

@@ -71,13 +71,20 @@ static void wake_locked(h2_strm *strm, int *pwake)
 /* ---------------------------------------------------------------------------------- */
 /* output queue (worker side) */
 
+/* Has the stream lost its client (lock held)? Reset, connection gone, or the child
+ * stopping (then every connection of the child is gone). */
+static int c2_gone(const h2_strm *strm)
+{
+    return strm->aborted || h2_workers_stopping();
+}
+
 /* Wait until the stream may queue more memory. Lock held. Returns 0, or -1 if the stream
  * is gone or the client did not make room within the stream timeout (H2StreamTimeout). */
 static int wait_room(h2_strm *strm, conn_rec *c2, int inline_mode)
 {
     h2_hub *hub = strm->hub;
     apr_time_t deadline = 0;
-    while (!strm->aborted && strm->out_mem >= hub->stream_max_mem) {
+    while (!c2_gone(strm) && strm->out_mem >= hub->stream_max_mem) {
         int wake = 0;
         apr_time_t now = apr_time_now();
         if (!deadline) {
@@ -120,7 +127,7 @@ static int wait_room(h2_strm *strm, conn_rec *c2, int inline_mode)
         }
         h2_strm_wait(strm, apr_time_from_sec(1));
     }
-    return strm->aborted ? -1 : 0;
+    return c2_gone(strm) ? -1 : 0;
 }
 
 static h2_oitem *mem_item(apr_size_t need)
@@ -743,7 +750,7 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
     for (;;) {
         /* a request without (more) body ends cleanly even when the stream is gone */
         if (strm->in_head || strm->in_eos || !strm->req_has_body) break;
-        if (strm->aborted) { rv = APR_ECONNABORTED; break; }
+        if (c2_gone(strm)) { rv = APR_ECONNABORTED; break; }
         if (strm->in_over) { rv = APR_ENOSPC; break; }   /* c1 saw LimitRequestBody */
         if (block == APR_NONBLOCK_READ) { rv = APR_EAGAIN; break; }
         strm->in_waiting = 1;
@@ -776,7 +783,8 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
                 }
                 continue;
             }
-            h2_strm_wait(strm, left);
+            /* in steps, so that a stopping child is seen */
+            h2_strm_wait(strm, left < apr_time_from_sec(1) ? left : apr_time_from_sec(1));
         }
     }
     if (rv == APR_TIMEUP) {

@@ -3,12 +3,16 @@
  * h2_workers.c -- worker thread pool. See h2_workers.h.
  */
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "apr_signal.h"
 #include "apr_thread_proc.h"
 #include "apr_thread_mutex.h"
 #include "apr_thread_cond.h"
 #include "apr_strings.h"
+#include "apr_atomic.h"
 #include "httpd.h"
 #include "http_log.h"
 #include "ap_mpm.h"
@@ -18,9 +22,12 @@
 
 APLOG_USE_MODULE(h2);
 
-/* How long a stopping child waits for busy workers (the parent sends SIGTERM again 3 s
- * after the stop, SIGKILL after 9 s) */
+/* How long a child that stops hard (`stop`, `restart`, a graceful stop's timeout) waits
+ * for busy workers before it ends without its exit cleanups (the parent sends SIGTERM
+ * again 3 s after the stop, SIGKILL after 9 s) */
 #define H2_WORKERS_STOP_WAIT apr_time_from_msec(1000)
+/* A graceful stop waits for them as long as they run; after this long it names them */
+#define H2_WORKERS_STOP_WARN apr_time_from_sec(1)
 
 typedef struct h2_job {
     struct h2_job *next;
@@ -67,9 +74,29 @@ typedef struct h2_worker_slot {
 
 static h2_workers *child_workers;
 
+/* How the child stops (read by any thread): STOP_NONE while it serves; STOP_GONE when
+ * its connections are all gone (workers_pre_cleanup); STOP_HARD at once when it stops
+ * without grace (h2_workers_child_stopping). */
+enum { STOP_NONE = 0, STOP_GONE = 1, STOP_HARD = 2 };
+static apr_uint32_t child_stopping;
+
 h2_workers *h2_workers_get(void)
 {
     return child_workers;
+}
+
+int h2_workers_stopping(void)
+{
+    return apr_atomic_read32(&child_stopping) != STOP_NONE;
+}
+
+/* child_stopping hook (the thread that stops the child). A hard stop closes the MPM's
+ * connections at once: our streams lose their clients just as at once. A graceful stop
+ * lets the connections finish first. */
+void h2_workers_child_stopping(apr_pool_t *pchild, int graceful)
+{
+    (void)pchild;
+    if (!graceful) apr_atomic_set32(&child_stopping, STOP_HARD);
 }
 
 #if APR_HAS_THREADS
@@ -184,49 +211,93 @@ static apr_status_t start_thread(h2_workers *w)
     return rv;
 }
 
+/* SIGTERM while workers_pre_cleanup waits */
+static volatile sig_atomic_t workers_got_term;
+
+static void workers_sigterm(int sig)
+{
+    (void)sig;
+    workers_got_term = 1;
+}
+
+/* Name the workers still in a stream (lock held) into buf. Returns how many. */
+static int workers_busy_list(h2_workers *w, apr_time_t now, char *buf, apr_size_t size)
+{
+    apr_size_t len = 0;
+    int i, nbusy = 0;
+    buf[0] = 0;
+    for (i = 0; i < w->max; ++i) {
+        h2_worker_ctx *ctx = w->slots[i].ctx;
+        if (!ctx || !ctx->stream_id) continue;
+        ++nbusy;
+        if (len < size - 64)
+            len += (apr_size_t)apr_snprintf(buf + len, size - len,
+                    " conn %ld stream %u (%" APR_TIME_T_FMT " ms);", ctx->conn_id,
+                    (unsigned)ctx->stream_id, apr_time_as_msec(now - ctx->since));
+    }
+    return nbusy;
+}
+
 /* The child is going away (pre-cleanup of the child's pool, on its main thread, after
- * the MPM joined its own threads): stop the workers and join them, waiting at most
- * H2_WORKERS_STOP_WAIT. Workers that are still busy then (a handler that does not
- * return) are named in the log and left running: the pool, lock and conditions they use
- * are not destroyed (w->pool is unmanaged), so nothing is freed under them. */
+ * the MPM joined its own threads, so every connection of the child is gone). Streams
+ * still running have no client any more: h2_workers_stopping() makes c2's next read or
+ * write fail, so that their handlers end. Then wait for every worker: nothing of the
+ * child may be freed while a handler runs (the pool cleanups after this one and exit()
+ * free the configuration, modules' child state and libraries' globals they use).
+ * - After a graceful stop, as long as they run, as the MPM waits for its own threads (a
+ *   graceful restart lets a long request finish; GracefulShutdownTimeout ends it);
+ *   workers still busy after H2_WORKERS_STOP_WARN are named in the log once.
+ * - After a hard stop, H2_WORKERS_STOP_WAIT: then the child ends at once, without its
+ *   exit cleanups, rather than free memory under a running handler or hold a restart
+ *   until the parent's SIGKILL. */
 static apr_status_t workers_pre_cleanup(void *data)
 {
     h2_workers *w = data;
-    apr_time_t start = apr_time_now(), now = start;
+    apr_time_t start = apr_time_now(), now = start, hard_since = 0;
+    apr_sigfunc_t *old_term;
+    int warned = 0;
+    apr_atomic_cas32(&child_stopping, STOP_GONE, STOP_NONE);
+    /* the parent's SIGTERM (`stop`, the end of GracefulShutdownTimeout) turns a graceful
+     * wait into a hard one: the MPM no longer listens for it on this thread */
+    workers_got_term = 0;
+    old_term = apr_signal(SIGTERM, workers_sigterm);
+    if (apr_atomic_read32(&child_stopping) == STOP_HARD) hard_since = start;
     apr_thread_mutex_lock(w->lock);
     w->shutdown = 1;
     apr_thread_cond_broadcast(w->more_work);
-    while (w->threads > 0 && now - start < H2_WORKERS_STOP_WAIT) {
+    while (w->threads > 0) {
+        int hard;
         apr_thread_cond_timedwait(w->all_gone, w->lock, apr_time_from_msec(100));
+        if (w->threads <= 0) break;
         now = apr_time_now();
+        if (workers_got_term) apr_atomic_set32(&child_stopping, STOP_HARD);
+        if (!hard_since && apr_atomic_read32(&child_stopping) == STOP_HARD)
+            hard_since = now;
+        hard = hard_since && now - hard_since >= H2_WORKERS_STOP_WAIT;
+        if (hard || (!warned && now - start >= H2_WORKERS_STOP_WARN)) {
+            char busy[400];
+            int threads = w->threads, nbusy = workers_busy_list(w, now, busy, sizeof(busy));
+            warned = 1;
+            apr_thread_mutex_unlock(w->lock);
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, w->s, H2LOGNO(00601)
+                         "h2 workers: %d thread(s) still running after %" APR_TIME_T_FMT
+                         " ms at child exit, %d in a stream:%s %s", threads,
+                         apr_time_as_msec(now - start), nbusy, busy,
+                         hard ? "the child ends now, without the exit cleanups that "
+                                "would free what they use"
+                              : hard_since ? "waiting a moment for them (hard stop)"
+                                           : "waiting for them (graceful stop)");
+            if (hard) _exit(0);
+            apr_thread_mutex_lock(w->lock);
+        }
     }
     child_workers = NULL;
-    if (w->threads > 0) {
-        char busy[400];
-        apr_size_t len = 0;
-        int i, nbusy = 0;
-        busy[0] = 0;
-        for (i = 0; i < w->max; ++i) {
-            h2_worker_ctx *ctx = w->slots[i].ctx;
-            if (!ctx || !ctx->stream_id) continue;
-            ++nbusy;
-            if (len < sizeof(busy) - 64)
-                len += (apr_size_t)apr_snprintf(busy + len, sizeof(busy) - len,
-                        " conn %ld stream %u (%" APR_TIME_T_FMT " ms);", ctx->conn_id,
-                        (unsigned)ctx->stream_id, apr_time_as_msec(now - ctx->since));
-        }
-        apr_thread_mutex_unlock(w->lock);
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, w->s, H2LOGNO(00601)
-                     "h2 workers: %d thread(s) still running after %" APR_TIME_T_FMT
-                     " ms at child exit, %d in a stream:%s left running", w->threads,
-                     apr_time_as_msec(now - start), nbusy, busy);
-        return APR_SUCCESS;
-    }
     workers_reap(w);
     apr_thread_mutex_unlock(w->lock);
-    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, w->s, H2LOGNO(00602)
+    apr_signal(SIGTERM, old_term);
+    ap_log_error(APLOG_MARK, warned ? APLOG_NOTICE : APLOG_DEBUG, 0, w->s, H2LOGNO(00602)
                  "h2 workers: all threads joined in %" APR_TIME_T_FMT " ms",
-                 apr_time_as_msec(now - start));
+                 apr_time_as_msec(apr_time_now() - start));
     apr_pool_destroy(w->pool);
     return APR_SUCCESS;
 }
@@ -319,7 +390,8 @@ apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton)
     /* signalled after the unlock: a woken worker that runs at once (it often preempts
      * the submitting thread on its CPU) finds the lock free, instead of blocking on it
      * and switching back (3 context switches per job instead of 1). The pool's lock and
-     * condition live until every thread that submits is gone (workers_pre_cleanup). */
+     * condition live until the child's pool goes (workers_pre_cleanup), after the MPM
+     * joined every c1 thread, the only ones that submit. */
     if (wake) apr_thread_cond_signal(w->more_work);
     return APR_SUCCESS;
 }

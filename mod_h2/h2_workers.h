@@ -10,10 +10,13 @@
  *
  * Threads: h2_workers_submit() from any thread (c1's); jobs run on worker threads.
  *
- * Shutdown: a pre-cleanup of the child's pool stops the threads and joins them, waiting
- * a bounded time (logged). Threads are joinable; one that ends early (idle) is joined by
- * the next thread start. The pool's memory (lock, conditions, thread records) is not
- * freed while any thread still runs.
+ * Shutdown: h2_workers_stopping() makes c2's reads and writes fail once streams have no
+ * client: at once on a hard stop (child_stopping), when the connections are all gone on
+ * a graceful one. A pre-cleanup of the child's pool joins the threads: after a graceful
+ * stop however long they take (the MPM joins its own the same way), after a hard stop
+ * for a second, then the child ends without its exit cleanups (nothing is freed under
+ * a running handler). Threads are joinable; one that ends early (idle) is joined by the
+ * next thread start.
  */
 #ifndef H2_WORKERS_H
 #define H2_WORKERS_H
@@ -52,5 +55,12 @@ int h2_workers_max(h2_workers *w);
 
 /* The child's pool (set in child_init), NULL if none. */
 h2_workers *h2_workers_get(void);
+
+/* Non-zero once a stream still running has no client (any thread): the child stops
+ * hard, or its connections are all gone. */
+int h2_workers_stopping(void);
+
+/* child_stopping hook. */
+void h2_workers_child_stopping(apr_pool_t *pchild, int graceful);
 
 #endif /* H2_WORKERS_H */

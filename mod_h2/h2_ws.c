@@ -187,6 +187,7 @@ apr_status_t h2_ws_c2_in(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t
     apr_size_t got = 0, want;
     apr_status_t rv = APR_SUCCESS;
     apr_interval_time_t timeout;
+    apr_time_t deadline = 0;
     int wake = 0;
 
     if (mode == AP_MODE_INIT) return APR_SUCCESS;
@@ -207,6 +208,7 @@ apr_status_t h2_ws_c2_in(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t
     for (;;) {
         ws_c2_drain_locked(ws);
         if (strm->in_head || strm->in_eos || strm->aborted) break;
+        if (h2_workers_stopping()) { rv = APR_ECONNABORTED; break; }  /* no client left */
         if (block == APR_NONBLOCK_READ) { rv = APR_EAGAIN; break; }
         strm->in_waiting = 1;
         if (strm->in_consumed) h2_strm_mark_dirty(strm, &wake);
@@ -217,10 +219,16 @@ apr_status_t h2_ws_c2_in(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t
             h2_hub_lock(hub);
             continue;
         }
-        if (APR_STATUS_IS_TIMEUP(h2_strm_wait(strm, timeout))
-            && !strm->in_head && !strm->in_eos && !strm->aborted) {
-            rv = APR_TIMEUP;
-            break;
+        {
+            /* in steps, so that a stopping child is seen */
+            apr_time_t now = apr_time_now();
+            if (!deadline) deadline = now + timeout;
+            if (now >= deadline) {
+                rv = APR_TIMEUP;
+                break;
+            }
+            h2_strm_wait(strm, deadline - now < apr_time_from_sec(1) ? deadline - now
+                                                                  : apr_time_from_sec(1));
         }
     }
     if (rv == APR_SUCCESS && strm->in_head) {

@@ -82,6 +82,9 @@ static void h2_register_hooks(apr_pool_t *p)
     /* child_stopping: MIDDLE, it touches only our own parked connections, which the
      * listener still polls whatever other modules do here. */
     ap_hook_child_stopping(h2_c1_idle_child_stopping, NULL, NULL, APR_HOOK_MIDDLE);
+    /* child_stopping: MIDDLE, it only marks our own streams as without a client on a hard
+     * stop (the MPM closes the connections then, whatever the order of the hooks) */
+    ap_hook_child_stopping(h2_workers_child_stopping, NULL, NULL, APR_HOOK_MIDDLE);
     h2_c2_register_hooks();
     h2_ws_register_hooks();
     h2_c1_io_register_hooks();

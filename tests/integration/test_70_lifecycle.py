@@ -265,3 +265,105 @@ CGIDScriptTimeout 6
                          capture_output=True, text=True, timeout=30)
     assert res.stdout == "200", res.stdout
     assert not crash_lines(h), "".join(crash_lines(h))
+
+
+# A stream whose handler outlives its connection while the child stops. Nothing of the
+# child may be freed under it: the pool cleanups and exit() that follow the workers' join
+# free the configuration and modules' state it uses (a crash now and then, under load).
+
+def script_running(path):
+    """is a process running the script at path?"""
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % p, "rb") as f:
+                if path.encode() in f.read().split(b"\0"):
+                    return True
+        except OSError:
+            pass
+    return False
+
+
+def wait_for(cond, secs):
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.05)  # polling a condition, bounded by the deadline
+    return cond()
+
+
+def log_lines(path, text):
+    try:
+        with open(path, errors="replace") as f:
+            return [ln for ln in f if text in ln]
+    except OSError:
+        return []
+
+
+# c1 waits at most Timeout for the streams of a connection whose client left; the CGI
+# may run longer
+DETACH_CONF = """
+Timeout 2
+CGIDScriptTimeout 30
+"""
+
+
+def detached_handler(h, secs):
+    """slow.py silent for secs, its client gone: c1 leaves the stream to its worker"""
+    from h2client import Conn
+    script = os.path.join(h.root, "cgi-bin", "slow.py")
+    c = Conn(h.http_port, timeout=5)
+    c.handshake()
+    c.request(1, "/cgi-bin/slow.py?%s" % secs)
+    assert wait_for(lambda: script_running(script), 10), h.log_tail()
+    c.close()
+    assert wait_for(lambda: log_lines(h.error_log, "MH200600"), 10), h.log_tail()
+
+
+def test_graceful_restart_waits_for_a_detached_handler(loaded):
+    """graceful restart: the old child waits for the handler (as the MPM waits for its
+    own threads), names it once, and its request is logged when it returns"""
+    h = loaded("gwait", DETACH_CONF)
+    detached_handler(h, 3)
+    res = h._ctl("-k", "graceful")
+    assert res.returncode == 0, res.stdout
+    assert wait_for(lambda: log_lines(h.access_log, "slow.py"), 15), h.log_tail()
+    assert wait_for(lambda: log_lines(h.error_log, "MH200602"), 10), h.log_tail()
+    waits = log_lines(h.error_log, "MH200601")
+    assert len(waits) == 1 and "waiting for them (graceful stop)" in waits[0], waits
+    check_clean(h, "graceful restart")
+
+
+def test_stop_does_not_wait_for_a_handler_that_runs_on(loaded):
+    """stop: the child waits a second for the handler, then ends without its exit
+    cleanups, before the parent would have to kill it"""
+    h = loaded("hwait", DETACH_CONF)
+    detached_handler(h, 15)
+    res = h._ctl("-k", "stop")
+    assert res.returncode == 0, res.stdout
+    left = wait_gone(h)
+    assert not left, "processes left %s\n%s" % (left, h.log_tail())
+    assert not log_lines(h.error_log, "SIGKILL"), h.log_tail()
+    ends = log_lines(h.error_log, "MH200601")
+    assert len(ends) == 1 and "the child ends now" in ends[0], ends
+    check_clean(h, "stop")
+
+
+def test_stop_ends_a_graceful_wait(loaded):
+    """graceful restart, then stop while the old child still waits for the handler: the
+    parent's SIGTERM turns the wait into a hard stop's short one"""
+    h = loaded("gthenstop", DETACH_CONF)
+    detached_handler(h, 15)
+    res = h._ctl("-k", "graceful")
+    assert res.returncode == 0, res.stdout
+    assert wait_for(lambda: log_lines(h.error_log, "MH200601"), 10), h.log_tail()
+    res = h._ctl("-k", "stop")
+    assert res.returncode == 0, res.stdout
+    left = wait_gone(h)
+    assert not left, "processes left %s\n%s" % (left, h.log_tail())
+    assert not log_lines(h.error_log, "SIGKILL"), h.log_tail()
+    msgs = [ln.split("MH200601")[1] for ln in log_lines(h.error_log, "MH200601")]
+    assert len(msgs) == 2 and "graceful stop" in msgs[0] and "ends now" in msgs[1], msgs
+    check_clean(h, "graceful, then stop")
