@@ -686,12 +686,9 @@ static int c1_end(h2_c1 *c1, int on_cb)
         h2_c1_io_write_last(c1);
     }
     h2_c1_dispatch_new(c1);
-    /* a child that stops hard must exit before the parent kills it (it sends SIGTERM
-     * again after 3 s): wait for the workers briefly. Otherwise up to the Timeout, a
-     * graceful stop included: a stream left to run alone may still use c1's memory
-     * (mod_ssl's variables look at c->master) after the MPM recycled it, and the child
-     * waits for its workers before it exits anyway. */
-    h2_c1_drain(c1, h2_workers_stopping_hard() ? H2_DRAIN_STOPPING
+    /* a stopping child must exit before the parent kills it (it sends SIGTERM again after
+     * 3 s): wait for the workers briefly; otherwise up to the Timeout */
+    h2_c1_drain(c1, c1_mpm_stopping() ? H2_DRAIN_STOPPING
                     : (c1->s->timeout > 0 ? c1->s->timeout : apr_time_from_sec(60)),
                 H2_DRAIN_STOPPING);
     if (c1_mpm_stopping() && !c->aborted && !h2_c1_io_flush_for(c1, H2_DRAIN_STOPPING)) {

@@ -158,8 +158,8 @@ int h2_c1_child_stop_hard(void);
 /* any thread: the child began to stop (graceful or hard; set by child_stopping) */
 int h2_c1_child_is_stopping(void);
 /* The connection is going away: stop every stream, wait for the workers running them at
- * most max_wait (stop_wait from when the child begins to stop hard); streams still
- * running then are left to the hub (logged once). */
+ * most max_wait (stop_wait from when the child begins to stop); streams still running
+ * then are left to the hub (logged once). */
 void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait, apr_interval_time_t stop_wait);
 
 #endif /* H2_C1_H */

@@ -14,6 +14,7 @@
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"
+#include "ap_mpm.h"
 #include "scoreboard.h"
 
 #include "h2_log.h"
@@ -699,10 +700,14 @@ void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait, apr_interval_time_t st
             break;
         }
         now = apr_time_now();
-        if (!stopping && h2_workers_stopping_hard()) {
-            /* the child began to stop hard while we wait: it must exit soon, wait less */
-            stopping = 1;
-            if (now - start + stop_wait < max_wait) max_wait = now - start + stop_wait;
+        if (!stopping) {
+            /* the child began to stop while we wait: it must exit soon, wait less */
+            int state = AP_MPMQ_RUNNING;
+            ap_mpm_query(AP_MPMQ_MPM_STATE, &state);
+            if (state == AP_MPMQ_STOPPING) {
+                stopping = 1;
+                if (now - start + stop_wait < max_wait) max_wait = now - start + stop_wait;
+            }
         }
         if (now - start >= max_wait) {
             c1_detach(c1, now - start);

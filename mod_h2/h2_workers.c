@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apr_signal.h"
 #include "apr_thread_proc.h"
 #include "apr_thread_mutex.h"
 #include "apr_thread_cond.h"
@@ -84,50 +85,18 @@ h2_workers *h2_workers_get(void)
     return child_workers;
 }
 
-/* The parent's SIGTERM once a graceful stop began: `stop` after a graceful restart, or
- * GracefulShutdownTimeout passed. The MPM's threads no longer listen for it then (its
- * own handler does nothing); with this one the stop becomes a hard one for us. The
- * event MPM's listener sends the process a SIGTERM of its own when it closes the
- * listeners (to wake the main thread): not a stop, told apart by the sender. */
-static volatile sig_atomic_t workers_got_term;
-
-static void workers_sigterm(int sig, siginfo_t *info, void *uctx)
-{
-    (void)sig;
-    (void)uctx;
-    if (!info || info->si_pid != getpid()) workers_got_term = 1;
-}
-
-/* Like the MPM's handler, without SA_RESTART: the signal still interrupts a wait. */
-static void workers_catch_sigterm(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = workers_sigterm;
-    sa.sa_flags = SA_SIGINFO;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 int h2_workers_stopping(void)
 {
-    return workers_got_term || apr_atomic_read32(&child_stopping) != STOP_NONE;
-}
-
-int h2_workers_stopping_hard(void)
-{
-    if (workers_got_term) apr_atomic_set32(&child_stopping, STOP_HARD);
-    return apr_atomic_read32(&child_stopping) == STOP_HARD;
+    return apr_atomic_read32(&child_stopping) != STOP_NONE;
 }
 
 /* child_stopping hook (the thread that stops the child). A hard stop closes the MPM's
  * connections at once: our streams lose their clients just as at once. A graceful stop
- * lets the connections finish first, until the parent's SIGTERM. */
+ * lets the connections finish first. */
 void h2_workers_child_stopping(apr_pool_t *pchild, int graceful)
 {
     (void)pchild;
     if (!graceful) apr_atomic_set32(&child_stopping, STOP_HARD);
-    else workers_catch_sigterm();
 }
 
 #if APR_HAS_THREADS
@@ -242,6 +211,15 @@ static apr_status_t start_thread(h2_workers *w)
     return rv;
 }
 
+/* SIGTERM while workers_pre_cleanup waits */
+static volatile sig_atomic_t workers_got_term;
+
+static void workers_sigterm(int sig)
+{
+    (void)sig;
+    workers_got_term = 1;
+}
+
 /* Name the workers still in a stream (lock held) into buf. Returns how many. */
 static int workers_busy_list(h2_workers *w, apr_time_t now, char *buf, apr_size_t size)
 {
@@ -267,7 +245,7 @@ static int workers_busy_list(h2_workers *w, apr_time_t now, char *buf, apr_size_
  * child may be freed while a handler runs (the pool cleanups after this one and exit()
  * free the configuration, modules' child state and libraries' globals they use).
  * - After a graceful stop, as long as they run, as the MPM waits for its own threads (a
- *   graceful restart lets a long request finish), until the parent's SIGTERM;
+ *   graceful restart lets a long request finish; GracefulShutdownTimeout ends it);
  *   workers still busy after H2_WORKERS_STOP_WARN are named in the log once.
  * - After a hard stop, H2_WORKERS_STOP_WAIT: then the child ends at once, without its
  *   exit cleanups, rather than free memory under a running handler or hold a restart
@@ -276,12 +254,14 @@ static apr_status_t workers_pre_cleanup(void *data)
 {
     h2_workers *w = data;
     apr_time_t start = apr_time_now(), now = start, hard_since = 0;
+    apr_sigfunc_t *old_term;
     int warned = 0;
     apr_atomic_cas32(&child_stopping, STOP_GONE, STOP_NONE);
-    /* the parent's SIGTERM turns a graceful wait into a hard one (also when the child
-     * ends without having run child_stopping) */
-    workers_catch_sigterm();
-    if (h2_workers_stopping_hard()) hard_since = start;
+    /* the parent's SIGTERM (`stop`, the end of GracefulShutdownTimeout) turns a graceful
+     * wait into a hard one: the MPM no longer listens for it on this thread */
+    workers_got_term = 0;
+    old_term = apr_signal(SIGTERM, workers_sigterm);
+    if (apr_atomic_read32(&child_stopping) == STOP_HARD) hard_since = start;
     apr_thread_mutex_lock(w->lock);
     w->shutdown = 1;
     apr_thread_cond_broadcast(w->more_work);
@@ -290,7 +270,9 @@ static apr_status_t workers_pre_cleanup(void *data)
         apr_thread_cond_timedwait(w->all_gone, w->lock, apr_time_from_msec(100));
         if (w->threads <= 0) break;
         now = apr_time_now();
-        if (!hard_since && h2_workers_stopping_hard()) hard_since = now;
+        if (workers_got_term) apr_atomic_set32(&child_stopping, STOP_HARD);
+        if (!hard_since && apr_atomic_read32(&child_stopping) == STOP_HARD)
+            hard_since = now;
         hard = hard_since && now - hard_since >= H2_WORKERS_STOP_WAIT;
         if (hard || (!warned && now - start >= H2_WORKERS_STOP_WARN)) {
             char busy[400];
@@ -312,6 +294,7 @@ static apr_status_t workers_pre_cleanup(void *data)
     child_workers = NULL;
     workers_reap(w);
     apr_thread_mutex_unlock(w->lock);
+    apr_signal(SIGTERM, old_term);
     ap_log_error(APLOG_MARK, warned ? APLOG_NOTICE : APLOG_DEBUG, 0, w->s, H2LOGNO(00602)
                  "h2 workers: all threads joined in %" APR_TIME_T_FMT " ms",
                  apr_time_as_msec(apr_time_now() - start));

@@ -11,9 +11,8 @@
  * Threads: h2_workers_submit() from any thread (c1's); jobs run on worker threads.
  *
  * Shutdown: h2_workers_stopping() makes c2's reads and writes fail once streams have no
- * client: at once on a hard stop (child_stopping, or the parent's SIGTERM during a
- * graceful stop: h2_workers_stopping_hard()), when the connections are all gone on a
- * graceful one. A pre-cleanup of the child's pool joins the threads: after a graceful
+ * client: at once on a hard stop (child_stopping), when the connections are all gone on
+ * a graceful one. A pre-cleanup of the child's pool joins the threads: after a graceful
  * stop however long they take (the MPM joins its own the same way), after a hard stop
  * for a second, then the child ends without its exit cleanups (nothing is freed under
  * a running handler). Threads are joinable; one that ends early (idle) is joined by the
@@ -60,10 +59,6 @@ h2_workers *h2_workers_get(void);
 /* Non-zero once a stream still running has no client (any thread): the child stops
  * hard, or its connections are all gone. */
 int h2_workers_stopping(void);
-
-/* Non-zero once the child stops hard (any thread): `stop`, `restart`, or the parent's
- * SIGTERM after a graceful stop began. Its connections are closed under them. */
-int h2_workers_stopping_hard(void);
 
 /* child_stopping hook. */
 void h2_workers_child_stopping(apr_pool_t *pchild, int graceful);

@@ -367,26 +367,3 @@ def test_stop_ends_a_graceful_wait(loaded):
     msgs = [ln.split("MH200601")[1] for ln in log_lines(h.error_log, "MH200601")]
     assert len(msgs) == 2 and "graceful stop" in msgs[0] and "ends now" in msgs[1], msgs
     check_clean(h, "graceful, then stop")
-
-
-def test_graceful_stop_timeout_ends_a_waiting_connection(loaded):
-    """graceful-stop while a connection whose client left waits for its stream (Timeout
-    20 s): at GracefulShutdownTimeout (3 s) the parent's SIGTERM makes the connection
-    and the workers give up (hard stop: 0.5 s, then 1 s), before the parent's SIGKILL"""
-    from h2client import Conn
-    h = loaded("gsto", "Timeout 20\nCGIDScriptTimeout 30\n")
-    script = os.path.join(h.root, "cgi-bin", "slow.py")
-    c = Conn(h.http_port, timeout=5)
-    c.handshake()
-    c.request(1, "/cgi-bin/slow.py?15")
-    assert wait_for(lambda: script_running(script), 10), h.log_tail()
-    c.close()
-    res = h._ctl("-k", "graceful-stop")
-    assert res.returncode == 0, res.stdout
-    left = wait_gone(h)
-    assert not left, "processes left %s\n%s" % (left, h.log_tail())
-    assert not log_lines(h.error_log, "SIGKILL"), h.log_tail()
-    assert log_lines(h.error_log, "MH200600"), h.log_tail()   # c1 gave up on the stream
-    ends = log_lines(h.error_log, "MH200601")
-    assert ends and "the child ends now" in ends[-1], ends
-    check_clean(h, "graceful-stop")
