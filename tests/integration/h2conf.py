@@ -323,6 +323,23 @@ SSLSessionCache "shmcb:{r}/run/ssl_scache(512000)"
         except OSError:
             return "(no error log)"
 
+    def access_lines(self, *texts, secs=10):
+        """the access log's lines that contain one of texts, once each text has a line
+        (or secs passed). A request is logged by the worker that ran it, after it handed
+        over the last of the response: the client may have it all before the line is
+        written, as over HTTP/1.1."""
+        deadline = time.monotonic() + secs
+        while True:
+            try:
+                with open(self.access_log, errors="replace") as f:
+                    lines = [ln for ln in f if any(t in ln for t in texts)]
+            except OSError:
+                lines = []
+            if all(any(t in ln for ln in lines) for t in texts) \
+                    or time.monotonic() >= deadline:
+                return lines
+            time.sleep(0.05)  # polling a condition, bounded by the deadline
+
     def url(self, path="/", tls=True):
         if tls:
             return "https://localhost:%d%s" % (self.https_port, path)

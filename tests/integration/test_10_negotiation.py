@@ -90,9 +90,7 @@ def test_ssl_vars_on_streams(httpd):
 
 def test_access_log_protocol(httpd):
     curl("--http2-prior-knowledge", "-o", "/dev/null", httpd.url("/1k.txt?logcheck", tls=False))
-    # the request is logged when its stream ends, before the response is complete on the wire
-    with open(httpd.access_log) as f:
-        lines = [l for l in f if "logcheck" in l]
+    lines = httpd.access_lines("logcheck")
     assert lines and "HTTP/2.0" in lines[-1], lines
 
 

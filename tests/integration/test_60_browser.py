@@ -35,8 +35,8 @@ def test_chromium_loads_page_over_h2(httpd):
 
 def test_chromium_subresources_logged_as_http2(httpd):
     chromium_dump(httpd.url("/index.html?browser=2"))
-    with open(httpd.access_log) as f:
-        lines = [l for l in f if "browser=2" in l or "/style.css" in l or "/app.js" in l]
+    lines = httpd.access_lines("browser=2", "/app.js")
+    lines = [l for l in lines if "browser=2" in l or "/style.css" in l or "/app.js" in l]
     page = [l for l in lines if "browser=2" in l]
     assert page and all(" HTTP/2.0 " in l for l in page), lines
     assert any("/app.js" in l and " HTTP/2.0 " in l for l in lines), lines
