@@ -783,8 +783,7 @@ static apr_status_t c2_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
                 }
                 continue;
             }
-            /* in steps, so that a stopping child is seen */
-            h2_strm_wait(strm, left < apr_time_from_sec(1) ? left : apr_time_from_sec(1));
+            h2_strm_wait(strm, left);
         }
     }
     if (rv == APR_TIMEUP) {

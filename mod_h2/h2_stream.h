@@ -219,8 +219,9 @@ void h2_strm_destroy(h2_strm *strm);
  * unmapped at once (c1 defers those that output buckets may still reference first). */
 void h2_strm_clear(h2_strm *strm);
 
-/* hub->mx held: wait on the stream's condition for at most t (APR_TIMEUP, or
- * APR_SUCCESS when signalled), wake its waiter. */
+/* hub->mx held: wait on the stream's condition for at most t, and at most a second
+ * (APR_TIMEUP, or APR_SUCCESS when signalled: callers loop until their deadline), wake
+ * its waiter. */
 apr_status_t h2_strm_wait(h2_strm *strm, apr_interval_time_t t);
 void h2_strm_signal(h2_strm *strm);
 

@@ -228,6 +228,9 @@ apr_status_t h2_strm_wait(h2_strm *strm, apr_interval_time_t t)
 {
     struct timespec ts;
     int rv;
+    /* never longer than a second: waiters loop and recheck, so that a child that stops
+     * (h2_workers_stopping, which wakes no stream) is seen in time */
+    if (t > apr_time_from_sec(1)) t = apr_time_from_sec(1);
     clock_gettime(CLOCK_MONOTONIC, &ts);
     ts.tv_sec += (time_t)apr_time_sec(t);
     ts.tv_nsec += (long)apr_time_usec(t) * 1000;

@@ -220,15 +220,14 @@ apr_status_t h2_ws_c2_in(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t
             continue;
         }
         {
-            /* in steps, so that a stopping child is seen */
+            /* h2_strm_wait waits a second at most: the deadline is ours */
             apr_time_t now = apr_time_now();
             if (!deadline) deadline = now + timeout;
             if (now >= deadline) {
                 rv = APR_TIMEUP;
                 break;
             }
-            h2_strm_wait(strm, deadline - now < apr_time_from_sec(1) ? deadline - now
-                                                                  : apr_time_from_sec(1));
+            h2_strm_wait(strm, deadline - now);
         }
     }
     if (rv == APR_SUCCESS && strm->in_head) {

@@ -470,13 +470,7 @@ def test_access_log_http2(ws_httpd):
         s.wait_end()
     finally:
         c.close()
-    deadline = time.monotonic() + 5
-    lines = []
-    while time.monotonic() < deadline and not lines:
-        with open(ws_httpd.access_log) as f:
-            lines = [ln for ln in f if "logcheck=1" in ln]
-        if not lines:
-            time.sleep(0.05)
+    lines = ws_httpd.access_lines("logcheck=1", secs=5)
     assert lines, "no access log line"
     assert '"GET /ws/echo?logcheck=1 HTTP/2.0" 200 ' in lines[0], lines[0]
     assert lines[0].rstrip().endswith(" HTTP/2.0 on"), lines[0]

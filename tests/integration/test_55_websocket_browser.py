@@ -111,13 +111,7 @@ ProxyPass /ws/ ws://127.0.0.1:{backend.port}/
                               "echo:hello over h2")
     assert text == "echo:hello over h2", text
     # the page and the WebSocket went over HTTP/2: the upgrade is a stream, logged 200
-    deadline = time.monotonic() + 5
-    lines = []
-    while time.monotonic() < deadline and not lines:
-        with open(h.access_log) as f:
-            lines = [ln for ln in f if "browser=b1" in ln]
-        if not lines:
-            time.sleep(0.05)
+    lines = h.access_lines("browser=b1", secs=5)
     assert lines, "no access log line for the WebSocket"
     assert '"GET /ws/echo?browser=b1 HTTP/2.0" 200 ' in lines[0], lines
     with open(h.access_log) as f:
