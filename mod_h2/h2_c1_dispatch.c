@@ -162,7 +162,9 @@ apr_status_t h2_c1_pollset_ensure(h2_c1 *c1)
         return rv;
     }
     c1->sockfd.p = c1->ps_pool;
-    rv = apr_pollset_add(ps, &c1->sockfd);
+    /* a draining session waits for its workers only: its socket (at EOF once the client
+     * left, so always readable) would make every wait return at once */
+    rv = c1->draining ? APR_SUCCESS : apr_pollset_add(ps, &c1->sockfd);
     h2_hub_lock(c1->hub);
     c1->hub->pollset = ps;
     h2_hub_unlock(c1->hub);
@@ -234,6 +236,11 @@ static void worker_session_job(void *baton, h2_worker_ctx *w)
         if (w) w->stream_id = 0;
     }
     last = --hub->attached == 0 && hub->detached;
+    if (hub->attached == 0 && hub->c1_draining && hub->pollset) {
+        /* c1 waits for the last job to leave before the connection closes: now (under
+         * the lock, which c1 holds when it drops the pollset) */
+        apr_pollset_wakeup(hub->pollset);
+    }
     h2_hub_unlock(hub);
     if (last) h2_hub_destroy(hub);
 }
@@ -684,6 +691,13 @@ void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait, apr_interval_time_t st
     h2_hub_lock(c1->hub);
     c1->hub->c1_waiting = 1;   /* from now on every news wakes c1 at once */
     c1->hub->c1_wait_short = 0;
+    c1->hub->c1_draining = 1;  /* and so does the last job that leaves */
+    if (c1->hub->pollset) {
+        /* the wait below is for workers only: the socket (readable at EOF once the
+         * client left) made it return at once, and c1 spun at 100% CPU for as long as a
+         * handler ran (test_74_close.py) */
+        apr_pollset_remove(c1->hub->pollset, &c1->sockfd);
+    }
     h2_hub_unlock(c1->hub);
     for (;;) {
         apr_int32_t n;

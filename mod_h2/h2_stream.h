@@ -52,6 +52,8 @@ typedef struct h2_hub {
                                   * every news wakes it unless c1_wait_short applies */
     int c1_wait_short;           /* [lock] c1's poll ends within H2_BATCH_WAIT */
     int attached;                /* [lock] worker jobs (queued or running) of this session */
+    int c1_draining;             /* [lock] c1 waits for the jobs to leave before the
+                                  * connection closes (h2_c1_drain): the last wakes it */
     int detached;                /* [lock] c1 is gone: the last job frees the hub */
     h2_strm *orphans;            /* [lock] streams c1 left running when it detached */
     struct h2_hub *busy_prev, *busy_next; /* the child's busy sessions (h2_c1_dispatch.c,
