@@ -258,6 +258,35 @@ void h2_c1_strm_dispatch(h2_c1 *c1, h2_strm *strm)
     c1->new_tail = strm;
 }
 
+/* Take strm off the singly linked queue *head..*tail (next_pending); 1 when it was there. */
+static int c1_queue_unlink(h2_strm **head, h2_strm **tail, h2_strm *strm)
+{
+    h2_strm **pp, *prev = NULL;
+    for (pp = head; *pp; prev = *pp, pp = &(*pp)->next_pending) {
+        if (*pp != strm) continue;
+        *pp = strm->next_pending;
+        if (*tail == strm) *tail = prev;
+        strm->next_pending = NULL;
+        return 1;
+    }
+    return 0;
+}
+
+int h2_c1_strm_unqueue_locked(h2_c1 *c1, h2_strm *strm)
+{
+    if (!strm->dispatched || strm->c2_done) return 0;
+    if (c1_queue_unlink(&c1->new_head, &c1->new_tail, strm)) {
+        strm->c2_done = 1;
+        return 1;
+    }
+    if (c1_queue_unlink(&c1->hub->pending_head, &c1->hub->pending_tail, strm)) {
+        --c1->hub->queued;
+        strm->c2_done = 1;
+        return 1;
+    }
+    return 0;   /* a worker took it */
+}
+
 /* The scoreboard: c1's slot (owned by this thread; workers have none) shows the session
  * busy with the request line of a running stream while streams run, so that mod_status
  * lists in-flight h2 requests ("W") and counts them in BusyWorkers, as mod_http2 does. */
