@@ -374,7 +374,12 @@ void h2_c1_dispatch_new(h2_c1 *c1)
             c1->esc_since = now;
         }
         else if (now - c1->esc_since >= H2_BATCH_WAIT) {
-            need = hub->attached;
+            /* more workers only from what the pool has beyond a reserve of a quarter:
+             * connections whose streams stall (zero windows, handlers that wait) cannot
+             * take the workers that other clients' first streams need; a connection's
+             * first job is never held back */
+            int room = w ? h2_workers_free(w) - h2_workers_max(w) / 4 : hub->attached;
+            need = hub->attached < room ? hub->attached : room;
             c1->esc_since = now;
         }
         if (need > hub->queued) need = hub->queued;

@@ -401,9 +401,23 @@ int h2_workers_max(h2_workers *w)
     return w->max;
 }
 
+int h2_workers_free(h2_workers *w)
+{
+    int n;
+    apr_thread_mutex_lock(w->lock);
+    n = w->max - w->threads + w->idle - w->queued;
+    apr_thread_mutex_unlock(w->lock);
+    return n > 0 ? n : 0;
+}
+
 #else /* !APR_HAS_THREADS */
 
 int h2_workers_max(h2_workers *w)
+{
+    return 0;
+}
+
+int h2_workers_free(h2_workers *w)
 {
     return 0;
 }

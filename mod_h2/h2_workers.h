@@ -53,6 +53,9 @@ apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton);
 /* The most threads the pool may run. */
 int h2_workers_max(h2_workers *w);
 
+/* Threads that could take a job now: idle or not yet started, less the jobs queued. */
+int h2_workers_free(h2_workers *w);
+
 /* The child's pool (set in child_init), NULL if none. */
 h2_workers *h2_workers_get(void);
 

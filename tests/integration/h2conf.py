@@ -92,11 +92,35 @@ except (BrokenPipeError, ConnectionResetError):
 }
 
 
+_STOPWIN = None
+
+
+def stopwin_so():
+    """tests/tools/stopwin.c built once per test process: an LD_PRELOAD probe for the event
+    MPM's own hard-stop race (docs/ARCHITECTURE.md "Stop and restart"). As a detector it
+    logs STALE to the error log where the MPM's stop would close a socket whose memory is
+    gone, and refuses that close, so the child survives httpd's race and a test can tell it
+    from a crash of ours."""
+    global _STOPWIN
+    if _STOPWIN is None:
+        import tempfile
+        out = os.path.join(tempfile.mkdtemp(prefix="mod_h2-stopwin-"), "stopwin.so")
+        res = subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-o", out,
+                              os.path.join(TOP, "tests", "tools", "stopwin.c"), "-ldl",
+                              "-I/usr/include/apr-1.0"], capture_output=True, text=True)
+        if res.returncode != 0:
+            raise RuntimeError("stopwin.c: %s" % res.stderr)
+        os.chmod(os.path.dirname(out), 0o755)
+        _STOPWIN = out
+    return _STOPWIN
+
+
 class Httpd:
     """One private httpd. `extra` is config text appended inside the main server."""
 
     def __init__(self, root, module=None, mpm="event", use_mod_http2=False, extra="",
-                 vhosts="", log_level="warn", threads=25, processes=1, modules=(), nofile=None):
+                 vhosts="", log_level="warn", threads=25, processes=1, modules=(), nofile=None,
+                 env=None, stop_probe=False):
         self.root = os.path.abspath(root)
         self.module = module or (None if use_mod_http2 else default_module())
         self.use_mod_http2 = use_mod_http2
@@ -108,6 +132,9 @@ class Httpd:
         self.processes = processes
         self.modules = list(modules)  # more modules to load, e.g. ["reqtimeout"]
         self.nofile = nofile  # RLIMIT_NOFILE for httpd (like `ulimit -n`), None: inherit
+        self.env = dict(env or {})  # extra environment of the httpd processes
+        if stop_probe:        # tests that stop under load: httpd's stop race is not ours
+            self.env["LD_PRELOAD"] = stopwin_so()
         self.http_port = free_port()
         self.https_port = free_port()
         self.proc = None
@@ -250,8 +277,9 @@ SSLSessionCache "shmcb:{r}/run/ssl_scache(512000)"
 
     # ---- process control
     def _ctl(self, *args):
+        env = dict(os.environ, **self.env) if self.env else None
         return subprocess.run([APACHE_BIN, "-d", self.root, "-f", self.conf_path] + list(args),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                               preexec_fn=self._set_nofile if getattr(self, "nofile", None) else None)
 
     def _set_nofile(self):

@@ -16,6 +16,11 @@ def children(h):
                                            text=True).stdout.split()]
 
 
+def count_procs(pattern):
+    out = subprocess.run(["pgrep", "-fc", pattern], capture_output=True, text=True).stdout
+    return int(out or 0)
+
+
 def rss_kib(h):
     """VmRSS of the server's children, KiB"""
     total = 0
@@ -58,9 +63,7 @@ Timeout 30
         c.request(sid, "/cgi-bin/slow.py?25")
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        n = int(subprocess.run(["pgrep", "-fc", "slow.py"], capture_output=True,
-                               text=True).stdout or 0)
-        if n >= 4:
+        if count_procs(h.root + "/cgi-bin/slow.py") >= 4:
             break
         time.sleep(0.05)  # polling for the handlers, bounded by the deadline
     base = rss_kib(h)
@@ -94,3 +97,43 @@ Timeout 30
     # another client is served meanwhile
     other = H2Client(h.http_port, timeout=10)
     assert other.get("/1k.txt").status == 200
+
+
+def test_stalled_connections_leave_workers_for_others(make_httpd):
+    """Two connections whose 18 streams each hold a worker (handlers that wait): each
+    may grow to half of the pool, but together they leave a quarter of it to other
+    clients, so a bystander's request is answered at once. Before, the two took all 16
+    workers and the bystander waited 11.6 s."""
+    h = make_httpd("fair", threads=32, log_level="info", extra="""
+H2MaxWorkers 16
+H2MinWorkers 16
+Timeout 30
+""")
+    conns = []
+    for _ in range(2):
+        c = Conn(h.http_port, timeout=20)
+        c.handshake(settings={S_INITIAL_WINDOW_SIZE: 0})
+        for i in range(18):
+            c.request(1 + 2 * i, "/cgi-bin/slow.py?6")
+        conns.append(c)
+    # the connections grow their share while their queues stand still: wait until the
+    # number of running handlers stays put for 0.5 s
+    deadline = time.monotonic() + 10
+    last, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        n = count_procs(h.root + "/cgi-bin/slow.py")
+        if n != last:
+            last, since = n, time.monotonic()
+        elif n > 0 and time.monotonic() - since > 0.5:
+            break
+        time.sleep(0.05)  # polling the process count, bounded by the deadline
+    t0 = time.monotonic()
+    r = H2Client(h.http_port, timeout=20).get("/1k.txt")
+    took = time.monotonic() - t0
+    print("handlers of the two stalled connections: %d of 16 workers; a bystander's GET "
+          "took %.2f s" % (last, took))
+    assert r.status == 200
+    assert last <= 12, last
+    assert took < 3, took
+    for c in conns:
+        c.sock.close()

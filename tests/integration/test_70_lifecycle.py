@@ -131,7 +131,8 @@ def finish(p):
 @pytest.fixture
 def loaded(make_httpd):
     def factory(name, extra=""):
-        h = make_httpd(name, start=False, threads=64, log_level="info", extra="""
+        h = make_httpd(name, start=False, threads=64, log_level="info", stop_probe=True,
+                       extra="""
 CoreDumpDirectory "{root}"
 H2MaxWorkers 32
 GracefulShutdownTimeout 3
@@ -150,6 +151,16 @@ ServerLimit 4
 
 
 def check_clean(h, what):
+    """no crash, no core. Servers made with stop_probe survive the event MPM's own
+    hard-stop race (h2conf.stopwin_so): a hit is a STALE line, reported, not failed here
+    (test_75_stop_race.py counts them)"""
+    try:
+        with open(h.error_log, errors="replace") as f:
+            stale = [ln for ln in f if "STALE" in ln]
+    except OSError:
+        stale = []
+    if stale:
+        print("%s: the MPM's stop race was hit (not ours):\n%s" % (what, "".join(stale[:3])))
     assert not crash_lines(h), "%s: crash in the error log:\n%s" % (what, "".join(crash_lines(h)))
     assert not cores(h), "%s: core files %s" % (what, cores(h))
 

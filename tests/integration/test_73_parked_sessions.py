@@ -23,7 +23,8 @@ CONNS = 12
 
 @pytest.fixture(scope="module")
 def few(make_module_httpd):
-    return make_module_httpd("park", log_level="info", threads=4, extra="""
+    return make_module_httpd("park", log_level="info", threads=4, stop_probe=True,
+                             extra="""
 Timeout %d
 AsyncRequestWorkerFactor 10
 H2MaxWorkers 32
@@ -172,7 +173,7 @@ def test_stop_with_parked_sessions(make_httpd, how):
     """graceful: the parked streams finish, their responses arrive behind the GOAWAY;
     stop: the child ends at once; no crash either way, every process gone in bounded
     time"""
-    h = make_httpd("parkstop", log_level="info", threads=4, extra="""
+    h = make_httpd("parkstop", log_level="info", threads=4, stop_probe=True, extra="""
 Timeout 10
 AsyncRequestWorkerFactor 10
 H2MaxWorkers 32
