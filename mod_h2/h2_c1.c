@@ -401,20 +401,34 @@ static c1_next c1_decide(h2_c1 *c1, c1_loop *loop)
     }
     else if (c1->strms_active == 0) {
         apr_time_t now;
-        if (c1->mpm_stopping_seen) return C1_END;   /* c1_end sends the final GOAWAY */
-        if (loop->async && !c->data_in_input_filters) {
+        if (c1->mpm_stopping_seen) {
+            /* c1_end sends the final GOAWAY; but while only the first step of §6.8 is out
+             * (last-stream-id 2^31-1), requests the client sent before it saw it are
+             * still on their way (a connection accepted just before the child began to
+             * stop, MaxConnectionsPerChild: Apache PR 65731): wait for the client's PING
+             * ACK, on which the engine sends the final GOAWAY, or its graceful timeout */
+            h2_session_stats st;
+            h2_session_get_stats(c1->engine, &st);
+            if (!st.goaway_sent || st.goaway_sent_last_id != H2_STREAM_ID_MASK
+                || h2_c1_child_stop_hard())
+                return C1_END;
+            loop->wait = apr_time_from_msec(200);   /* the engine's timer bounds it */
+        }
+        else if (loop->async && !c->data_in_input_filters) {
             /* a short linger first (H2_C1_LINGER), then back to the MPM (WAITIO) */
             if (loop->lingered) return C1_HANDBACK;
             loop->lingered = 1;
             loop->wait = H2_C1_LINGER;
             return C1_WAIT;
         }
-        /* wait in steps of a second: a graceful stop is noticed in time */
-        now = apr_time_now();
-        if (!loop->idle_deadline) loop->idle_deadline = now + loop->idle_timeout;
-        loop->wait = loop->idle_deadline > now ? loop->idle_deadline - now : 0;
-        if (loop->wait > apr_time_from_sec(1)) loop->wait = apr_time_from_sec(1);
-        loop->idle_wait = 1;
+        else {
+            /* wait in steps of a second: a graceful stop is noticed in time */
+            now = apr_time_now();
+            if (!loop->idle_deadline) loop->idle_deadline = now + loop->idle_timeout;
+            loop->wait = loop->idle_deadline > now ? loop->idle_deadline - now : 0;
+            if (loop->wait > apr_time_from_sec(1)) loop->wait = apr_time_from_sec(1);
+            loop->idle_wait = 1;
+        }
     }
     else {
         /* streams in progress: look at stalls once a second */

@@ -107,3 +107,28 @@ def test_drain_waits_without_spinning(make_httpd):
     assert used < 0.3 * elapsed, used
     for c in conns:
         c.sock.close()
+
+
+def test_last_connection_of_a_child_is_served(make_httpd):
+    """MaxConnectionsPerChild 1: the child starts to stop as soon as it accepted the
+    connection. A client that sends its request only after it read the server's SETTINGS
+    must still be served (Apache PR 65731 for mod_http2): the first GOAWAY is the first
+    step of §6.8 (last-stream-id 2^31-1), the final one comes after the client's PING ACK
+    or the graceful timeout. Before, the final GOAWAY(last-stream-id 0) came at once and
+    no such request was ever answered."""
+    from h2client import GOAWAY, SETTINGS, ACK, PING
+    h = make_httpd("maxconn", threads=8, log_level="info", extra="MaxConnectionsPerChild 1\n")
+    served = 0
+    for _ in range(4):
+        c = Conn(h.http_port, timeout=20)
+        c.handshake(wait_ack=False)   # the server's SETTINGS read: now the request
+        c.request(1, "/1k.txt")
+        res = c.response(1, timeout=10)
+        lasts = [f.last_stream_id for f in c.frames if f.type == GOAWAY]
+        print("status %s, GOAWAY last-stream-ids %s" % (res["status"], lasts))
+        if res["status"] == 200 and len(res["body"]) == 1024:
+            served += 1
+        assert all(l >= 1 for l in lasts), lasts
+        c.sock.close()
+        # the next connection waits in the listen queue for the next child
+    assert served == 4, served
