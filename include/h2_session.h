@@ -45,9 +45,12 @@
  *     octets in one field block): connection error ENHANCE_YOUR_CALM, detected as soon as
  *     the limit is crossed (the HPACK state cannot be kept in step without decoding).
  *   - Header list larger than max_header_list_size / max_header_fields: the block is still
- *     decoded (HPACK state in step), the request is delivered to on_request with
- *     req->too_large = 1 and possibly incomplete fields; the glue MUST answer it (431) or
- *     reset it. Such blocks (requests and trailers) are counted per connection: beyond
+ *     decoded (HPACK state in step) and what of it was delivered within the limits is
+ *     validated as for any request: a malformed one (a bad pseudo-header value, :protocol
+ *     where not allowed, a relative :path, a missing pseudo-header when the pseudo-header
+ *     section was seen whole, ...) is RST_STREAM(PROTOCOL_ERROR). A well-formed one is
+ *     delivered to on_request with req->too_large = 1 and possibly incomplete fields; the
+ *     glue MUST answer it (431) or reset it, and act on nothing else of it. Such blocks (requests and trailers) are counted per connection: beyond
  *     max_oversized_blocks the block is not delivered and the connection ends with
  *     GOAWAY(ENHANCE_YOUR_CALM) (a client that keeps sending them only costs decoding). Too large trailers cannot be answered with 431 any more: the stream is
  *     reset with PROTOCOL_ERROR (treated like a malformed trailer section).
@@ -260,8 +263,10 @@ typedef struct h2_request {
     size_t nfields;
     int end_stream;         /* 1: no body follows (on_request_end follows immediately) */
     int too_large;          /* 1: the header list exceeded max_header_list_size or
-                             * max_header_fields: fields are incomplete and the request was
-                             * not validated. The glue must answer 431 or reset. */
+                             * max_header_fields: fields are incomplete (a pseudo-header may
+                             * be absent because it was cut off); the ones present were
+                             * validated. The glue must answer 431 or reset, and must not
+                             * act on the request otherwise (no tunnel, no rewriting). */
     int64_t content_length; /* -1 when absent */
     h2_priority priority;   /* from the Priority field, or a PRIORITY_UPDATE that arrived
                              * while the stream was idle; default u=3, i=0 */

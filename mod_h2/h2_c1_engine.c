@@ -91,7 +91,12 @@ static int c1_cb_on_request(void *ud, const h2_request *req)
     strm->req_too_large = req->too_large;
     strm->req_content_length = req->content_length;
     strm->req_has_body = !req->end_stream;
-    if (h2_ws_c1_request(strm, req) != 0) { h2_c1_strm_release(c1, strm); return -1; }
+    /* a request over the header limits is only answered 431: no WebSocket tunnel (its
+     * :protocol, if any, came from an incomplete block) */
+    if (!req->too_large && h2_ws_c1_request(strm, req) != 0) {
+        h2_c1_strm_release(c1, strm);
+        return -1;
+    }
     h2_session_set_stream_data(c1->engine, req->stream_id, strm);
     h2_c1_strm_dispatch(c1, strm);
     return 0;

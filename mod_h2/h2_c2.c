@@ -1134,7 +1134,7 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
     r->proto_num = HTTP_VERSION(2, 0);
     uri = strm->path;
     if (r->method_number == M_CONNECT && strm->authority && !strm->ws) uri = strm->authority;
-    else if (strm->scheme && strm->authority && *strm->authority
+    else if (strm->scheme && strm->authority && *strm->authority && !strm->req_too_large
              && h2_config_proxy_requests(c2->base_server)) {
         /* H2ProxyRequests on: the absolute form, as an HTTP/1.1 proxy request line has it,
          * so that mod_proxy (ProxyRequests) takes a request for another origin */
@@ -1188,7 +1188,8 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
         }
     }
     ap_parse_uri(r, uri);
-    if (strm->ws) h2_ws_c2_request(r, strm);   /* extended CONNECT -> upgrade GET */
+    /* extended CONNECT -> upgrade GET; never for a request answered 431 (it has no ws) */
+    if (strm->ws && !strm->req_too_large) h2_ws_c2_request(r, strm);
     r->per_dir_config = r->server->lookup_defaults;
     return r;
 }

@@ -74,6 +74,10 @@ int h2_ws_c1_request(h2_strm *strm, const h2_request *req)
                       "h2 stream %u: no pipe for the WebSocket tunnel", (unsigned)strm->id);
     }
     strm->ws = ws;
+    /* debug only: a client opens as many of them as it likes */
+    ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, strm->hub->c, H2LOGNO(00900)
+                  "h2 stream %u: extended CONNECT, tunnel set up (pipe %s)", (unsigned)strm->id,
+                  ws->rfd >= 0 ? "made" : "none");
     return 0;
 }
 

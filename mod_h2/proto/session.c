@@ -1069,14 +1069,15 @@ static void hb_new_request(h2_session *s, int too_large)
         return;   /* the final GOAWAY went out while the block was arriving: ignored */
     }
     memset(&req, 0, sizeof(req));
+    /* a block over the limits is still checked as far as it was decoded: a malformed
+     * one is reset (§8.1.1), only a well-formed one goes to the glue for its 431 */
     why = h2_fields_finish_request(&s->fields, s->hb.end_stream,
-                                   (int)s->cfg.enable_connect_protocol, &req);
-    if (too_large) {
-        req.too_large = 1;
-    } else if (why) {
+                                   (int)s->cfg.enable_connect_protocol, too_large, &req);
+    if (why) {
         stream_reset_id(s, sid, H2_PROTOCOL_ERROR, why, 1);
         return;
     }
+    req.too_large = too_large;
     if (!(st = stream_new(s, sid))) {
         h2s_fatal(s, H2_SESS_ERR_NOMEM);
         return;

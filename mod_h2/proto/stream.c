@@ -162,31 +162,86 @@ const char *h2_stream_state_name(h2_stream_state st)
 }
 
 /* ------------------------------------------------------------------------------------- */
-/* Character classes of §8.2.1 */
+/* Character classes of §8.2.1, and of the pseudo-header values that become an HTTP/1.1
+ * request line or Host (§8.3.1) */
 
 #define CC_NAME   0x01   /* allowed in a field name (not 0x00-0x20, 'A'-'Z', 0x7f-0xff, ':') */
 #define CC_BADVAL 0x02   /* NUL, LF, CR: never in a value */
 #define CC_WS     0x04   /* SP, HTAB: not at either end of a value */
+#define CC_TCHAR  0x08   /* RFC 9110 §5.6.2 tchar: "!#$%&'*+-.^_`|~", DIGIT, ALPHA */
+#define CC_SCHEME 0x10   /* RFC 3986 §3.1 after the first ALPHA: ALPHA, DIGIT, "+-." */
+#define CC_AUTH   0x20   /* RFC 3986 §3.2.2/3.2.3 host and port: unreserved "-._~",
+                          * sub-delims "!$&'()*+,;=", ':', '[', ']', '%' (pct-encoded),
+                          * ALPHA, DIGIT; never '@' (userinfo, §8.3.1) */
+#define CC_CTLSP  0x40   /* 0x00-0x20, 0x7f: never in a request target */
 
-/* generated from the rules above: bit 0x01 name char, 0x02 bad value char, 0x04 SP/HTAB */
+/* generated from the rules above (one bit each) */
 static const uint8_t cclass[256] = {
-    2, 0, 0, 0, 0, 0, 0, 0, 0, 4, 2, 0, 0, 2, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1,
-    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0x42, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x44, 0x42, 0x40, 0x40, 0x42, 0x40, 0x40,
+    0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40, 0x40,
+    0x44, 0x29, 0x01, 0x09, 0x29, 0x29, 0x29, 0x29, 0x21, 0x21, 0x29, 0x39, 0x21, 0x39, 0x39, 0x01,
+    0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x20, 0x21, 0x01, 0x21, 0x01, 0x01,
+    0x01, 0x38, 0x38, 0x38, 0x38, 0x38, 0x38, 0x38, 0x38, 0x38, 0x38, 0x38, 0x38, 0x38, 0x38, 0x38,
+    0x38, 0x38, 0x38, 0x38, 0x38, 0x38, 0x38, 0x38, 0x38, 0x38, 0x38, 0x21, 0x01, 0x21, 0x09, 0x29,
+    0x09, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39,
+    0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39, 0x01, 0x09, 0x01, 0x29, 0x40,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
+
+/* 1*c where every octet has class bit */
+static int all_in(const char *v, size_t len, uint8_t bit)
+{
+    size_t i;
+    for (i = 0; i < len; i++) {
+        if (!(cclass[(uint8_t)v[i]] & bit)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int none_in(const char *v, size_t len, uint8_t bit)
+{
+    size_t i;
+    for (i = 0; i < len; i++) {
+        if (cclass[(uint8_t)v[i]] & bit) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int is_alpha(uint8_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+int h2_method_valid(const char *v, size_t len)
+{
+    return len > 0 && all_in(v, len, CC_TCHAR);
+}
+
+int h2_scheme_valid(const char *v, size_t len)
+{
+    return len > 0 && is_alpha((uint8_t)v[0]) && all_in(v + 1, len - 1, CC_SCHEME);
+}
+
+int h2_authority_valid(const char *v, size_t len)
+{
+    return all_in(v, len, CC_AUTH);
+}
+
+int h2_target_chars_valid(const char *v, size_t len)
+{
+    return none_in(v, len, CC_CTLSP);
+}
 
 int h2_field_name_valid(const uint8_t *p, size_t len)
 {
@@ -299,6 +354,7 @@ void h2_fields_begin(h2_fields *fc, int mode, size_t max_bytes)
     fc->n = 0;
     fc->pseudo_seen = 0;
     fc->regular_seen = 0;
+    fc->pseudo_complete = 0;
     fc->host_idx = -1;
     fc->content_length = -1;
     fc->prio.urgency = H2_PRIO_URGENCY_DEFAULT;
@@ -384,11 +440,36 @@ static const char *check_content_length(h2_fields *fc, const h2_nv *nv)
     return NULL;
 }
 
+/* The syntax of each request pseudo-header's value (§8.3.1): what becomes the method and
+ * target of a request line, or Host, has nothing a request line or Host could not have.
+ * The form of :path (it needs :method for '*') is checked at the end of the block. */
+static const char *pseudo_value_check(unsigned i, const char *v, size_t len)
+{
+    switch (i) {
+    case H2_PS_METHOD:
+        return h2_method_valid(v, len) ? NULL : "invalid :method";
+    case H2_PS_SCHEME:
+        return h2_scheme_valid(v, len) ? NULL : "invalid :scheme";
+    case H2_PS_AUTHORITY:
+        if (memchr(v, '@', len)) {
+            return "userinfo in :authority";
+        }
+        return h2_authority_valid(v, len) ? NULL : "invalid :authority";
+    case H2_PS_PATH:
+        return h2_target_chars_valid(v, len) ? NULL : "invalid :path";
+    case H2_PS_PROTOCOL:
+        return h2_method_valid(v, len) ? NULL : "invalid :protocol";
+    default:
+        return NULL;
+    }
+}
+
 static const char *pseudo_field(h2_fields *fc, const h2_nv *nv)
 {
     unsigned i;
     uint32_t no, vo;
     int rv;
+    const char *why;
     if (fc->mode == H2_FIELDS_TRAILERS) {
         return "pseudo-header in trailers";
     }
@@ -410,6 +491,9 @@ static const char *pseudo_field(h2_fields *fc, const h2_nv *nv)
     if (!h2_field_value_valid(nv->value, nv->value_len)) {
         return "invalid pseudo-header value";
     }
+    if ((why = pseudo_value_check(i, (const char *)nv->value, nv->value_len)) != NULL) {
+        return why;   /* checked before storing: also when the block turns out too large */
+    }
     rv = store(fc, nv, &no, &vo);
     if (rv == -2) {
         return "out of memory";
@@ -428,7 +512,11 @@ static const char *regular_field(h2_fields *fc, const h2_nv *nv)
     size_t len = nv->name_len;
     const char *why;
     int rv;
-    fc->regular_seen = 1;
+    if (!fc->regular_seen) {
+        /* the pseudo-header section ended: complete unless one of it was not kept */
+        fc->regular_seen = 1;
+        fc->pseudo_complete = !fc->too_large;
+    }
     if (!h2_field_name_valid(n, len)) {
         return "invalid field name";
     }
@@ -447,6 +535,11 @@ static const char *regular_field(h2_fields *fc, const h2_nv *nv)
             return why;
         }
     } else if (len == 4 && memcmp(n, "host", 4) == 0 && fc->mode == H2_FIELDS_REQUEST) {
+        /* stands for :authority when that is absent: the same syntax */
+        if (memchr(nv->value, '@', nv->value_len) ||
+            !h2_authority_valid((const char *)nv->value, nv->value_len)) {
+            return "invalid host";
+        }
         fc->host_idx = (long)fc->n;
     } else if (len == 8 && memcmp(n, "priority", 8) == 0 && fc->mode == H2_FIELDS_REQUEST) {
         if (h2_priority_parse(nv->value, nv->value_len, &fc->prio) == 0) {
@@ -491,51 +584,46 @@ static const char *pseudo(const h2_fields *fc, unsigned i, size_t *len)
     return (const char *)fc->str.data + fc->pseudo_off[i];
 }
 
-static int is_http_scheme(const char *s, size_t len)
-{
-    return (len == 4 && memcmp(s, "http", 4) == 0) || (len == 5 && memcmp(s, "https", 5) == 0);
-}
-
-/* §8.3.1 completeness */
+/* §8.3.1 completeness and form. complete: every pseudo-header of the block was seen (always
+ * so unless the block was too large); else only what was seen is checked, nothing that
+ * was not is made up. */
 static const char *check_request(const h2_fields *fc, const h2_request *r, int end_stream,
-                                 int enable_connect_protocol)
+                                 int enable_connect_protocol, int complete)
 {
-    int connect;
-    if (!r->method) {
-        return "missing :method";
+    int connect = r->method && r->method_len == 7 && memcmp(r->method, "CONNECT", 7) == 0;
+    int options = r->method && r->method_len == 7 && memcmp(r->method, "OPTIONS", 7) == 0;
+    if (r->protocol && (!enable_connect_protocol || (r->method && !connect))) {
+        return ":protocol not allowed";
     }
-    connect = r->method_len == 7 && memcmp(r->method, "CONNECT", 7) == 0;
-    if (r->protocol) {
-        if (!enable_connect_protocol || !connect) {
-            return ":protocol not allowed";
-        }
-    }
-    if (connect && !r->protocol) {
-        /* §8.5: :method and :authority only */
-        if (!r->authority || r->authority_len == 0) {
-            return "CONNECT without :authority";
-        }
-        if (r->scheme || r->path) {
-            return "CONNECT with :scheme or :path";
-        }
-    } else {
-        if (!r->scheme || !r->path) {
-            return "missing :scheme or :path";
-        }
+    if (r->path) {
+        /* origin-form, or '*' for OPTIONS (RFC 9110 §7.1), whatever the scheme: it becomes
+         * the target of a request line */
         if (r->path_len == 0) {
             return "empty :path";
         }
-        if (connect && (!r->authority || r->authority_len == 0)) {
-            return "extended CONNECT without :authority";
+        if (r->path[0] != '/' &&
+            !(r->path_len == 1 && r->path[0] == '*' && (options || !r->method))) {
+            return "invalid :path";
         }
-        if (is_http_scheme(r->scheme, r->scheme_len)) {
-            if (r->path[0] != '/' &&
-                !(r->path_len == 1 && r->path[0] == '*' &&
-                  r->method_len == 7 && memcmp(r->method, "OPTIONS", 7) == 0)) {
-                return "invalid :path";
+    }
+    if (complete) {
+        if (!r->method) {
+            return "missing :method";
+        }
+        if (connect && !r->protocol) {
+            /* §8.5: :method and :authority only */
+            if (!r->authority || r->authority_len == 0) {
+                return "CONNECT without :authority";
             }
-            if (r->authority && memchr(r->authority, '@', r->authority_len)) {
-                return "userinfo in :authority";
+            if (r->scheme || r->path) {
+                return "CONNECT with :scheme or :path";
+            }
+        } else {
+            if (!r->scheme || !r->path) {
+                return "missing :scheme or :path";
+            }
+            if (connect && (!r->authority || r->authority_len == 0)) {
+                return "extended CONNECT without :authority";
             }
         }
     }
@@ -554,7 +642,7 @@ static const char *check_request(const h2_fields *fc, const h2_request *r, int e
 }
 
 const char *h2_fields_finish_request(h2_fields *fc, int end_stream, int enable_connect_protocol,
-                                     h2_request *req)
+                                     int too_large, h2_request *req)
 {
     req->method = pseudo(fc, H2_PS_METHOD, &req->method_len);
     req->scheme = pseudo(fc, H2_PS_SCHEME, &req->scheme_len);
@@ -569,9 +657,10 @@ const char *h2_fields_finish_request(h2_fields *fc, int end_stream, int enable_c
         return "out of memory";
     }
     if (fc->malformed) {
-        return fc->malformed;
+        return fc->malformed;   /* also when too large: what was seen is malformed */
     }
-    return check_request(fc, req, end_stream, enable_connect_protocol);
+    return check_request(fc, req, end_stream, enable_connect_protocol,
+                         !too_large || (fc->regular_seen && fc->pseudo_complete));
 }
 
 const h2_nv *h2_fields_nv(h2_fields *fc, size_t *n)

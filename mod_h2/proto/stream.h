@@ -136,6 +136,7 @@ typedef struct h2_fields {
     unsigned pseudo_seen;    /* bit per H2_PS_* */
     uint32_t pseudo_off[H2_PS_COUNT], pseudo_len[H2_PS_COUNT];
     int regular_seen;
+    int pseudo_complete;     /* the first regular field came with every pseudo-header kept */
     long host_idx;           /* record index of a host field, -1 */
     int64_t content_length;  /* -1 */
     h2_priority prio;
@@ -148,10 +149,12 @@ void h2_fields_free(h2_fields *fc);
 void h2_fields_begin(h2_fields *fc, int mode, size_t max_bytes);
 /* HPACK emit callback (ctx = h2_fields *): validates and stores one field. */
 int h2_fields_emit(void *ctx, const h2_nv *nv);
-/* End of a request block: checks completeness (§8.3.1) and fills *req (pointers into fc).
- * Returns NULL when valid, else a static reason. */
+/* End of a request block: checks completeness and form (§8.3.1) and fills *req (pointers
+ * into fc). too_large: the block went over a limit, so fields may be missing: a request is
+ * still malformed by what was seen (and by a missing pseudo-header when the pseudo-header
+ * section was seen whole). Returns NULL when valid, else a static reason. */
 const char *h2_fields_finish_request(h2_fields *fc, int end_stream, int enable_connect_protocol,
-                                     h2_request *req);
+                                     int too_large, h2_request *req);
 /* Build the h2_nv array of the regular fields (valid until the next begin). */
 const h2_nv *h2_fields_nv(h2_fields *fc, size_t *n);
 /* Approximate heap use */
@@ -160,6 +163,13 @@ size_t h2_fields_mem(const h2_fields *fc);
 /* Field name / value checks of §8.2.1 (name without a leading ':') */
 int h2_field_name_valid(const uint8_t *p, size_t len);
 int h2_field_value_valid(const uint8_t *p, size_t len);
+/* Request pseudo-header syntax (§8.3.1): RFC 9110 token (:method, :protocol); RFC 3986
+ * scheme; RFC 3986 authority characters (no '@' checked here: the caller does); no SP or
+ * CTL (a request target) */
+int h2_method_valid(const char *v, size_t len);
+int h2_scheme_valid(const char *v, size_t len);
+int h2_authority_valid(const char *v, size_t len);
+int h2_target_chars_valid(const char *v, size_t len);
 /* connection-specific field (§8.2.2): connection, keep-alive, proxy-connection,
  * transfer-encoding, upgrade (lowercase name) */
 int h2_field_is_connection_specific(const uint8_t *name, size_t len);

@@ -1752,6 +1752,301 @@ H2_TEST(rfc9113_8_3_1_request_fields_delivered)
     teardown();
 }
 
+/* a request with one pseudo-header replaced (name, value of len vl), expecting RST on
+ * stream 1 and the connection carrying on (a GET on stream 3 is delivered) */
+static void pseudo_case(const char *name, const char *value, size_t vl, int expect_ok)
+{
+    h2_nv nv[4] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                    TC_NV(":authority", "example.org"), TC_NV(":path", "/") };
+    size_t i;
+    for (i = 0; i < 4; i++) {
+        if (strcmp((const char *)nv[i].name, name) == 0) {
+            nv[i].value = (const uint8_t *)value;
+            nv[i].value_len = vl;
+        }
+    }
+    setup_started(NULL);
+    request_nv(1, nv, 4, 1);
+    if (expect_ok) {
+        EXPECT_NO_ERROR();
+        H2_CHECK_EQ(T.n_req, 1);
+    } else {
+        EXPECT_STREAM_ERROR(1, H2_PROTOCOL_ERROR);
+        H2_CHECK_EQ(T.n_req, 0);
+        tc_clear(&T);
+        tc_get(&T, 3);
+        EXPECT_NO_ERROR();
+        H2_CHECK_EQ(T.n_req, 1);
+    }
+    teardown();
+}
+
+#define PSEUDO_BAD(name, lit) pseudo_case(name, lit, sizeof(lit) - 1, 0)
+#define PSEUDO_OK(name, lit) pseudo_case(name, lit, sizeof(lit) - 1, 1)
+
+/* :method is a method token (RFC 9110 §9.1, §5.6.2 token = 1*tchar): anything else would
+ * reach an HTTP/1.1 request line (a proxied backend) as more than a method */
+H2_TEST(rfc9113_8_3_1_method_not_token)
+{
+    PSEUDO_BAD(":method", "GET /admin?");
+    PSEUDO_BAD(":method", "");
+    PSEUDO_BAD(":method", "G:ET");
+    PSEUDO_BAD(":method", "GE\tT");
+    PSEUDO_BAD(":method", "GET\x7f");
+    PSEUDO_BAD(":method", "G\x01T");
+    PSEUDO_BAD(":method", "G\xc3\x89T");
+    PSEUDO_BAD(":method", "G(ET");
+    PSEUDO_BAD(":method", "GET/");
+    PSEUDO_BAD(":method", "G\"T");
+}
+
+H2_TEST(rfc9113_8_3_1_method_custom_token_accepted)
+{
+    PSEUDO_OK(":method", "PROPFIND");
+    H2_CHECK(strcmp(T.last_method, "PROPFIND") == 0);
+    PSEUDO_OK(":method", "M-SEARCH");
+    H2_CHECK(strcmp(T.last_method, "M-SEARCH") == 0);
+    PSEUDO_OK(":method", "!#$%&'*+-.^_`|~09azAZ");
+    PSEUDO_OK(":method", "get");
+}
+
+/* :scheme: RFC 3986 §3.1 scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
+H2_TEST(rfc9113_8_3_1_scheme_invalid)
+{
+    PSEUDO_BAD(":scheme", "");
+    PSEUDO_BAD(":scheme", "ht tp");
+    PSEUDO_BAD(":scheme", "1http");
+    PSEUDO_BAD(":scheme", "ht:tp");
+    PSEUDO_BAD(":scheme", "http/");
+    PSEUDO_BAD(":scheme", "https\x7f");
+    PSEUDO_BAD(":scheme", "-https");
+}
+
+H2_TEST(rfc9113_8_3_1_scheme_valid_accepted)
+{
+    PSEUDO_OK(":scheme", "http");
+    H2_CHECK(strcmp(T.last_scheme, "http") == 0);
+    PSEUDO_OK(":scheme", "coap+tcp");
+    PSEUDO_OK(":scheme", "a1.b-c");
+}
+
+/* :path goes into a request line: no SP, no CTL, origin-form (or '*' for OPTIONS) for
+ * every scheme, a scheme's case not mattering */
+H2_TEST(rfc9113_8_3_1_path_invalid)
+{
+    PSEUDO_BAD(":path", "/a b");
+    PSEUDO_BAD(":path", "/a\tb");
+    PSEUDO_BAD(":path", "/a\x7f");
+    PSEUDO_BAD(":path", "/\x01");
+    PSEUDO_BAD(":path", "/admin HTTP/1.1");
+    PSEUDO_BAD(":path", "a/b");
+    PSEUDO_BAD(":path", "http://example.org/");
+}
+
+H2_TEST(rfc9113_8_3_1_path_other_scheme_same_rules)
+{
+    h2_nv rel[4] = { TC_NV(":method", "GET"), TC_NV(":scheme", "foo"),
+                     TC_NV(":authority", "a"), TC_NV(":path", "index.html") };
+    h2_nv upper[4] = { TC_NV(":method", "GET"), TC_NV(":scheme", "HTTPS"),
+                       TC_NV(":authority", "a"), TC_NV(":path", "index.html") };
+    h2_nv sp[4] = { TC_NV(":method", "GET"), TC_NV(":scheme", "foo"),
+                    TC_NV(":authority", "a"), TC_NV(":path", "/a b") };
+    malformed_list(rel, 4, 1);
+    malformed_list(upper, 4, 1);
+    malformed_list(sp, 4, 1);
+}
+
+H2_TEST(rfc9113_8_3_1_path_valid_accepted)
+{
+    PSEUDO_OK(":path", "/a?b=c%20d&e=[f]#g");
+    H2_CHECK(strcmp(T.last_path, "/a?b=c%20d&e=[f]#g") == 0);
+    PSEUDO_OK(":path", "/\xc3\xbc");
+    PSEUDO_OK(":path", "/");
+}
+
+/* :authority becomes Host: RFC 3986 §3.2 authority characters, no userinfo (§8.3.1) */
+H2_TEST(rfc9113_8_3_1_authority_invalid)
+{
+    PSEUDO_BAD(":authority", "a b");
+    PSEUDO_BAD(":authority", "a\tb");
+    PSEUDO_BAD(":authority", "a\x7f");
+    PSEUDO_BAD(":authority", "a/b");
+    PSEUDO_BAD(":authority", "a?b");
+    PSEUDO_BAD(":authority", "a#b");
+    PSEUDO_BAD(":authority", "a\\b");
+    PSEUDO_BAD(":authority", "a\xc3\xbc");
+    PSEUDO_BAD(":authority", "user@a");
+}
+
+H2_TEST(rfc9113_8_3_1_authority_userinfo_any_scheme)
+{
+    h2_nv foo[4] = { TC_NV(":method", "GET"), TC_NV(":scheme", "foo"),
+                     TC_NV(":authority", "user@a"), TC_NV(":path", "/") };
+    h2_nv connect[2] = { TC_NV(":method", "CONNECT"), TC_NV(":authority", "user@a:443") };
+    malformed_list(foo, 4, 1);
+    malformed_list(connect, 2, 0);
+}
+
+H2_TEST(rfc9113_8_3_1_authority_valid_accepted)
+{
+    PSEUDO_OK(":authority", "[::1]:8443");
+    H2_CHECK(strcmp(T.last_authority, "[::1]:8443") == 0);
+    PSEUDO_OK(":authority", "xn--bcher-kva.example:80");
+    PSEUDO_OK(":authority", "a_b~c.example");
+    PSEUDO_OK(":authority", "a%2eb!$&'()*+,;=");
+}
+
+/* a Host field stands for :authority when that is absent: the same characters */
+H2_TEST(rfc9113_8_3_1_host_invalid)
+{
+    h2_nv bad[4] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                     TC_NV(":path", "/"), TC_NV("host", "a b") };
+    h2_nv userinfo[4] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                          TC_NV(":path", "/"), TC_NV("host", "u@a") };
+    h2_nv ok[4] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                    TC_NV(":path", "/"), TC_NV("host", "a.example:8080") };
+    malformed_list(bad, 4, 1);
+    malformed_list(userinfo, 4, 1);
+    accepted_list(ok, 4, 1);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* A header list over the limits (answered 431 by the glue) is still a request: what of it
+ * was decoded gets the checks of §8.2 / §8.3, so a malformed one is RST_STREAM, never a
+ * request the glue would act on. */
+
+static char big_value[3000];
+
+/* nv (n fields) followed by x-big of 3000 octets, with max_header_list_size 1024; ecp:
+ * SETTINGS_ENABLE_CONNECT_PROTOCOL. Expects RST(PROTOCOL_ERROR) when !expect_431, else
+ * the request delivered with too_large = 1. The connection carries on either way. */
+static void too_large_case(const h2_nv *nv, size_t n, int ecp, int es, int expect_431)
+{
+    h2_session_config c;
+    h2_nv all[8];
+    size_t i;
+    h2_session_config_init(&c);
+    c.max_header_list_size = 1024;
+    c.enable_connect_protocol = (uint32_t)ecp;
+    memset(big_value, 'a', sizeof(big_value));
+    for (i = 0; i < n && i < 7; i++) {
+        all[i] = nv[i];
+    }
+    all[i].name = (const uint8_t *)"x-big";
+    all[i].name_len = 5;
+    all[i].value = (const uint8_t *)big_value;
+    all[i].value_len = sizeof(big_value);
+    all[i].flags = 0;
+    setup_started(&c);
+    request_nv(1, all, i + 1, es);
+    if (expect_431) {
+        EXPECT_NO_ERROR();
+        H2_CHECK_EQ(T.n_req, 1);
+        H2_CHECK_EQ(T.last_too_large, 1);
+        H2_CHECK_EQ(h2_session_submit_response(T.s, 1, 431, NULL, 0, 1), H2_SESS_OK);
+    } else {
+        EXPECT_STREAM_ERROR(1, H2_PROTOCOL_ERROR);
+        H2_CHECK_EQ(T.n_req, 0);
+    }
+    tc_clear(&T);
+    tc_get(&T, 3);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, expect_431 ? 2 : 1);
+    H2_CHECK_EQ(T.last_too_large, 0);
+    teardown();
+}
+
+H2_TEST(rfc9113_8_3_too_large_protocol_not_enabled)
+{
+    h2_nv nv[5] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
+                    TC_NV(":scheme", "https"), TC_NV(":authority", "a"), TC_NV(":path", "/ws") };
+    too_large_case(nv, 5, 0, 0, 0);
+}
+
+H2_TEST(rfc9113_8_3_too_large_protocol_without_connect)
+{
+    h2_nv nv[5] = { TC_NV(":method", "GET"), TC_NV(":protocol", "websocket"),
+                    TC_NV(":scheme", "https"), TC_NV(":authority", "a"), TC_NV(":path", "/ws") };
+    too_large_case(nv, 5, 1, 0, 0);
+}
+
+H2_TEST(rfc9113_8_3_too_large_extended_connect_is_431)
+{
+    h2_nv nv[5] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
+                    TC_NV(":scheme", "https"), TC_NV(":authority", "a"), TC_NV(":path", "/ws") };
+    too_large_case(nv, 5, 1, 0, 1);
+}
+
+H2_TEST(rfc9113_8_3_too_large_relative_path)
+{
+    h2_nv nv[4] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                    TC_NV(":authority", "a"), TC_NV(":path", "index.html") };
+    too_large_case(nv, 4, 0, 1, 0);
+}
+
+H2_TEST(rfc9113_8_3_too_large_method_not_token)
+{
+    h2_nv nv[4] = { TC_NV(":method", "GET /admin?"), TC_NV(":scheme", "https"),
+                    TC_NV(":authority", "a"), TC_NV(":path", "/") };
+    too_large_case(nv, 4, 0, 1, 0);
+}
+
+H2_TEST(rfc9113_8_3_too_large_missing_scheme)
+{
+    /* a regular field within the limits ended the pseudo-header section: it is known to
+     * be incomplete */
+    h2_nv nv[4] = { TC_NV(":method", "GET"), TC_NV(":authority", "a"), TC_NV(":path", "/"),
+                    TC_NV("accept", "*" "/" "*") };
+    too_large_case(nv, 4, 0, 1, 0);
+    /* the limit crossed by the first regular field: a :scheme after it could have been cut
+     * off, so nothing is made up: 431 */
+    too_large_case(nv, 3, 0, 1, 1);
+}
+
+H2_TEST(rfc9113_8_3_too_large_malformed_field_before_limit)
+{
+    h2_nv nv[5] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                    TC_NV(":authority", "a"), TC_NV(":path", "/"), TC_NV("connection", "close") };
+    too_large_case(nv, 5, 0, 1, 0);
+}
+
+H2_TEST(rfc9113_8_3_too_large_well_formed_is_431)
+{
+    h2_nv nv[4] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                    TC_NV(":authority", "a"), TC_NV(":path", "/") };
+    too_large_case(nv, 4, 0, 1, 1);
+    H2_CHECK(strcmp(T.last_method, "GET") == 0);
+}
+
+H2_TEST(rfc9113_8_3_too_large_inside_pseudo_headers)
+{
+    /* the limit is crossed by :path itself: what follows is unknown, what came before is
+     * checked (the :protocol seen is malformed without RFC 8441), else 431 */
+    h2_session_config c;
+    h2_nv bad[5] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
+                     TC_NV(":scheme", "https"), TC_NV(":authority", "a"), TC_NV(":path", "") };
+    h2_nv ok[4] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                    TC_NV(":path", ""), TC_NV(":authority", "a") };
+    memset(big_value, 'a', sizeof(big_value));
+    big_value[0] = '/';
+    bad[4].value = ok[2].value = (const uint8_t *)big_value;
+    bad[4].value_len = ok[2].value_len = sizeof(big_value);
+    h2_session_config_init(&c);
+    c.max_header_list_size = 1024;
+    setup_started(&c);
+    request_nv(1, bad, 5, 0);
+    EXPECT_STREAM_ERROR(1, H2_PROTOCOL_ERROR);
+    H2_CHECK_EQ(T.n_req, 0);
+    tc_clear(&T);
+    request_nv(3, ok, 4, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 1);
+    H2_CHECK_EQ(T.last_too_large, 1);
+    H2_CHECK(T.last_req.path == NULL);       /* never seen: not made up */
+    H2_CHECK(T.last_req.protocol == NULL);
+    teardown();
+}
+
 H2_TEST(rfc8441_protocol_not_enabled)
 {
     h2_nv nv[5] = { TC_NV(":method", "CONNECT"), TC_NV(":protocol", "websocket"),
@@ -2937,6 +3232,26 @@ int main(void)
     H2_RUN(rfc9113_8_3_1_authority_userinfo);
     H2_RUN(rfc9113_8_3_1_host_differs_from_authority);
     H2_RUN(rfc9113_8_3_1_request_fields_delivered);
+    H2_RUN(rfc9113_8_3_1_method_not_token);
+    H2_RUN(rfc9113_8_3_1_method_custom_token_accepted);
+    H2_RUN(rfc9113_8_3_1_scheme_invalid);
+    H2_RUN(rfc9113_8_3_1_scheme_valid_accepted);
+    H2_RUN(rfc9113_8_3_1_path_invalid);
+    H2_RUN(rfc9113_8_3_1_path_other_scheme_same_rules);
+    H2_RUN(rfc9113_8_3_1_path_valid_accepted);
+    H2_RUN(rfc9113_8_3_1_authority_invalid);
+    H2_RUN(rfc9113_8_3_1_authority_userinfo_any_scheme);
+    H2_RUN(rfc9113_8_3_1_authority_valid_accepted);
+    H2_RUN(rfc9113_8_3_1_host_invalid);
+    H2_RUN(rfc9113_8_3_too_large_protocol_not_enabled);
+    H2_RUN(rfc9113_8_3_too_large_protocol_without_connect);
+    H2_RUN(rfc9113_8_3_too_large_extended_connect_is_431);
+    H2_RUN(rfc9113_8_3_too_large_relative_path);
+    H2_RUN(rfc9113_8_3_too_large_method_not_token);
+    H2_RUN(rfc9113_8_3_too_large_missing_scheme);
+    H2_RUN(rfc9113_8_3_too_large_malformed_field_before_limit);
+    H2_RUN(rfc9113_8_3_too_large_well_formed_is_431);
+    H2_RUN(rfc9113_8_3_too_large_inside_pseudo_headers);
     H2_RUN(rfc8441_protocol_not_enabled);
     H2_RUN(rfc8441_protocol_enabled);
     H2_RUN(rfc8441_3_setting_absent_unless_enabled);
