@@ -3,7 +3,8 @@
 seen through the modules that call them: httpd's ap_expr (%{HTTP2} in <If>, Require expr,
 SetEnvIfExpr, mod_rewrite's expr conditions), mod_proxy's connection pools, and a probe
 module built here against include/mod_h2.h as a module built against mod_http2.h asks
-them (tests/integration/probe/mod_h2_probe.c) (issue 20)."""
+them (tests/integration/probe/mod_h2_probe.c). Also the worker pool's bounds as
+H2MinWorkers/H2MaxWorkers are written (issue 20)."""
 import http.client
 import os
 import re
@@ -312,3 +313,71 @@ def test_proxy_pool_serves_more_streams_than_threads(make_httpd):
     assert sorted(results) == [200] * n, results
     assert _pool_max(h, backend.http_port)[0] == threads - 1 + 16
 
+# ---------------------------------------------------------------------------------------
+# H2MinWorkers / H2MaxWorkers as written
+
+def _children(h):
+    out = subprocess.run(["pgrep", "-P", str(h.pid())], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def _threads(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _started_line(h, secs=10):
+    pat = re.compile(r"h2 workers: started (\d+) threads \(min (\d+), max (\d+),")
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        with open(h.error_log, errors="replace") as f:
+            m = pat.search(f.read())
+        if m:
+            return tuple(int(x) for x in m.groups())
+        time.sleep(0.05)  # polling the log for the child's line, bounded
+    raise AssertionError("no workers line:\n" + h.log_tail())
+
+
+def test_max_workers_below_threads_per_child(make_httpd):
+    h = make_httpd("maxw", threads=64, log_level="warn h2:debug", extra="H2MaxWorkers 32\n")
+    assert _started_line(h) == (32, 32, 32)
+    pid = max(_children(h), key=_threads)
+    # 40 slow streams over 4 connections: the pool grows to its most, not beyond
+    conns = [H2Client(h.http_port) for _ in range(4)]
+    sids = [[c.request("/cgi-bin/slow.py?2") for _ in range(10)] for c in conns]
+    peak = 0
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        peak = max(peak, _threads(pid))
+        time.sleep(0.05)  # sampling the thread count while the streams run, bounded
+    for c, s in zip(conns, sids):
+        c.wait(s)
+        assert all(c.responses[x].status == 200 for x in s)
+        c.close()
+    # the MPM's 64 threads, its listener and main thread, our 32 workers, a few others
+    # (the park thread): never ThreadsPerChild more workers
+    assert 64 + 32 <= peak <= 64 + 32 + 8, peak
+    with open(h.error_log, errors="replace") as f:
+        assert "H2MinWorkers" not in f.read()
+
+
+def test_min_above_max_warns_once(make_httpd):
+    h = make_httpd("minmax", log_level="warn h2:debug",
+                   extra="H2MinWorkers 40\nH2MaxWorkers 20\n")
+    assert _started_line(h) == (20, 20, 20)
+    with open(h.error_log, errors="replace") as f:
+        log = f.read()
+    warn = [l for l in log.splitlines() if "H2MinWorkers 40 is above H2MaxWorkers 20" in l]
+    assert len(warn) == 1 and ":warn]" in warn[0], log
+    assert _h2(h.http_port, "/1k.txt").status == 200
+
+
+def test_default_max_is_one_and_a_half_min(make_httpd):
+    h = make_httpd("defmax", threads=10, log_level="warn h2:debug", extra="H2MinWorkers 6\n")
+    assert _started_line(h) == (6, 6, 9)
