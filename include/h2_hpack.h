@@ -48,7 +48,8 @@ void h2_hpack_decoder_free(h2_hpack_decoder *d);
 /* Our advertised SETTINGS_HEADER_TABLE_SIZE changed and the peer acknowledged it. The peer's
  * next block must then start with a size update <= this (RFC 7541 §4.2) if it was lowered. */
 void h2_hpack_decoder_set_max_table_size(h2_hpack_decoder *d, size_t max_table_size);
-/* Limits checked while decoding each block: sum of name+value+32 of the fields, and count. */
+/* Limits checked while decoding each block: sum of name+value+32 of the fields, and count
+ * (the `cookie` fields of a block count as one: RFC 9113 §8.2.3 crumbs of one field). */
 void h2_hpack_decoder_set_limits(h2_hpack_decoder *d, size_t max_list_size, size_t max_fields);
 
 /*

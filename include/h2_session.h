@@ -177,7 +177,8 @@ typedef struct h2_session_config {
     uint32_t header_table_size;        /* 4096: HPACK table we let the client use */
     uint32_t max_header_list_size;     /* 65536: announced and enforced (RFC 7541 §4.1 sizes);
                                         * 0 = the default */
-    uint32_t max_header_fields;        /* 100: fields per block, enforced (LimitRequestFields);
+    uint32_t max_header_fields;        /* 100: fields per block, enforced (LimitRequestFields;
+                                        * all cookie crumbs count as one field);
                                         * 0 = the default */
     uint32_t enable_connect_protocol;  /* 0: RFC 8441 not announced, :protocol is malformed */
 

@@ -38,6 +38,7 @@
 #include "h2_config.h"
 #include "h2_push.h"
 #include "h2_ws.h"
+#include "h2_vars.h"
 
 APLOG_USE_MODULE(h2);
 
@@ -909,35 +910,9 @@ static int c2_fixups(request_rec *r)
     if (!ctx || !ctx->is_c2) return DECLINED;
     if (!r->main && !r->prev)
         send_early_hints(ctx, r);
-    /* mod_http2's values: H2PUSH "on" when the client accepts pushes and H2Push is on
-     * here (a pushed request too: it was promised, so the client accepts them);
-     * H2_STREAM_TAG "<child>-<connection serial>-<stream id>"; H2_PUSHED "PUSHED" */
-    apr_table_setn(r->subprocess_env, "HTTP2", "on");
-    {
-        const char *on = (ctx->strm->push_ok || ctx->strm->pushed_on)
-                         && h2_config_push(r->server, r) ? "on" : "off";
-        apr_table_setn(r->subprocess_env, "H2PUSH", on);
-        apr_table_setn(r->subprocess_env, "H2_PUSH", on);
-    }
-    apr_table_setn(r->subprocess_env, "H2_STREAM_ID",
-                   apr_psprintf(r->pool, "%u", (unsigned)ctx->strm->id));
-    {
-        conn_rec *m = r->connection->master;
-        const h2_conn_ctx *mctx = m ? h2_ctx_get(m) : NULL;
-        const char *tag = mctx && mctx->tag ? mctx->tag
-                          : apr_psprintf(r->pool, "%ld", m ? m->id : 0L);
-        apr_table_setn(r->subprocess_env, "H2_STREAM_TAG",
-                       apr_psprintf(r->pool, "%s-%u", tag, (unsigned)ctx->strm->id));
-    }
-    if (ctx->strm->pushed_on) {
-        apr_table_setn(r->subprocess_env, "H2_PUSHED", "PUSHED");
-        apr_table_setn(r->subprocess_env, "H2_PUSHED_ON",
-                       apr_psprintf(r->pool, "%u", (unsigned)ctx->strm->pushed_on));
-    }
-    else {
-        apr_table_setn(r->subprocess_env, "H2_PUSHED", "");
-        apr_table_setn(r->subprocess_env, "H2_PUSHED_ON", "");
-    }
+    /* mod_http2's variables (HTTP2, H2PUSH, H2_STREAM_ID, ...), the table of h2_vars.c
+     * that http2_var_lookup answers from too */
+    h2_vars_c2_set_env(r);
     return DECLINED;
 }
 

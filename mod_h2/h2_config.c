@@ -431,10 +431,18 @@ void h2_config_log_warnings(apr_pool_t *pconf, server_rec *s)
 {
     apr_array_header_t *w = NULL;
     int i;
+    const h2_srv_config *c = h2_config_sget(s);
     apr_pool_userdata_get((void **)&w, WARN_KEY, pconf);
     for (i = 0; w && i < w->nelts; ++i)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, H2LOGNO(00102) "%s",
                      APR_ARRAY_IDX(w, i, const char *));
+    /* the pool is per child: the main server's values are the ones that count */
+    if (c && c->min_workers != H2_UNSET && c->max_workers != H2_UNSET
+        && c->min_workers > c->max_workers)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, H2LOGNO(00910)
+                     "H2MinWorkers %d is above H2MaxWorkers %d: running at most %d worker "
+                     "threads, and keeping as many", c->min_workers, c->max_workers,
+                     c->max_workers);
 }
 
 /* H2SessionExtraFiles: obsolete in mod_http2 too, which ignores it with a warning. */
@@ -604,10 +612,15 @@ void h2_config_workers(server_rec *s, int *pmin, int *pmax, int *pidle)
     int threads = 0, mn, mx;
     ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads);
     if (threads <= 0) threads = 25;
+    /* mod_http2's defaults (h2_get_workers_config): the minimum ThreadsPerChild, the
+     * maximum 1.5 times the minimum and at least 4; then the maximum is obeyed as
+     * written: a minimum above it is lowered to it (h2_config_log_warnings warns when the
+     * operator wrote both) */
     mn = OR_DEF(c->min_workers, threads);
-    mx = OR_DEF(c->max_workers, threads * 3 / 2);
     if (mn < 1) mn = 1;
-    if (mx < mn) mx = mn;
+    mx = OR_DEF(c->max_workers, mn * 3 / 2 > 4 ? mn * 3 / 2 : 4);
+    if (mx < 1) mx = 1;
+    if (mn > mx) mn = mx;
     *pmin = mn;
     *pmax = mx;
     *pidle = OR_DEF(c->max_worker_idle_secs, DEF_WORKER_IDLE);

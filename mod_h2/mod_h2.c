@@ -6,6 +6,7 @@
 #include "http_config.h"
 #include "http_connection.h"
 #include "http_log.h"
+#include "http_main.h"
 #include "mpm_common.h"
 #include "apr_optional.h"
 
@@ -21,6 +22,7 @@
 #include "h2_c1_park.h"
 #include "h2_workers.h"
 #include "h2_ws.h"
+#include "h2_vars.h"
 
 
 APLOG_USE_MODULE(h2);
@@ -28,6 +30,32 @@ APLOG_USE_MODULE(h2);
 static int h2_is_h2(conn_rec *c)
 {
     return h2_c1_is_h2(c);
+}
+
+/* mod_http2's optional functions, under its names (include/mod_h2.h) */
+static int http2_is_h2(conn_rec *c)
+{
+    return h2_c1_is_h2(c);
+}
+
+static char *http2_var_lookup(apr_pool_t *p, server_rec *s, conn_rec *c, request_rec *r,
+                              char *name)
+{
+    return (char *)h2_vars_lookup(p, s, c, r, name);
+}
+
+/* mod_proxy sizes a backend's connection pool by it in its child_init, which may run
+ * before ours: the numbers come from the configuration, not from the running pool. Only
+ * the main server's values count (the pool is per child). */
+static void http2_get_num_workers(server_rec *s, int *minw, int *maxw)
+{
+    int threaded = 0, idle;
+    ap_mpm_query(AP_MPMQ_IS_THREADED, &threaded);
+    if (threaded == AP_MPMQ_NOT_SUPPORTED) {
+        *minw = *maxw = 1;               /* no pool: streams run on c1, one at a time */
+        return;
+    }
+    h2_config_workers(ap_server_conf ? ap_server_conf : s, minw, maxw, &idle);
 }
 
 static void h2_child_init(apr_pool_t *pchild, server_rec *s)
@@ -89,6 +117,11 @@ static void h2_register_hooks(apr_pool_t *p)
     h2_ws_register_hooks();
     h2_c1_io_register_hooks();
     APR_REGISTER_OPTIONAL_FN(h2_is_h2);
+    /* mod_http2's: ap_expr (%{HTTP2}) and mod_proxy_http2 retrieve them in post_config,
+     * mod_proxy in child_init, so they are registered here, before either runs */
+    APR_REGISTER_OPTIONAL_FN(http2_is_h2);
+    APR_REGISTER_OPTIONAL_FN(http2_var_lookup);
+    APR_REGISTER_OPTIONAL_FN(http2_get_num_workers);
 }
 
 module AP_MODULE_DECLARE_DATA h2_module = {

@@ -282,6 +282,7 @@ struct h2_hpack_decoder {
     size_t nfields;
     uint8_t need_update;     /* the next block must start with an update <= update_bound */
     uint8_t fields_seen;     /* a field representation was decoded in this block */
+    uint8_t cookie_counted;  /* a cookie field was counted in nfields: later crumbs are not */
     uint8_t over;            /* a limit was exceeded: emit nothing more in this block */
     uint8_t failed;
     /* state between pieces */
@@ -454,12 +455,23 @@ static inline uint64_t str_min_len(const hp_str *s)
 }
 
 /* Is a field of at least min_len name+value octets of use to anybody: the emit callback
- * (the block still within its limits) or the dynamic table (an entry that can fit)? */
+ * (the block still within its limits) or the dynamic table (an entry that can fit)? Once
+ * a cookie was counted, any field may be a further crumb that the count lets through
+ * (deliver() decides, knowing the name). */
 static int field_wanted(const h2_hpack_decoder *d, int indexing, uint64_t min_len)
 {
     uint64_t sz = min_len + ENTRY_OVERHEAD;
-    return (!d->over && d->nfields < d->max_fields && sz <= d->max_list - d->list_size) ||
+    return (!d->over && (d->cookie_counted || d->nfields < d->max_fields)
+            && sz <= d->max_list - d->list_size) ||
            (indexing && sz <= d->t.limit);
+}
+
+/* The crumbs of a cookie (RFC 9113 §8.2.3: a request may split it into one field per
+ * cookie-pair) are joined into one field for the application, so the field count
+ * counts them once, as mod_http2 does for LimitRequestFields; their sizes all count. */
+static int is_cookie(const uint8_t *name, size_t nlen)
+{
+    return nlen == 6 && !memcmp(name, "cookie", 6);
 }
 
 /* Counts a decoded field against the limits of the block; emits it while they hold. */
@@ -467,11 +479,15 @@ static int deliver(h2_hpack_decoder *d, const uint8_t *name, size_t nlen, const 
                    size_t vlen, unsigned flags, h2_hpack_emit_fn *emit, void *ctx)
 {
     size_t sz = nlen + vlen + ENTRY_OVERHEAD;
+    int crumb = d->cookie_counted && is_cookie(name, nlen);
     d->fields_seen = 1;
-    if (!d->over && d->nfields < d->max_fields && sz <= d->max_list - d->list_size) {
+    if (!d->over && (crumb || d->nfields < d->max_fields) && sz <= d->max_list - d->list_size) {
         h2_nv nv;
         d->list_size += sz;
-        d->nfields++;
+        if (!crumb) {
+            d->nfields++;
+            if (is_cookie(name, nlen)) d->cookie_counted = 1;
+        }
         nv.name = name;
         nv.name_len = nlen;
         nv.value = value;
@@ -782,7 +798,7 @@ int h2_hpack_decode(h2_hpack_decoder *d, const uint8_t *in, size_t len, int last
         } else {
             rc = d->over ? H2_HPACK_TOO_LARGE : H2_HPACK_OK;
             d->list_size = d->nfields = 0;
-            d->over = d->fields_seen = 0;
+            d->over = d->fields_seen = d->cookie_counted = 0;
             release_large(d);
         }
     }

@@ -282,6 +282,26 @@ def test_oversized_header_blocks_end_the_connection(make_httpd, budget):
     c.close()
 
 
+# LimitRequestFields counts a request's cookie crumbs (RFC 9113 §8.2.3) as one field, the
+# one the request gets after they are joined, as mod_http2 does
+
+def test_cookie_crumbs_count_once_against_limit_request_fields(make_httpd):
+    h = make_httpd("crumbs", extra="LimitRequestFields 100\n")
+    c = w.Conn(h.http_port)
+    c.handshake()
+    crumbs = [("cookie", "c%d=v%d" % (i, i)) for i in range(150)]
+    c.request(1, "/cgi-bin/env.py", extra=crumbs)
+    headers, body, _, rst = c.read_response(1, timeout=10)
+    assert rst is None and dict(headers)[":status"] == "200"
+    env = _env(body)
+    assert env["HTTP_COOKIE"] == "; ".join("c%d=v%d" % (i, i) for i in range(150))
+    # other fields still count: 101 of them are too many
+    c.request(3, "/1k.txt", extra=[("x-f%d" % i, "v") for i in range(101)])
+    headers, _, _, rst = c.read_response(3, timeout=10)
+    assert rst is None and dict(headers)[":status"] == "431"
+    c.close()
+
+
 # ---------------------------------------------------------------------------------------
 # our engine limits: SETTINGS values and budgets
 

@@ -2321,6 +2321,63 @@ H2_TEST(rfc7541_header_list_too_large_reported)
     teardown();
 }
 
+/* RFC 9113 §8.2.3: a client may split the cookie field into one field per cookie-pair,
+ * which the server joins again; the field count (LimitRequestFields) counts the joined
+ * field, as mod_http2 does, so 150 crumbs are one field. Every other field still counts. */
+static size_t crumbs_nv(h2_nv *nv, size_t ncookies, size_t nother, char (*buf)[16])
+{
+    size_t n = 0, i;
+    static const h2_nv pseudo[4] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                                     TC_NV(":authority", "a"), TC_NV(":path", "/") };
+    for (i = 0; i < 4; ++i) nv[n++] = pseudo[i];
+    for (i = 0; i < ncookies + nother; ++i, ++n) {
+        snprintf(buf[i], sizeof(buf[i]), i < ncookies ? "c%zu=v" : "x-f%zu", i);
+        nv[n].name = (const uint8_t *)(i < ncookies ? "cookie" : buf[i]);
+        nv[n].name_len = i < ncookies ? 6 : strlen(buf[i]);
+        nv[n].value = (const uint8_t *)(i < ncookies ? buf[i] : "v");
+        nv[n].value_len = i < ncookies ? strlen(buf[i]) : 1;
+        nv[n].flags = 0;
+    }
+    return n;
+}
+
+H2_TEST(rfc9113_8_2_3_cookie_crumbs_count_as_one_field)
+{
+    h2_session_config c;
+    static h2_nv nv[4 + 150 + 95];
+    static char buf[150 + 95][16];
+    size_t n;
+    h2_session_config_init(&c);
+    c.max_header_fields = 100;
+    setup_started(&c);
+    /* 4 pseudo-headers, 150 crumbs (one field), 95 others: 100 */
+    n = crumbs_nv(nv, 150, 95, buf);
+    request_nv(1, nv, n, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 1);
+    H2_CHECK_EQ(T.last_too_large, 0);
+    H2_CHECK_EQ(T.last_nfields, 150 + 95);
+    /* one field more than the limit is still too many, crumbs or not */
+    n = crumbs_nv(nv, 150, 96, buf);
+    request_nv(3, nv, n, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 2);
+    H2_CHECK_EQ(T.last_too_large, 1);
+    H2_CHECK_EQ(h2_session_submit_response(T.s, 3, 431, NULL, 0, 1), H2_SESS_OK);
+    /* and without cookies the count is as before: 4 + 96 = 100 fits, 4 + 97 does not */
+    n = crumbs_nv(nv, 0, 96, buf);
+    request_nv(5, nv, n, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 3);
+    H2_CHECK_EQ(T.last_too_large, 0);
+    n = crumbs_nv(nv, 0, 97, buf);
+    request_nv(7, nv, n, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.n_req, 4);
+    H2_CHECK_EQ(T.last_too_large, 1);
+    teardown();
+}
+
 H2_TEST(budget_oversized_header_blocks_per_connection)
 {
     /* each oversized block is answered (431 by the glue); beyond max_oversized_blocks per
@@ -3304,5 +3361,6 @@ int main(void)
     H2_RUN(rfc9113_8_1_discard_after_complete_request_no_rst);
     H2_RUN(rfc9113_6_1_padded_frames_flow_control);
     H2_RUN(rfc9113_6_1_padding_within_max_frame_size);
+    H2_RUN(rfc9113_8_2_3_cookie_crumbs_count_as_one_field);
     return h2test_summary();
 }
