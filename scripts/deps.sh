@@ -4,8 +4,9 @@
 set -euo pipefail
 what=${1:-build}
 pkgs=(build-essential autoconf automake libtool pkg-config apache2 apache2-dev libssl-dev
-      libjansson-dev openssl curl ca-certificates)
+      openssl curl ca-certificates)
 if [ "$what" = test ]; then
+  pkgs+=(libjansson-dev)   # tests/tools/h2hpack (configure builds it only with jansson)
   pkgs+=(clang libclang-rt-14-dev nghttp2-client libnghttp2-dev python3 python3-h2 python3-pytest chromium)
   pkgs+=(dpkg-dev debhelper)   # tests/package/test_package.sh builds the Debian package
   pkgs+=(golang-go)   # tests/integration/test_72_go_client.py: interop with Go's net/http client
