@@ -5,11 +5,13 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:?build dir}; shift
 cd "$top"
+mkdir -p "$dir"
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
   echo "build: autoreconf -fi"
-  autoreconf -fi >/dev/null
+  mkdir -p m4   # AC_CONFIG_MACRO_DIR (libtool's macros land there; ignored by git)
+  autoreconf -fi >"$dir/autoreconf.out" 2>&1 \
+    || { cat "$dir/autoreconf.out"; echo "build: FAILED: autoreconf -fi (the output above)"; exit 1; }
 fi
-mkdir -p "$dir"
 cd "$dir"
 # configure again when the arguments changed or an optional library (jansson: h2hpack;
 # libnghttp2: the HPACK benchmark) came or went since the last configure

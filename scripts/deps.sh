@@ -24,10 +24,16 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+if [ -n "$SUDO" ] && ! command -v sudo >/dev/null; then
+  echo "deps: FAILED: missing ${missing[*]}; installing them needs root (no sudo here)" >&2
+  exit 1
+fi
 if ! $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; then
   echo "deps: apt-get update, then retry"
-  $SUDO apt-get update
-  $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+  if ! { $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; }; then
+    echo "deps: FAILED: apt-get could not install ${missing[*]} (its output above)" >&2
+    exit 1
+  fi
 fi
 # Debian starts the packaged apache2 on port 80 on install; our tests and demo run private
 # instances and need nothing from it.
