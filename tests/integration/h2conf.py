@@ -425,10 +425,18 @@ def _demo_check_reach(h):
 
 
 def _demo_start(state):
-    """(exit status, lines to print)"""
+    """(exit status, lines to print); on a failure nothing is left running or behind (the
+    reason, with the end of the error log when httpd got that far, is in the lines)"""
     ok, msg = _demo_stop(state)
     if not ok:
         return 1, ["demo: the previous demo: %s" % msg]
+    rc, lines = _demo_make_and_start(state)
+    if rc != 0:
+        _demo_stop(state)
+    return rc, lines
+
+
+def _demo_make_and_start(state):
     os.makedirs(state, exist_ok=True)
     root = tempfile.mkdtemp(prefix=DEMO_PREFIX)
     with open(os.path.join(state, "root"), "w") as f:
