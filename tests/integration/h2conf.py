@@ -5,7 +5,8 @@ An instance is a server root of its own (conf, htdocs, cgi-bin, logs, TLS key an
 certificate) with Debian's apache2 binary, listening on free loopback ports chosen at run
 time: `http_port` (cleartext, HTTP/1.1 + h2c) and `https_port` (TLS, h2 + http/1.1).
 
-Used by conftest.py (pytest), tests/bench/ and scripts/demo.sh (python3 h2conf.py demo DIR).
+Used by conftest.py (pytest), tests/bench/ and scripts/demo.sh (python3 h2conf.py demo DIR,
+stop DIR: see "the demo" below).
 Standard library only.
 """
 import os
@@ -14,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 APACHE_BIN = os.environ.get("APACHE_BIN", "/usr/sbin/apache2")
@@ -174,6 +176,7 @@ class Httpd:
                         "-addext", "subjectAltName=DNS:localhost,DNS:test.localhost,"
                         "DNS:other.localhost,IP:127.0.0.1"],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.chmod(key, 0o600)  # read by httpd's parent (root or the invoking user) only
 
     def _make_docs(self):
         d = self.docroot
@@ -374,29 +377,128 @@ SSLSessionCache "shmcb:{r}/run/ssl_scache(512000)"
         return "http://localhost:%d%s" % (self.http_port, path)
 
 
+# ---- the demo (scripts/demo.sh)
+#
+# The demo's server root is NOT the state folder the script names (in the clone): as root,
+# httpd's children run as www-data (httpd refuses to run them as root, and a clone often
+# lies in a folder only its owner may enter, such as root's home, mode 0700), and they must
+# read the pages, run the CGI scripts and reach the CGI daemon's socket. So the server root
+# is a fresh folder of its own under the temporary folder (tempfile.mkdtemp, $TMPDIR or
+# /tmp), mode 0755 with the TLS key 0600 (read by the parent before it drops privileges).
+# The state folder records where it is: DIR/root (its path), DIR/ports ("http https"),
+# DIR/logs (a symbolic link to its logs). `stop DIR` stops that httpd and removes the
+# server root and the records. The module is loaded by the parent (root): it may stay in
+# the clone.
+
+DEMO_PREFIX = "mod_h2-demo."
+
+
+def _demo_pid_alive(root):
+    """the pid of the demo httpd of server root `root` if it runs, else None (a stale pid
+    file whose number went to another process does not count)"""
+    try:
+        with open(os.path.join(root, "run", "httpd.pid")) as f:
+            pid = int(f.read().strip())
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            cmdline = f.read().split(b"\0")
+    except (OSError, ValueError):
+        return None
+    return pid if os.path.join(root, "conf", "httpd.conf").encode() in cmdline else None
+
+
+def _demo_stop(state):
+    """stop the demo recorded in folder `state`; (stopped, message)"""
+    roots = []
+    try:
+        with open(os.path.join(state, "root")) as f:
+            roots.append(f.read().strip())
+    except OSError:
+        pass
+    roots.append(state)  # a demo of an older scripts/demo.sh: its server root was DIR itself
+    stopped = []
+    for root in roots:
+        pid = _demo_pid_alive(root)
+        if pid:
+            h = Httpd.__new__(Httpd)
+            h.root = root
+            h.stop()
+            if _demo_pid_alive(root):
+                return False, "httpd %d (server root %s) did not stop" % (pid, root)
+            stopped.append("httpd %d" % pid)
+    for root in roots[:-1]:
+        # only a folder this module made (never the state folder or anything else)
+        if os.path.basename(root).startswith(DEMO_PREFIX) and os.path.isdir(root):
+            shutil.rmtree(root, ignore_errors=True)
+    for name in ("root", "ports", "logs"):
+        try:
+            os.unlink(os.path.join(state, name))
+        except OSError:
+            pass
+    if not stopped:
+        return True, "not running"
+    return True, "stopped %s, removed %s" % (", ".join(stopped), ", ".join(roots[:-1]) or "-")
+
+
+def _demo_check_reach(h):
+    """as root: can the children's user (www-data) read the pages? (else every URL is 403)"""
+    if os.getuid() != 0 or not shutil.which("runuser"):
+        return None
+    page = os.path.join(h.docroot, "index.html")
+    res = subprocess.run(["runuser", "-u", "www-data", "--", "test", "-r", page],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if res.returncode != 0:
+        return ("www-data (httpd's children) cannot read %s: a folder above it is closed to "
+                "others; set TMPDIR to a folder everybody may enter" % page)
+    return None
+
+
+def _demo_start(state):
+    """(exit status, lines to print); on a failure nothing is left running or behind (the
+    reason, with the end of the error log when httpd got that far, is in the lines)"""
+    ok, msg = _demo_stop(state)
+    if not ok:
+        return 1, ["demo: the previous demo: %s" % msg]
+    rc, lines = _demo_make_and_start(state)
+    if rc != 0:
+        _demo_stop(state)
+    return rc, lines
+
+
+def _demo_make_and_start(state):
+    os.makedirs(state, exist_ok=True)
+    root = tempfile.mkdtemp(prefix=DEMO_PREFIX)
+    with open(os.path.join(state, "root"), "w") as f:
+        f.write(root + "\n")
+    h = Httpd(root, log_level="info")
+    h.make_root()  # chmods root 0755
+    os.symlink(os.path.join(root, "logs"), os.path.join(state, "logs"))
+    why = _demo_check_reach(h)
+    if why:
+        return 1, ["demo: " + why]
+    res = h.config_test()
+    if res.returncode != 0:
+        return 1, ["demo: apache2 -t (configuration test) failed:", res.stdout]
+    try:
+        h.start()
+    except RuntimeError as e:
+        return 1, ["demo: %s" % e]
+    with open(os.path.join(state, "ports"), "w") as f:
+        f.write("%d %d\n" % (h.http_port, h.https_port))
+    return 0, ["demo: httpd running, pid %s, server root %s" % (h.pid(), h.root),
+               "demo: https://localhost:%d/  (h2 over TLS, self-signed certificate)" % h.https_port,
+               "demo: http://localhost:%d/   (h2c by prior knowledge or Upgrade, and HTTP/1.1)"
+               % h.http_port]
+
+
 def main(argv):
     if len(argv) >= 3 and argv[1] == "demo":
-        h = Httpd(argv[2], log_level="info")
-        stale = Httpd.__new__(Httpd)
-        stale.root = h.root
-        stale.stop()
-        h.make_root()
-        res = h.config_test()
-        if res.returncode != 0:
-            print(res.stdout)
-            return 1
-        h.start()
-        print("demo: httpd running, pid %s, server root %s" % (h.pid(), h.root))
-        print("demo: https://localhost:%d/  (h2 over TLS, self-signed certificate)" % h.https_port)
-        print("demo: http://localhost:%d/   (h2c by prior knowledge or Upgrade, and HTTP/1.1)" % h.http_port)
-        with open(os.path.join(h.root, "ports"), "w") as f:
-            f.write("%d %d\n" % (h.http_port, h.https_port))
-        return 0
+        rc, lines = _demo_start(os.path.abspath(argv[2]))
+        print("\n".join(lines))
+        return rc
     if len(argv) >= 3 and argv[1] == "stop":
-        h = Httpd.__new__(Httpd)
-        h.root = os.path.abspath(argv[2])
-        h.stop()
-        return 0
+        ok, msg = _demo_stop(os.path.abspath(argv[2]))
+        print("demo: %s" % msg)
+        return 0 if ok else 1
     print("usage: h2conf.py demo DIR | stop DIR", file=sys.stderr)
     return 2
 

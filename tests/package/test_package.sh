@@ -4,8 +4,9 @@
 # test_package.sh -- the Debian package, end to end, on this machine (needs root or
 # password-less sudo; Debian 12 with apache2, dpkg-dev, debhelper, apache2-dev, curl):
 #   1. builds libapache2-mod-h2 with `dpkg-buildpackage -b -us -uc` in a copy of the
-#      source tree under /tmp (the work tree stays clean) and checks its file list;
-#   2. installs it with dpkg;
+#      source tree under /tmp (the work tree stays clean) and checks its file list (the
+#      module, h2.load, h2.conf, the manual and the examples in /usr/share/doc);
+#   2. installs it with dpkg (and checks that dpkg -L lists the manual, as in docs/);
 #   3. switches Debian's apache2 from http2 to h2 the documented way (a2enmod h2 is
 #      refused while http2 is enabled -- the .load's "# Conflicts: http2" --, then
 #      a2dismod http2 && a2enmod h2), enables mod_ssl and the default-ssl site, starts it
@@ -114,6 +115,13 @@ for f in ./usr/lib/apache2/modules/mod_h2.so ./etc/apache2/mods-available/h2.loa
          ./etc/apache2/mods-available/h2.conf; do
   grep -qx "$f" <<<"$files" && ok "package has $f" || bad "package lacks $f"
 done
+# the manual and the examples (debian/libapache2-mod-h2.docs, .examples), not compressed
+doc=./usr/share/doc/$pkg
+for f in "$doc/directives.md" "$doc/migrating.md" "$doc/README" "$doc/copyright" \
+         "$doc/examples/h2-basic-site.conf" "$doc/examples/migrate-from-mod_http2.conf" \
+         "$doc/examples/push.conf"; do
+  grep -qx "$f" <<<"$files" && ok "package has $f" || bad "package lacks $f"
+done
 
 # ---- 2. install
 asroot touch "$marker"
@@ -126,6 +134,15 @@ grep -q '^# Conflicts: http2' /etc/apache2/mods-available/h2.load && ok "h2.load
   || bad "h2.load has no '# Conflicts: http2' line"
 a2query -q -m h2 && bad "the package enabled h2 on install (it conflicts with http2)" \
   || ok "h2 not enabled by the install"
+# the manual as installed: dpkg knows it and it is the repository's text
+for f in directives.md migrating.md; do
+  if dpkg -L "$pkg" | grep -qx "/usr/share/doc/$pkg/$f" \
+      && cmp -s "/usr/share/doc/$pkg/$f" "$top/docs/$f"; then
+    ok "installed /usr/share/doc/$pkg/$f (dpkg -L), same as docs/$f"
+  else
+    bad "the installed package has no /usr/share/doc/$pkg/$f like docs/$f (dpkg -L: $(dpkg -L "$pkg" | grep -c /usr/share/doc/) doc files)"
+  fi
+done
 
 # ---- 3. a second instance of Debian's apache2 on a copy of /etc/apache2
 asroot cp -a /etc/apache2 "$conf"
