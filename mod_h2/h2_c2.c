@@ -1055,6 +1055,12 @@ static conn_rec *c2_worker_setup(h2_strm *strm, h2_worker_ctx *w, apr_pool_t **p
     apr_socket_timeout_set(sock, c1->base_server->timeout);
     ctx = apr_pcalloc(pool, sizeof(*ctx));
     ctx->is_c2 = 1;
+    {
+        const h2_conn_ctx *mctx = h2_ctx_get(c1);
+        ctx->tag = mctx && mctx->tag
+                   ? apr_psprintf(pool, "%s-%u", mctx->tag, (unsigned)strm->id)
+                   : apr_psprintf(pool, "%ld-%u", c1->id, (unsigned)strm->id);
+    }
     ctx->proto = strm->hub->proto;
     ctx->c1 = strm->c1;
     ctx->strm = strm;

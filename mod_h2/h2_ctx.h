@@ -25,7 +25,9 @@ typedef struct h2_conn_ctx {
                                   * knowledge (then c->base_server) */
     int preface_consumed;        /* c1: the client preface was read while detecting it */
     const char *tag;             /* c1: "<child>-<serial>", mod_http2's connection id (the
-                                  * H2_STREAM_TAG prefix), set when the protocol switches */
+                                  * H2_STREAM_TAG prefix), set when the protocol switches;
+                                  * c2: the stream's H2_STREAM_TAG, copied at set-up (a
+                                  * handler that outlives c1 must not read c1's record) */
     struct h2_idle_ent *idle;    /* c1: its entry in the list of parked idle connections
                                   * (h2_c1_idle.c; fields guarded by that file's mutex) */
 

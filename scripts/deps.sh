@@ -11,6 +11,7 @@ if [ "$what" = test ]; then
   pkgs+=(dpkg-dev debhelper)   # tests/package/test_package.sh builds the Debian package
   pkgs+=(golang-go)   # tests/integration/test_72_go_client.py: interop with Go's net/http client
   pkgs+=(nginx h2o)  # peers of tests/bench/bench_servers.py (its smoke test runs them)
+  pkgs+=(python3-websockets)  # tests/integration/test_55_websocket_browser.py (DevTools)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
