@@ -124,10 +124,8 @@ void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm);
 void h2_c1_strm_trim(h2_c1 *c1);
 /* Queue a stream (e.g. a pushed one) for a worker; h2_c1_dispatch_new hands it over. */
 void h2_c1_strm_dispatch(h2_c1 *c1, h2_strm *strm);
-/* hub lock held: a stream that closed on the wire while it still waits for a worker (on
- * c1's new list or the hub's queue) leaves the queue at once and is done (c2_done), so
- * that c1 frees what it holds now, not when a job of the session would reach it.
- * Returns 1 when it was queued; 0 when it never was or a worker runs it. */
+/* Lock held: take a dispatched stream off the queue before a worker has it (1), or 0
+ * when a worker has (had) it. A stream closed while queued is released at once. */
 int h2_c1_strm_unqueue_locked(h2_c1 *c1, h2_strm *strm);
 /* The MPM gave the connection to this thread again (a resumed process_connection): its
  * scoreboard slot shows the session busy (the MPM left it "ready"), with the request line

@@ -65,7 +65,6 @@ void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm)
 {
     h2_c1_io_file_done_all(c1, strm);
     h2_strm_clear(strm);
-    h2_ws_c1_release(strm);
     if (strm->id && c1->engine && !strm->closed)
         h2_session_set_stream_data(c1->engine, strm->id, NULL);
     if (strm->prev_active) strm->prev_active->next_active = strm->next_active;
@@ -245,6 +244,34 @@ static void worker_session_job(void *baton, h2_worker_ctx *w)
     if (last) h2_hub_destroy(hub);
 }
 
+/* Take a stream off the queue of streams waiting for a worker (c1's new list or the
+ * hub's pending list, lock held): 1 when it was there (no worker will see it), 0 when a
+ * worker has it (or had it). O(queued), and at most the streams open at once wait. */
+int h2_c1_strm_unqueue_locked(h2_c1 *c1, h2_strm *strm)
+{
+    h2_hub *hub = c1->hub;
+    h2_strm **pp, *prev = NULL;
+    for (pp = &c1->new_head; *pp; prev = *pp, pp = &(*pp)->next_pending) {
+        if (*pp == strm) {
+            *pp = strm->next_pending;
+            if (c1->new_tail == strm) c1->new_tail = prev;
+            strm->next_pending = NULL;
+            return 1;
+        }
+    }
+    prev = NULL;
+    for (pp = &hub->pending_head; *pp; prev = *pp, pp = &(*pp)->next_pending) {
+        if (*pp == strm) {
+            *pp = strm->next_pending;
+            if (hub->pending_tail == strm) hub->pending_tail = prev;
+            strm->next_pending = NULL;
+            --hub->queued;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 void h2_c1_strm_dispatch(h2_c1 *c1, h2_strm *strm)
 {
     strm->dispatched = 1;
@@ -256,35 +283,6 @@ void h2_c1_strm_dispatch(h2_c1 *c1, h2_strm *strm)
      * worker pool the stream runs on this thread from h2_c1_dispatch_new) */
     if (c1->new_tail) c1->new_tail->next_pending = strm; else c1->new_head = strm;
     c1->new_tail = strm;
-}
-
-/* Take strm off the singly linked queue *head..*tail (next_pending); 1 when it was there. */
-static int c1_queue_unlink(h2_strm **head, h2_strm **tail, h2_strm *strm)
-{
-    h2_strm **pp, *prev = NULL;
-    for (pp = head; *pp; prev = *pp, pp = &(*pp)->next_pending) {
-        if (*pp != strm) continue;
-        *pp = strm->next_pending;
-        if (*tail == strm) *tail = prev;
-        strm->next_pending = NULL;
-        return 1;
-    }
-    return 0;
-}
-
-int h2_c1_strm_unqueue_locked(h2_c1 *c1, h2_strm *strm)
-{
-    if (!strm->dispatched || strm->c2_done) return 0;
-    if (c1_queue_unlink(&c1->new_head, &c1->new_tail, strm)) {
-        strm->c2_done = 1;
-        return 1;
-    }
-    if (c1_queue_unlink(&c1->hub->pending_head, &c1->hub->pending_tail, strm)) {
-        --c1->hub->queued;
-        strm->c2_done = 1;
-        return 1;
-    }
-    return 0;   /* a worker took it */
 }
 
 /* The scoreboard: c1's slot (owned by this thread; workers have none) shows the session
@@ -626,7 +624,8 @@ static void c1_abort_all(h2_c1 *c1)
     h2_strm *s;
     for (s = c1->active_head; s; s = s->next_active) {
         s->closed = 1;
-        if (!s->dispatched) s->c2_done = 1;
+        if (!s->dispatched || (!s->c2_done && h2_c1_strm_unqueue_locked(c1, s)))
+            s->c2_done = 1;   /* never ran, and never will */
         if (!s->aborted) {
             s->aborted = 1;
             h2_ws_signal_locked(s);

@@ -171,14 +171,10 @@ static void c1_cb_on_stream_close(void *ud, uint32_t sid, void *sud, uint32_t co
     if (!strm) return;
     strm->closed = 1;
     h2_hub_lock(c1->hub);
-    if (!strm->dispatched) {
-        strm->c2_done = 1;  /* never ran */
-    }
-    else if (code != H2_NO_ERROR || !strm->eos_sent) {
-        /* still queued for a worker: it never runs, and its header copy and request body
-         * go now (a client resetting streams behind stalled ones held up to 64 KiB each
-         * until a job of the session came by) */
-        h2_c1_strm_unqueue_locked(c1, strm);
+    if (!strm->dispatched || (!strm->c2_done && h2_c1_strm_unqueue_locked(c1, strm))) {
+        /* never ran: a stream reset while it waits for a worker frees what it holds now,
+         * not when a worker comes by */
+        strm->c2_done = 1;
     }
     if (code != H2_NO_ERROR || !strm->eos_sent) {
         strm->aborted = 1;

@@ -241,10 +241,9 @@ static int chain_file(ochain *ch, apr_bucket *b, int copy)
 /* Descriptors held for output are bounded (a client that never opens its window must not
  * pin the process's descriptors, e.g. with a multi-range response): a file piece travels
  * as a descriptor only while the stream holds fewer than FDS_PER_STREAM and the
- * connection fewer than FDS_PER_CONN; past that it is copied and counts against the
+ * connection fewer than H2_FDS_PER_CONN (WebSocket pipes count too); past that it is copied and counts against the
  * stream's memory budget (H2StreamMaxMemSize) like any other body bytes. */
 #define FDS_PER_STREAM  8
-#define FDS_PER_CONN    64
 
 static int c2_fd_allowed(h2_strm *strm, const ochain *ch)
 {
@@ -254,7 +253,7 @@ static int c2_fd_allowed(h2_strm *strm, const ochain *ch)
     h2_hub_lock(hub);
     for (oi = strm->out_head; oi && n < FDS_PER_STREAM; oi = oi->next)
         if (oi->type == H2_OI_FILE) ++n;
-    ok = n < FDS_PER_STREAM && hub->out_fds + ch->fds < FDS_PER_CONN;
+    ok = n < FDS_PER_STREAM && hub->out_fds + ch->fds < H2_FDS_PER_CONN;
     h2_hub_unlock(hub);
     return ok;
 }
@@ -1230,6 +1229,18 @@ void h2_c2_process(void *baton, h2_worker_ctx *w)
     h2_conn_ctx *ctx = NULL;
     int wake = 0;
 
+    if (strm->ws && !strm->aborted && h2_ws_c2_begin(strm) != 0) {
+        /* the connection holds its cap of descriptors: refused before anything of the
+         * request ran, which a client may retry (RFC 9113 §8.7) */
+        h2_hub_lock(hub);
+        strm->rst_code = H2_REFUSED_STREAM;
+        strm->out_eos = 1;
+        strm->c2_done = 1;
+        wake_locked(strm, &wake);
+        h2_hub_unlock(hub);
+        if (wake) h2_hub_wake(hub);
+        return;
+    }
     c2 = c2_worker_setup(strm, w, &pool);
     if (c2) {
         ctx = h2_ctx_get(c2);
@@ -1246,6 +1257,7 @@ void h2_c2_process(void *baton, h2_worker_ctx *w)
             strm->rst_code = H2_INTERNAL_ERROR;
         strm->out_eos = 1;
     }
+    h2_ws_c2_end_locked(strm);   /* the tunnel is over: its pipe goes at once */
     strm->c2_done = 1;
     wake_locked(strm, &wake);
     h2_hub_unlock(hub);

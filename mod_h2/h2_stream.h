@@ -59,8 +59,11 @@ typedef struct h2_hub {
     struct h2_hub *busy_prev, *busy_next; /* the child's busy sessions (h2_c1_dispatch.c,
                                   * its own mutex): woken when the child stops */
     int busy;
-    int out_fds;                 /* [lock] descriptors held by the streams' output queues
-                                  * (FILE items; c2 adds, c1 subtracts when one is done) */
+    int out_fds;                 /* [lock] descriptors the connection's streams hold, at
+                                  * most H2_FDS_PER_CONN: output FILE items (c2 adds, c1
+                                  * subtracts when one is done) and WebSocket pipes (2
+                                  * each, counted by c2 from the stream's start to its
+                                  * end, h2_ws.h) */
     /* Inline mode (no worker pool, e.g. prefork): a stream's handler runs on c1's thread
      * and calls this (without the lock) when it waits for request body or for room for its
      * output: c1's I/O runs for at most timeout. APR_SUCCESS, APR_TIMEUP, or an error when
@@ -74,6 +77,10 @@ typedef struct h2_hub {
     void (*park_wake)(void *baton); /* [lock] */
     void *park_baton;            /* [lock] */
 } h2_hub;
+
+/* The connection's cap on descriptors its streams hold (h2_hub.out_fds): FILE output
+ * items beyond it are copied, WebSocket streams beyond it refused. */
+#define H2_FDS_PER_CONN 64
 
 /* A new hub (NULL when out of memory); freed by h2_hub_destroy (with its orphans). */
 h2_hub *h2_hub_create(conn_rec *c, const char *proto, apr_size_t stream_max_mem);

@@ -15,6 +15,7 @@
 
 #include "h2_stream.h"
 #include "h2_push.h"
+#include "h2_ws.h"
 
 /* ---------------------------------------------------------------------------------- */
 /* header blocks (any thread) */
@@ -219,6 +220,7 @@ void h2_strm_clear(h2_strm *strm)
     free(strm->method);
     strm->req = strm->resp = strm->trailers = strm->in_trailers = NULL;
     strm->method = NULL;
+    h2_ws_free(strm);   /* the WebSocket state, on every path a record ends by */
 }
 
 /* ---------------------------------------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include "apr_sha1.h"
 #include "apr_base64.h"
 #include "apr_general.h"
+#include "apr_atomic.h"
 #include "httpd.h"
 #include "http_config.h"
 #include "http_core.h"
@@ -32,6 +33,7 @@ APLOG_USE_MODULE(h2);
 
 #define WS_READ_MAX        (64 * 1024)   /* bytes handed to one read */
 #define WS_CONSUME_NOTIFY  (16 * 1024)   /* tell c1 (window updates) after this many */
+#define WS_PIPE_FDS        2             /* a tunnel's pipe, both ends */
 #define WS_GUID            "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  /* RFC 6455 §1.3 */
 
 /* ---------------------------------------------------------------------------------- */
@@ -42,37 +44,14 @@ int h2_ws_c1_enabled(server_rec *s)
     return h2_config_websockets(s) && h2_workers_get() != NULL;
 }
 
-static int ws_c1_pipe(h2_ws *ws)
-{
-    int fds[2], i;
-    if (pipe(fds) != 0) return -1;
-    for (i = 0; i < 2; ++i) {
-        int fl = fcntl(fds[i], F_GETFL);
-        if (fl < 0 || fcntl(fds[i], F_SETFL, fl | O_NONBLOCK) < 0
-            || fcntl(fds[i], F_SETFD, FD_CLOEXEC) < 0) {
-            close(fds[0]);
-            close(fds[1]);
-            return -1;
-        }
-    }
-    ws->rfd = fds[0];
-    ws->wfd = fds[1];
-    return 0;
-}
-
 int h2_ws_c1_request(h2_strm *strm, const h2_request *req)
 {
     h2_ws *ws;
     if (!req->protocol) return 0;
     ws = calloc(1, sizeof(*ws));
     if (!ws) return -1;
-    ws->rfd = ws->wfd = -1;
+    ws->rfd = ws->wfd = -1;   /* made by the worker when the tunnel polls (lazy) */
     ws->websocket = req->protocol_len == 9 && !memcmp(req->protocol, "websocket", 9);
-    if (ws->websocket && ws_c1_pipe(ws) != 0) {
-        /* without a pipe the tunnel cannot be set up: the handler fails (500) */
-        ap_log_cerror(APLOG_MARK, APLOG_INFO, errno, strm->hub->c, H2LOGNO(00850)
-                      "h2 stream %u: no pipe for the WebSocket tunnel", (unsigned)strm->id);
-    }
     strm->ws = ws;
     /* debug only: a client opens as many of them as it likes */
     ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, strm->hub->c, H2LOGNO(00900)
@@ -93,14 +72,92 @@ void h2_ws_signal_locked(h2_strm *strm)
     ws->signalled = 1;
 }
 
-void h2_ws_c1_release(h2_strm *strm)
+static void ws_close_pipe(h2_ws *ws)
+{
+    if (ws->rfd >= 0) close(ws->rfd);
+    if (ws->wfd >= 0) close(ws->wfd);
+    ws->rfd = ws->wfd = -1;
+    ws->signalled = 0;
+}
+
+void h2_ws_free(h2_strm *strm)
 {
     h2_ws *ws = strm->ws;
     if (!ws) return;
-    if (ws->rfd >= 0) close(ws->rfd);
-    if (ws->wfd >= 0) close(ws->wfd);
+    ws_close_pipe(ws);   /* only when c2 never ended (it closes the pipe itself) */
     free(ws);
     strm->ws = NULL;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* c2 side: descriptors */
+
+/* The child's last second with a refusal logged at INFO (one line a second at most; a
+ * client cannot flood the log with refused streams). */
+static volatile apr_uint32_t ws_refused_sec;
+
+static void ws_c2_log_refused(h2_strm *strm, int held)
+{
+    apr_uint32_t now = (apr_uint32_t)apr_time_sec(apr_time_now());
+    int level = apr_atomic_xchg32(&ws_refused_sec, now) != now ? APLOG_INFO : APLOG_DEBUG;
+    ap_log_cerror(APLOG_MARK, level, 0, strm->hub->c, H2LOGNO(00931)
+                  "h2 stream %u: the connection holds %d descriptors (cap %d): WebSocket "
+                  "refused (REFUSED_STREAM)", (unsigned)strm->id, held, H2_FDS_PER_CONN);
+}
+
+int h2_ws_c2_begin(h2_strm *strm)
+{
+    h2_ws *ws = strm->ws;
+    h2_hub *hub = strm->hub;
+    int held, ok;
+    if (!ws || !ws->websocket) return 0;
+    h2_hub_lock(hub);
+    held = hub->out_fds;
+    ok = held + WS_PIPE_FDS <= H2_FDS_PER_CONN;
+    if (ok) {
+        hub->out_fds += WS_PIPE_FDS;
+        ws->fds_held = 1;
+    }
+    h2_hub_unlock(hub);
+    if (!ok) ws_c2_log_refused(strm, held);
+    return ok ? 0 : -1;
+}
+
+void h2_ws_c2_end_locked(h2_strm *strm)
+{
+    h2_ws *ws = strm->ws;
+    if (!ws) return;
+    ws_close_pipe(ws);
+    ws->rfile = NULL;    /* in c2's pool, which goes now */
+    if (ws->fds_held) {
+        strm->hub->out_fds -= WS_PIPE_FDS;
+        ws->fds_held = 0;
+    }
+}
+
+/* lock held: the stream's pipe, non-blocking and close-on-exec; -1 (errno) when none */
+static int ws_c2_pipe_locked(h2_strm *strm)
+{
+    h2_ws *ws = strm->ws;
+    int fds[2], i;
+    if (pipe(fds) != 0) return -1;
+    for (i = 0; i < 2; ++i) {
+        int fl = fcntl(fds[i], F_GETFL);
+        if (fl < 0 || fcntl(fds[i], F_SETFL, fl | O_NONBLOCK) < 0
+            || fcntl(fds[i], F_SETFD, FD_CLOEXEC) < 0) {
+            int e = errno;
+            close(fds[0]);
+            close(fds[1]);
+            errno = e;
+            return -1;
+        }
+    }
+    ws->rfd = fds[0];
+    ws->wfd = fds[1];
+    ws->signalled = 0;
+    /* news that came before the pipe: readable at once */
+    if (strm->in_head || strm->in_eos || strm->aborted) h2_ws_signal_locked(strm);
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -281,7 +338,24 @@ static apr_status_t ws_c2_get_pollfd(conn_rec *c, struct apr_pollfd_t *pfd,
     ctx = h2_ctx_get(c);
     if (!ctx || !ctx->is_c2 || !ctx->strm || !ctx->strm->ws) return APR_ENOTIMPL;
     ws = ctx->strm->ws;
-    if (ws->rfd < 0 || !ws->upgraded) return APR_ENOTIMPL;
+    if (!ws->websocket || !ws->upgraded || !ws->fds_held) return APR_ENOTIMPL;
+    if (ws->rfd < 0) {
+        /* the tunnel starts: now (and only now) the stream costs its pipe, counted since
+         * h2_ws_c2_begin */
+        h2_hub *hub = ctx->strm->hub;
+        int rv, e;
+        h2_hub_lock(hub);
+        rv = ws_c2_pipe_locked(ctx->strm);
+        e = errno;
+        h2_hub_unlock(hub);
+        if (rv != 0) {
+            /* without a pipe the tunnel cannot be set up: the handler fails */
+            ap_log_cerror(APLOG_MARK, APLOG_INFO, e, c, H2LOGNO(00850)
+                          "h2 stream %u: no pipe for the WebSocket tunnel",
+                          (unsigned)ctx->strm->id);
+            return APR_ENOTIMPL;
+        }
+    }
     if (!ws->rfile && apr_os_pipe_put_ex(&ws->rfile, &ws->rfd, 0, c->pool) != APR_SUCCESS)
         return APR_ENOTIMPL;
     pfd->desc_type = APR_POLL_FILE;

@@ -20,14 +20,24 @@
  *     END_STREAM), c2's output hands every write to c1 at once, and the hook
  *     get_pollfd_from_conn gives mod_proxy's tunnel (ap_proxy_tunnel_run) a pipe that
  *     becomes readable when c1 queued input, END_STREAM or a reset for the stream;
+ *   - descriptors: the pipe is made by the worker when the tunnel first asks for it (never
+ *     as HEADERS arrive: a stream queued, reset or answered without a tunnel costs none)
+ *     and closed when the worker ends the stream. Its 2 descriptors count in the
+ *     connection's descriptor cap (h2_hub.out_fds, H2_FDS_PER_CONN) from the moment the
+ *     stream starts on its worker: at the cap the stream is refused with
+ *     RST_STREAM(REFUSED_STREAM) before anything of the request runs, which a client may
+ *     retry (RFC 9113 §8.7); one INFO line a second at most per child. A pipe exists only
+ *     while a worker runs its tunnel: the child holds at most 2 x H2MaxWorkers of them;
  *   - "proxy-nohalfclose" is set, so the tunnel ends when either side closes: the
  *     backend's close ends the stream (END_STREAM), and so does the client's END_STREAM
  *     or RST_STREAM (RFC 8441 §5: END_STREAM is the TCP FIN, RST_STREAM the RST).
  *
  * Threads and ownership of h2_ws (one per extended-CONNECT stream, malloc()ed by c1 in
- * h2_ws_c1_request, freed by c1 when the stream record is released):
- *   rfd, wfd, websocket: written by c1 before the stream is dispatched, then read-only.
- *   signalled: [lock] (the session lock, h2_hub.lock).
+ * h2_ws_c1_request, freed with the stream record's other contents by h2_strm_clear on
+ * every path: release by c1, c1's detach, the last job's h2_hub_destroy):
+ *   websocket: written by c1 before the stream is dispatched, then read-only.
+ *   rfd, wfd, signalled, fds_held: [lock] (the session lock, h2_hub.lock); rfd/wfd are
+ *     made and closed by c2, c1 writes the signal byte.
  *   everything else: c2 only (the worker processing the stream).
  */
 #ifndef H2_WS_H
@@ -43,8 +53,9 @@ struct h2_strm;
 
 typedef struct h2_ws {
     int websocket;        /* :protocol is "websocket" (others are answered 501) */
-    int rfd, wfd;         /* the stream's input signal pipe (-1 when none) */
+    int rfd, wfd;         /* [lock] the stream's input signal pipe (-1 when none) */
     int signalled;        /* [lock] a byte is in the pipe */
+    int fds_held;         /* [lock] the pipe's descriptors are counted in hub->out_fds */
     int upgraded;         /* c2: the handler answered 101: the stream is a tunnel */
     int failed;           /* c2: the 101 did not check out: 502 sent, the tunnel stops */
     int eos_given;        /* c2: the request's (empty) body ended */
@@ -64,9 +75,18 @@ int h2_ws_c1_request(struct h2_strm *strm, const h2_request *req);
  * stream: make its pipe readable (once until c2 drains it). No-op for other streams. */
 void h2_ws_signal_locked(struct h2_strm *strm);
 
-/* c1 thread, when the stream record is released (the worker is done): close the pipe,
- * free strm->ws. */
-void h2_ws_c1_release(struct h2_strm *strm);
+/* whoever owns the record alone (c1 at release or detach, the last job of a detached
+ * session): close the pipe if c2 left it open, free strm->ws. From h2_strm_clear. */
+void h2_ws_free(struct h2_strm *strm);
+
+/* c2 (the worker), before anything of the stream's request runs: count the tunnel's pipe
+ * in the connection's descriptor cap. 0, or -1 when the connection is at the cap: the
+ * caller refuses the stream (RST_STREAM(REFUSED_STREAM)). 0 for other streams. */
+int h2_ws_c2_begin(struct h2_strm *strm);
+
+/* c2, session lock held, as the worker ends the stream: close the pipe, give its
+ * descriptors back. */
+void h2_ws_c2_end_locked(struct h2_strm *strm);
 
 /* c2: turn the request (built from the extended CONNECT) into an HTTP/1.1-style upgrade
  * GET. Called at the end of building the request_rec. */

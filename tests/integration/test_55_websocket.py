@@ -474,3 +474,270 @@ def test_access_log_http2(ws_httpd):
     assert lines, "no access log line"
     assert '"GET /ws/echo?logcheck=1 HTTP/2.0" 200 ' in lines[0], lines[0]
     assert lines[0].rstrip().endswith(" HTTP/2.0 on"), lines[0]
+
+
+# ---- descriptors (issue 17) ------------------------------------------------------------
+# A WebSocket stream's pipe (the pollable side of its c2) exists only while a worker runs
+# its tunnel, counts against the connection's descriptor cap (H2_FDS_PER_CONN, 64: 2 per
+# pipe) and is closed when the stream ends, on every path. The backend's /hang path never
+# answers the upgrade: the streams that run hold their workers (the connection's cap of
+# half the pool) and those behind them wait in the queue.
+
+FDS_PER_CONN = 64        # mod_h2/h2_stream.h H2_FDS_PER_CONN
+
+
+def fds_conf(port, workers=40, extra=""):
+    # a worker cap of workers/2 per connection; ProxyTimeout keeps /hang waiting
+    return ws_conf(port) + "H2MaxWorkers %d\nProxyTimeout 60\n%s" % (workers, extra)
+
+
+def child_pid(h, timeout=10):
+    """The MPM child of h: of the parent's children (cgid's daemon is one too) the one with
+    the most threads."""
+    deadline = time.monotonic() + timeout
+    while True:
+        best = None
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/status" % d) as f:
+                    st = dict(ln.split(":", 1) for ln in f.read().splitlines() if ":" in ln)
+            except OSError:
+                continue
+            if int(st.get("PPid", "0").strip()) != h.pid():
+                continue
+            thr = int(st.get("Threads", "0").strip())
+            if best is None or thr > best[0]:
+                best = (thr, int(d))
+        if best and best[0] > 1:
+            return best[1]
+        assert time.monotonic() < deadline, "no MPM child of %r" % h.pid()
+        time.sleep(0.05)  # polling for the child to start, bounded by the deadline
+
+
+def fd_counts(pid):
+    """(descriptors, pipe descriptors) the process holds: `ls /proc/<pid>/fd | wc -l`."""
+    n = pipes = 0
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        n += 1
+        pipes += link.startswith("pipe:")
+    return n, pipes
+
+
+def sync(c):
+    """A PING round trip: c1 has handled every frame sent before it."""
+    c.ping()
+    c.expect_ping_ack()
+
+
+def open_streams(c, sids, path, tls=False):
+    """HEADERS of extended CONNECTs for sids in one write."""
+    buf = bytearray()
+    for sid in sids:
+        hdrs = [(":method", "CONNECT"), (":protocol", "websocket"),
+                (":scheme", "https" if tls else "http"), (":path", path),
+                (":authority", "localhost"), ("sec-websocket-version", "13")]
+        buf += w.frame(w.HEADERS, w.END_HEADERS, sid, c.encode(hdrs))
+    c.send(bytes(buf))
+
+
+def reset_streams(c, sids):
+    c.send(b"".join(w.rst_frame(sid, w.CANCEL) for sid in sids))
+
+
+def bystander_ok(h):
+    """Another connection is served: a GET and a WebSocket echo."""
+    c, s = open_ws(h, False)
+    try:
+        assert s.response() == 200, (s.headers, s.rst)
+        s.send(ws_echo.build("bystander"))
+        assert s.recv_msg() == (True, ws_echo.OP_TEXT, b"bystander")
+        c.request(3, "/1k.txt")
+        hdrs, body, _, rst = c.read_response(3)
+        assert rst is None and dict(hdrs)[":status"] == "200" and len(body) == 1024
+    finally:
+        c.close()
+
+
+def test_fds_queued_streams_open_no_pipe(make_httpd, backend):
+    """Streams that wait for a worker, and are reset there, hold no descriptor: the
+    connection's workers all wait for the backend, 60 more extended CONNECTs queue behind
+    them and are reset; the child's pipes do not grow (they grew by 2 per stream when the
+    pipe was made as HEADERS arrived)."""
+    h = make_httpd("ws-fds-q", extra=fds_conf(backend.port))
+    pid = child_pid(h)
+    c = connect(h, False)
+    try:
+        running = list(range(1, 41, 2))          # 20: the connection's worker cap
+        open_streams(c, running, "/ws/hang")
+        assert backend.wait_hanging(len(running)), backend.hanging
+        sync(c)
+        base = fd_counts(pid)
+        queued = list(range(41, 161, 2))         # 60 more, queued
+        open_streams(c, queued, "/ws/hang")
+        sync(c)
+        mid = fd_counts(pid)
+        assert mid[1] <= base[1] + 2, "queued streams hold pipes: %r -> %r" % (base, mid)
+        reset_streams(c, queued)
+        sync(c)
+        after = fd_counts(pid)
+        assert after[1] <= base[1] + 2, (base, after)
+        assert after[0] <= base[0] + 4, (base, after)
+        assert c.goaway() is None
+    finally:
+        backend.release_hung()
+        c.close()
+
+
+def test_fds_reset_rounds_bounded(make_httpd, backend):
+    """Issue 17 row 5: rounds of 100 extended CONNECTs to a backend that never answers,
+    each reset at once, behind streams that hold the connection's workers. The child's
+    descriptors stay within the connection's cap (and the backend sockets and worker
+    sockets of the running streams) however many rounds pass, and another connection is
+    served."""
+    h = make_httpd("ws-fds-r", extra=fds_conf(backend.port))
+    pid = child_pid(h)
+    bystander_ok(h)                      # warm: the bystander's worker exists
+    base = fd_counts(pid)
+    cap_workers = 20
+    # per running stream a backend socket and its worker's socket; the cap; some slack
+    bound = base[0] + 2 * cap_workers + FDS_PER_CONN + 16
+    c = connect(h, False)
+    sid, peak = 41, base
+    try:
+        # the connection's workers all wait for the backend: what comes next queues
+        open_streams(c, list(range(1, 41, 2)), "/ws/hang")
+        assert backend.wait_hanging(cap_workers), backend.hanging
+        for rnd in range(4):
+            t0 = time.monotonic()
+            sids = list(range(sid, sid + 200, 2))
+            sid += 200
+            open_streams(c, sids, "/ws/hang")
+            reset_streams(c, sids)
+            sync(c)
+            # the engine allows 200 resets a second per connection (rapid reset): the
+            # rounds keep under it, sampling the descriptors meanwhile
+            while True:
+                now = fd_counts(pid)
+                peak = (max(peak[0], now[0]), max(peak[1], now[1]))
+                if time.monotonic() - t0 >= 1.05:
+                    break
+                time.sleep(0.05)  # pacing under the reset budget, bounded
+            assert c.goaway() is None
+        assert peak[0] <= bound, "descriptors grew: %r -> peak %r (bound %d)" \
+            % (base, peak, bound)
+        assert peak[1] <= base[1] + FDS_PER_CONN, (base, peak)
+        bystander_ok(h)
+    finally:
+        backend.release_hung()
+        c.close()
+
+
+def test_fds_connection_closed_with_tunnels_running(make_httpd, backend):
+    """Issue 17 row 7: the connection ends with tunnels running (echoes), streams whose
+    backend never answers (their handlers outlive the connection: c1 leaves them to their
+    workers after Timeout) and streams still queued. Once everything has ended the child
+    holds as many pipes as before."""
+    h = make_httpd("ws-fds-c", extra=fds_conf(backend.port,
+                                               extra="Timeout 2\nH2StreamTimeout 30\n"))
+    pid = child_pid(h)
+    base = fd_counts(pid)
+    c = connect(h, False)
+    try:
+        echo = [WsStream(c, sid, "/ws/echo", False) for sid in (1, 3, 5, 7, 9)]
+        peers = {s.sid: s for s in echo}
+        for s in echo:
+            s.peers = peers
+        for s in echo:
+            assert s.response() == 200
+        hang = list(range(11, 41, 2))            # 15: with the echoes the worker cap
+        open_streams(c, hang, "/ws/hang")
+        assert backend.wait_hanging(len(hang)), backend.hanging
+        queued = list(range(41, 81, 2))          # 20 queued behind them
+        open_streams(c, queued, "/ws/hang")
+        for s in echo:
+            s.send(ws_echo.build("still %d" % s.sid))
+        for s in echo:
+            assert s.recv_msg() == (True, ws_echo.OP_TEXT, b"still %d" % s.sid)
+        running = fd_counts(pid)
+        assert running[1] >= base[1] + 2 * len(echo), (base, running)
+    finally:
+        c.close()
+    # c1 gives up on the hanging handlers after Timeout (2 s) and leaves them to finish
+    lines = []
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with open(h.error_log, errors="replace") as f:
+            lines = [ln for ln in f if "MH200600" in ln]
+        if lines:
+            break
+        time.sleep(0.1)  # polling the log, bounded by the deadline
+    assert lines, "the connection did not end: %s" % h.log_tail()
+    backend.release_hung()
+    deadline = time.monotonic() + 20
+    while True:
+        now = fd_counts(pid)
+        if now[1] <= base[1] or time.monotonic() >= deadline:
+            break
+        time.sleep(0.1)  # polling for the workers to end, bounded by the deadline
+    assert now[1] <= base[1], "pipes left after the connection: %r -> %r" % (base, now)
+    bystander_ok(h)
+
+
+def test_fds_cap_refuses_stream(make_httpd, backend):
+    """The connection's descriptor cap: 40 tunnels at once on one connection (the worker
+    cap is 40 here) get 32 tunnels (2 descriptors each); the others are refused with
+    RST_STREAM(REFUSED_STREAM), which a client may retry (RFC 9113 §8.7); one log line.
+    When a tunnel ends a retried stream is served; other connections are."""
+    h = make_httpd("ws-fds-cap", extra=fds_conf(backend.port, workers=80), log_level="info",
+                  threads=50)   # mod_proxy pools ThreadsPerChild backend connections
+    c = connect(h, False)
+    try:
+        sids = list(range(1, 81, 2))
+        streams = [WsStream(c, sid, "/ws/echo", False) for sid in sids]
+        peers = {s.sid: s for s in streams}
+        for s in streams:
+            s.peers = peers
+        deadline = time.monotonic() + 20
+        while not all(s.headers is not None or s.rst is not None for s in streams):
+            streams[0].pump(max(0.01, deadline - time.monotonic()))
+        ok = [s for s in streams if s.headers is not None and s.rst is None]
+        refused = [s for s in streams if s.rst is not None]
+        assert len(ok) == FDS_PER_CONN // 2, (len(ok), [s.rst for s in refused])
+        assert all(int(dict(s.headers)[":status"]) == 200 for s in ok)
+        assert all(s.rst == w.REFUSED_STREAM for s in refused), [s.rst for s in refused]
+        for s in ok[:2]:
+            s.send(ws_echo.build("tunnel %d" % s.sid))
+            assert s.recv_msg() == (True, ws_echo.OP_TEXT, b"tunnel %d" % s.sid)
+        # another connection is served
+        bystander_ok(h)
+        # one tunnel ends: a retry of a refused stream gets its tunnel
+        ok[0].send(b"", end_stream=True)
+        ok[0].wait_end()
+        # (the worker gives the descriptors back as it ends, maybe after END_STREAM)
+        sid, deadline = 101, time.monotonic() + 10
+        while True:
+            retry = WsStream(c, sid, "/ws/echo", False)
+            peers[sid] = retry
+            retry.peers = peers
+            while retry.headers is None and retry.rst is None:
+                retry.pump(max(0.01, deadline - time.monotonic()))
+            if retry.rst is None:
+                break
+            assert retry.rst == w.REFUSED_STREAM and time.monotonic() < deadline
+            sid += 2
+            time.sleep(0.05)  # polling for the worker's end, bounded by the deadline
+        assert int(dict(retry.headers)[":status"]) == 200, retry.headers
+        retry.send(ws_echo.build("retried"))
+        assert retry.recv_msg() == (True, ws_echo.OP_TEXT, b"retried")
+        assert c.goaway() is None
+    finally:
+        c.close()
+    with open(h.error_log, errors="replace") as f:
+        logged = [ln for ln in f if "MH200931" in ln]
+    assert 1 <= len(logged) <= 2, logged

@@ -8,6 +8,8 @@ data frame with its opcode, answers PING with PONG and CLOSE with CLOSE. Paths:
   /close        send the text "bye" and a CLOSE frame, then close the TCP connection
   /plain        answer "200 OK" without upgrading (not a WebSocket resource)
   /badaccept    answer 101 with a wrong Sec-WebSocket-Accept
+  /hang         read the request, answer nothing until release_hung() (or 60 s), then
+                close (a backend that never answers the upgrade)
 Every upgrade request is recorded (path and header fields) in `requests`; `closed` counts
 backend connections that ended.
 """
@@ -95,6 +97,8 @@ class EchoServer:
         self.port = self.sock.getsockname()[1]
         self.requests = []
         self.closed = 0
+        self.hanging = 0                  # /hang connections waiting now
+        self._hang_ev = threading.Event()
         self.lock = threading.Lock()
         self.stopping = False
         self.thread = threading.Thread(target=self._accept_loop, daemon=True)
@@ -102,10 +106,27 @@ class EchoServer:
 
     def stop(self):
         self.stopping = True
+        self.release_hung()
         try:
             self.sock.close()
         except OSError:
             pass
+
+    def release_hung(self):
+        """Close every /hang connection waiting now (later ones wait again)."""
+        with self.lock:
+            ev, self._hang_ev = self._hang_ev, threading.Event()
+        ev.set()
+
+    def wait_hanging(self, n, timeout=10):
+        """Poll until exactly n /hang connections wait (True), or timeout (False)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.hanging == n:
+                    return True
+            time.sleep(0.02)
+        return False
 
     def wait_closed(self, n, timeout=10):
         """Poll until at least n backend connections ended."""
@@ -158,6 +179,16 @@ class EchoServer:
         with self.lock:
             self.requests.append((method, path, fields))
         key = fields.get("sec-websocket-key", "")
+        if path.endswith("/hang"):
+            with self.lock:
+                ev = self._hang_ev
+                self.hanging += 1
+            try:
+                ev.wait(60)
+            finally:
+                with self.lock:
+                    self.hanging -= 1
+            return
         if path.endswith("/plain"):
             c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
                       b"Connection: close\r\n\r\nplain")
