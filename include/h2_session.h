@@ -430,9 +430,9 @@ uint64_t h2_session_next_timer(const h2_session *s);
  * by the scheduler (RFC 9218 urgency, round robin) within the connection and stream send
  * windows and the client's MAX_FRAME_SIZE, until max_bytes are produced (0: no limit) or
  * nothing more can go. DATA frames are cut to stay within max_bytes (not below 4 KB of
- * payload, except the first frame of a call: with less room left the call ends), so only
- * the built frames, which go first, can take a call above it. *produced (may be NULL)
- * gets the byte count.
+ * payload, except the first frame of a call: with less room left the call ends); built
+ * frames beyond max_bytes wait for the next call (cut anywhere, in order, no DATA between
+ * them), so no call goes above max_bytes. *produced (may be NULL) gets the byte count.
  * Returns H2_SESS_OK or a fatal H2_SESS_ERR_*.
  */
 int h2_session_send(h2_session *s, size_t max_bytes, size_t *produced);
@@ -533,6 +533,7 @@ const char *h2_stream_state_name(h2_stream_state st);
 
 int h2_session_want_read(const h2_session *s);   /* 0 once the session stopped reading */
 int h2_session_want_write(const h2_session *s);  /* output queued or DATA sendable now */
+size_t h2_session_out_pending(const h2_session *s); /* octets of built frames not yet sent */
 int h2_session_is_done(const h2_session *s);     /* nothing more to read or write: close */
 uint32_t h2_session_open_streams(const h2_session *s);  /* open + half-closed (§5.1.2) */
 /* Highest client stream id the engine accepted for processing. */

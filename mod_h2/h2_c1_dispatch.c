@@ -173,7 +173,10 @@ apr_status_t h2_c1_pollset_ensure(h2_c1 *c1)
 
 apr_status_t h2_c1_pollset_want_write(h2_c1 *c1, int on)
 {
-    apr_int16_t want = on ? (APR_POLLIN | APR_POLLOUT) : APR_POLLIN;
+    /* backlogged: no input is taken (h2_c1_io_backlogged), a readable socket would end
+     * every wait at once */
+    apr_int16_t want = !on ? APR_POLLIN
+                       : h2_c1_io_backlogged(c1) ? APR_POLLOUT : (APR_POLLIN | APR_POLLOUT);
     apr_status_t rv;
     if (c1->sockfd.reqevents == want) return APR_SUCCESS;
     apr_pollset_remove(c1->hub->pollset, &c1->sockfd);

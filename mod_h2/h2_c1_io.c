@@ -513,6 +513,16 @@ int h2_c1_io_pending(h2_c1 *c1)
            || !APR_BRIGADE_EMPTY(c1->io.bbout);
 }
 
+/* 4 passes' worth: a burst of requests answered at once still fits, and a client that
+ * sends more while it reads nothing is held before its backlog matters */
+#define H2_C1_IN_HOLD (256 * 1024)
+
+int h2_c1_io_backlogged(h2_c1 *c1)
+{
+    return c1->engine && h2_session_out_pending(c1->engine) > H2_C1_IN_HOLD
+           && h2_c1_io_pending(c1);
+}
+
 /* ---------------------------------------------------------------------------------- */
 /* engine callbacks (c1 thread) */
 
@@ -629,6 +639,7 @@ apr_status_t h2_c1_io_read(h2_c1 *c1, apr_read_type_e block)
 {
     apr_status_t rv;
     int got = 0;
+    if (h2_c1_io_backlogged(c1)) return APR_EAGAIN;
     for (;;) {
         apr_bucket *b;
         rv = ap_get_brigade(c1->c->input_filters, c1->io.bbin, AP_MODE_READBYTES, block,

@@ -108,6 +108,11 @@ apr_status_t h2_c1_io_write_last(struct h2_c1 *c1);
 int h2_c1_io_flush_for(struct h2_c1 *c1, apr_interval_time_t max_wait);
 /* Output waits for the socket. */
 int h2_c1_io_pending(struct h2_c1 *c1);
+/* Output waits for the socket and the engine holds more than H2_C1_IN_HOLD of frames
+ * built behind it: c1 takes no more input (h2_c1_io_read answers EAGAIN, the poll drops
+ * POLLIN) until the client reads, so requests whose responses it does not take cannot
+ * grow that backlog (HEAD or 304 responses need no window). */
+int h2_c1_io_backlogged(struct h2_c1 *c1);
 /* Send stall: output waited for the socket for stall_timeout without the socket becoming
  * writable. writable: the last poll said POLLOUT (progress). */
 int h2_c1_io_stalled(struct h2_c1 *c1, apr_time_t now, int writable);

@@ -1806,6 +1806,11 @@ int h2_session_want_write(const h2_session *s)
     return !s->dead && s->conn_send_window > 0 && !h2_sched_empty(&s->sched);
 }
 
+size_t h2_session_out_pending(const h2_session *s)
+{
+    return s->out.len;
+}
+
 int h2_session_is_done(const h2_session *s)
 {
     if (s->out.len > 0 || s->close_head) {

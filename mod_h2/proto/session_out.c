@@ -585,6 +585,29 @@ int h2s_flush_out(h2_session *s, size_t *done)
     return 0;
 }
 
+/* hand the first n octets of the built frames to send_bytes (n < s->out.len): the rest
+ * waits for the next call, before any DATA; frames may be cut across calls, the octets stay
+ * in order */
+static int flush_out_part(h2_session *s, size_t n, size_t *done)
+{
+    int rc;
+    h2_buf_reset(&s->out2);
+    if (h2_buf_append(&s->out2, s->out.data, n) != 0) {
+        h2s_fatal(s, H2_SESS_ERR_NOMEM);
+        return -1;
+    }
+    memmove(s->out.data, s->out.data + n, s->out.len - n);
+    s->out.len -= n;
+    rc = s->cb.send_bytes(s->ud, s->out2.data, n);
+    *done += n;
+    h2_buf_reset(&s->out2);
+    if (rc != 0) {
+        h2s_fatal(s, H2_SESS_ERR_CALLBACK);
+        return -1;
+    }
+    return 0;
+}
+
 static void stream_internal_error(h2_session *s, h2_stream *st)
 {
     if (h2s_queue_rst(s, st->id, H2_INTERNAL_ERROR) == 0) {
@@ -732,7 +755,12 @@ int h2_session_send(h2_session *s, size_t max_bytes, size_t *produced)
 {
     size_t done = 0;
     h2s_drain_closes(s);
-    if (h2s_flush_out(s, &done) == 0) {
+    if (max_bytes && s->out.len > max_bytes) {
+        /* the built frames alone are over the bound (response HEADERS of bodiless
+         * responses pile up while the client reads nothing): a bound's worth of them */
+        flush_out_part(s, max_bytes, &done);
+    }
+    else if (h2s_flush_out(s, &done) == 0) {
         while (!s->dead && s->conn_send_window > 0) {
             h2_sched_node *n;
             size_t left = 0;

@@ -379,6 +379,38 @@ H2_TEST(session_send_small_bound_progresses)
     teardown();
 }
 
+/* Built frames are bounded per call too (issue 17 row 4): response HEADERS of bodiless
+ * responses (HEAD, 304) pile up while the client reads nothing; one call must not hand all
+ * of them over at once (the glue's bound keeps the core's output filter from blocking). */
+H2_TEST(session_send_bound_holds_for_built_frames)
+{
+    size_t produced = 0, total = 0;
+    uint32_t sid;
+    int calls = 0;
+    setup_started(NULL);
+    for (sid = 1; sid < 2 * 90; sid += 2) {
+        static const char v[] = "a header value that is never indexed, 0123456789abcdefghijklmnop";
+        h2_nv hdr[1];
+        hdr[0].name = (const uint8_t *)"x-filler";
+        hdr[0].name_len = 8;
+        hdr[0].value = (const uint8_t *)v;
+        hdr[0].value_len = sizeof(v) - 1;
+        hdr[0].flags = H2_NV_NO_INDEX;
+        tc_request(&T, sid, "HEAD", "/", 1);
+        tc_feed(&T);
+        H2_CHECK_EQ(h2_session_submit_response(T.s, sid, 200, hdr, 1, 1), H2_SESS_OK);
+    }
+    while (h2_session_want_write(T.s) && calls++ < 1000) {
+        h2_session_send(T.s, 1000, &produced);
+        H2_CHECK(produced > 0 && produced <= 1000);
+        total += produced;
+    }
+    H2_CHECK(!h2_session_want_write(T.s));
+    H2_CHECK(calls > 2 && total > 3000);
+    tc_pump(&T);
+    teardown();
+}
+
 /* ------------------------------------------------------------------------------------- */
 /* Flow control */
 
@@ -1646,6 +1678,7 @@ int main(void)
     H2_RUN(session_send_batches_by_max_bytes);
     H2_RUN(session_send_bound_holds_with_large_frames);
     H2_RUN(session_send_small_bound_progresses);
+    H2_RUN(session_send_bound_holds_for_built_frames);
     H2_RUN(session_flow_control_stall_and_resume);
     H2_RUN(session_window_grows_for_fast_upload);
     H2_RUN(session_upload_without_consume_is_bounded);
