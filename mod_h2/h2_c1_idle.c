@@ -27,6 +27,7 @@ typedef struct h2_idle_ent {
     struct h2_c1 *c1;
     conn_rec *c;
     int parked;                       /* [lock] on the list */
+    int expired;                      /* [lock] its KeepAliveTimeout GOAWAY went out */
     apr_time_t since;                 /* [lock] parked at */
 } h2_idle_ent;
 
@@ -90,6 +91,7 @@ int h2_c1_idle_park(struct h2_c1 *c1)
         if (idle_head) idle_head->prev = e;
         idle_head = e;
         e->parked = 1;
+        e->expired = 0;
         e->since = apr_time_now();
     }
     apr_thread_mutex_unlock(idle_mutex);
@@ -161,6 +163,35 @@ int h2_c1_idle_pre_close(conn_rec *c)
      * cleanup forgets it */
     h2_c1_park_release(ctx->c1->park);
     return OK;
+}
+
+/* The park thread's tick (h2_c1_park_child_init): a connection parked idle for its
+ * vhost's KeepAliveTimeout gets its final GOAWAY(NO_ERROR), as mod_http2 closes an idle
+ * connection then; written as the stopping thread writes (non-blocking, under the list's
+ * mutex: a parked connection is nobody else's). When all of it went out the socket is
+ * shut down for writing: the client sees the GOAWAY, then the end, and closes, which
+ * brings the connection back through the MPM (its session is done: closed). A client
+ * that closes nothing is closed by the MPM's Timeout as before. (For writing only: a
+ * shutdown for reading made the kernel answer the close with a reset, see below.) */
+void h2_c1_idle_expire(apr_time_t now)
+{
+    h2_idle_ent *e;
+    int n = 0;
+    if (!idle_mutex) return;
+    apr_thread_mutex_lock(idle_mutex);
+    for (e = idle_stopping ? NULL : idle_head; e; e = e->next) {
+        apr_interval_time_t ka = e->c1->s->keep_alive_timeout;
+        if (e->expired || ka <= 0 || now - e->since < ka) continue;
+        e->expired = 1;
+        if (h2_c1_goaway_final(e->c1, 1, "idle")) {
+            ++n;
+            if (!h2_c1_io_pending(e->c1)) apr_socket_shutdown(e->c1->sock, APR_SHUTDOWN_WRITE);
+        }
+    }
+    apr_thread_mutex_unlock(idle_mutex);
+    if (n)
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, ap_server_conf, H2LOGNO(00652)
+                     "h2: KeepAliveTimeout: GOAWAY sent on %d idle connections", n);
 }
 
 /* child_stopping, on the thread stopping the child: the final GOAWAY(NO_ERROR, last

@@ -45,6 +45,9 @@ void h2_c1_idle_unpark(conn_rec *c);
 void h2_c1_idle_resume(conn_rec *c, request_rec *r);
 /* pre_close_connection: the MPM closes one of our connections: GOAWAY first. */
 int h2_c1_idle_pre_close(conn_rec *c);
+/* The park thread's tick: the final GOAWAY to connections parked idle for their
+ * KeepAliveTimeout. */
+void h2_c1_idle_expire(apr_time_t now);
 /* child_stopping: the final GOAWAY to every parked connection. */
 void h2_c1_idle_child_stopping(apr_pool_t *pchild, int graceful);
 

@@ -145,7 +145,13 @@ static void c1_park_fire(c1_park_due *d)
     if (!c1_park_unref_locked(p)) pthread_mutex_unlock(&p->mx);
 }
 
-/* The child's park thread: fires the delayed events when due. */
+/* The tick of the layer above (the idle list's keep-alive expiry), every H2_C1_PARK_TICK
+ * on the park thread, without park_tmx held. */
+#define H2_C1_PARK_TICK apr_time_from_msec(250)
+static void (*park_tick)(apr_time_t now);
+static apr_time_t park_tick_next;
+
+/* The child's park thread: fires the delayed events when due, and the tick. */
 static void *c1_park_thread_main(void *arg)
 {
     (void)arg;
@@ -153,9 +159,17 @@ static void *c1_park_thread_main(void *arg)
     while (!park_stop) {
         apr_time_t now = apr_time_now();
         c1_park_due *d = park_head;
+        if (park_tick && now >= park_tick_next) {
+            park_tick_next = now + H2_C1_PARK_TICK;
+            pthread_mutex_unlock(&park_tmx);
+            park_tick(now);
+            pthread_mutex_lock(&park_tmx);
+            continue;
+        }
         if (!d || d->at > now) {
             struct timespec ts;
             apr_time_t until = d ? d->at : now + apr_time_from_sec(1);
+            if (park_tick && until > park_tick_next) until = park_tick_next;
             ts.tv_sec = (time_t)apr_time_sec(until);
             ts.tv_nsec = (long)apr_time_usec(until) * 1000;
             pthread_cond_timedwait(&park_tcv, &park_tmx, &ts);
@@ -186,11 +200,13 @@ static apr_status_t c1_park_child_exit(void *data)
     return APR_SUCCESS;
 }
 
-void h2_c1_park_child_init(apr_pool_t *pchild)
+void h2_c1_park_child_init(apr_pool_t *pchild, void (*tick)(apr_time_t now))
 {
     int async = 0;
     ap_mpm_query(AP_MPMQ_IS_ASYNC, &async);
     if (!async) return;
+    park_tick = tick;
+    park_tick_next = 0;
     park_stop = 0;
     park_head = park_tail = NULL;
     if (pthread_create(&park_thread, NULL, c1_park_thread_main, NULL) != 0) {

@@ -39,9 +39,11 @@
 struct h2_c1;
 typedef struct h2_c1_park h2_c1_park;
 
-/* child_init: start the child's park thread (delayed events: PINGs, retries); joined by
- * a pre-cleanup of pchild. Without it (or without the event MPM) nothing is parked. */
-void h2_c1_park_child_init(apr_pool_t *pchild);
+/* child_init: start the child's park thread (delayed events: PINGs, retries; and tick,
+ * NULL or called about every 250 ms on that thread: the idle list's expiry, a layer above
+ * this one); joined by a pre-cleanup of pchild. Without it (or without the event MPM)
+ * nothing is parked. */
+void h2_c1_park_child_init(apr_pool_t *pchild, void (*tick)(apr_time_t now));
 
 /* c1 thread (session set-up): the record, or NULL when the MPM cannot park busy sessions
  * (not the event MPM: no timed callbacks, no CONN_STATE_ASYNC_WAITIO). io_timeout: the

@@ -64,7 +64,7 @@ static void h2_child_init(apr_pool_t *pchild, server_rec *s)
     h2_config_workers(s, &mn, &mx, &idle);
     h2_workers_create(s, pchild, mn, mx, idle);
     h2_c1_idle_child_init(pchild);
-    h2_c1_park_child_init(pchild);
+    h2_c1_park_child_init(pchild, h2_c1_idle_expire);
 }
 
 static int h2_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)

@@ -14,6 +14,7 @@ import time
 from h2client import Conn, DATA
 
 ROUNDS = 12
+CANCEL_CODE = (8).to_bytes(4, "big")
 
 
 def close_delay(h, path):
@@ -132,3 +133,45 @@ def test_last_connection_of_a_child_is_served(make_httpd):
         c.sock.close()
         # the next connection waits in the listen queue for the next child
     assert served == 4, served
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("how", ["h2c", "h2", "reset"])
+def test_idle_connection_ends_at_keepalive_timeout(make_httpd, how):
+    """KeepAliveTimeout (mod_http2's meaning): an idle h2 connection gets GOAWAY(NO_ERROR)
+    and its end after KeepAliveTimeout, also while it is parked in the MPM (whose own
+    wait for it is Timeout, here 30 s) and after the client reset its only stream.
+    Before, nothing came until the MPM's Timeout."""
+    from h2client import GOAWAY, RST_STREAM, Closed
+    h = make_httpd("katimeout", threads=8, log_level="info", extra="""
+KeepAliveTimeout 2
+Timeout 30
+""")
+    c = Conn(h.https_port if how == "h2" else h.http_port, tls=(how == "h2"), timeout=10)
+    c.handshake()
+    if how == "reset":
+        c.request(1, "/cgi-bin/slow.py?5")
+        c.send_frame(RST_STREAM, 0, 1, CANCEL_CODE)
+    else:
+        c.request(1, "/1k.txt")
+        res = c.response(1, timeout=10)
+        assert res["status"] == 200
+    t0 = time.monotonic()
+    goaway, eof = None, None
+    while time.monotonic() - t0 < 10 and eof is None:
+        try:
+            f = c.read_frame(timeout=10 - (time.monotonic() - t0))
+        except Closed:
+            eof = time.monotonic() - t0
+            break
+        except TimeoutError:
+            break
+        if f.type == GOAWAY and goaway is None:
+            goaway = (time.monotonic() - t0, f.error_code, f.last_stream_id)
+    print("%s: GOAWAY %s, end after %s s" % (how, goaway, eof))
+    assert goaway is not None, "no GOAWAY within 10 s"
+    assert 1.5 <= goaway[0] <= 4.0, goaway
+    assert goaway[1] == 0 and goaway[2] == 1, goaway
+    assert eof is not None and eof <= 5.0, eof
