@@ -215,7 +215,14 @@ void h2_c1_idle_child_stopping(apr_pool_t *pchild, int graceful)
     apr_thread_mutex_lock(idle_mutex);
     idle_stopping = 1;
     for (e = idle_head; e; e = e->next) {
-        if (h2_c1_goaway_final(e->c1, 1, "shutdown")) ++n;
+        if (!h2_c1_goaway_final(e->c1, 1, "shutdown")) continue;
+        ++n;
+        /* graceful: the end of the stream behind the GOAWAY, as at the KeepAliveTimeout
+         * (h2_c1_idle_expire): the client closes at once, and the old child is gone as
+         * soon as its streams are; before, an idle client that kept its connection held
+         * the old child until the MPM's Timeout */
+        if (graceful && !h2_c1_io_pending(e->c1))
+            apr_socket_shutdown(e->c1->sock, APR_SHUTDOWN_WRITE);
     }
     apr_thread_mutex_unlock(idle_mutex);
     if (n)

@@ -175,3 +175,47 @@ Timeout 30
     assert 1.5 <= goaway[0] <= 4.0, goaway
     assert goaway[1] == 0 and goaway[2] == 1, goaway
     assert eof is not None and eof <= 5.0, eof
+
+
+def test_graceful_restart_ends_idle_connections(make_httpd):
+    """A graceful restart: an idle h2 connection (parked in the MPM) gets its final GOAWAY
+    and then its end at once, so the old child does not wait for the client (before: the
+    client that kept the connection held the old child until the MPM's Timeout, 30 s)."""
+    from h2client import GOAWAY, Closed
+    h = make_httpd("gracefulidle", threads=8, log_level="info", extra="""
+LogLevel info h2:trace2
+Timeout 30
+KeepAliveTimeout 60
+GracefulShutdownTimeout 20
+ServerLimit 4
+""")
+    c = Conn(h.http_port, timeout=10)
+    c.handshake()
+    c.request(1, "/1k.txt")
+    assert c.response(1, timeout=10)["status"] == 200
+    # the session is parked in the MPM (idle, back to the MPM: MH200311)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with open(h.error_log, errors="replace") as f:
+            if any("MH200311" in ln and "idle, back to the MPM" in ln for ln in f):
+                break
+        time.sleep(0.05)  # polling the log, bounded by the deadline
+    else:
+        raise AssertionError("the idle session was not handed back to the MPM")
+    t0 = time.monotonic()
+    res = h._ctl("-k", "graceful")
+    assert res.returncode == 0, res.stdout
+    goaway, eof = None, None
+    while time.monotonic() - t0 < 10:
+        try:
+            f = c.read_frame(timeout=10 - (time.monotonic() - t0))
+        except Closed:
+            eof = time.monotonic() - t0
+            break
+        except TimeoutError:
+            break
+        if f.type == GOAWAY and goaway is None:
+            goaway = (time.monotonic() - t0, f.error_code)
+    print("graceful: GOAWAY %s, end after %s s" % (goaway, eof))
+    assert goaway and goaway[1] == 0, goaway
+    assert eof is not None and eof < 5, eof
