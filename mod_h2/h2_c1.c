@@ -799,6 +799,10 @@ void h2_c1_run_parked(h2_c1 *c1)
     }
     ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c1->c, H2LOGNO(00657)
                   "h2 loop: on a callback (%d streams)", c1->strms_active);
+    /* c->sbh is the parking MPM thread's slot: not ours to write. Cleared by the next
+     * MPM thread that takes the session (h2_c1_run), not here: once the loop let go, the
+     * MPM may close the connection and free c1 */
+    c1->on_cb = 1;
     c1_loop_run(c1, &loop);
 }
 
@@ -817,6 +821,7 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings)
     /* normally taken already by the resume_connection hook: a callback that runs the
      * session finishes first */
     h2_c1_park_take(c1->park);
+    c1->on_cb = 0;   /* the MPM's thread: its slot is c->sbh */
     c1_unparked(c1);
     if (c1->ended) {
         /* ended on a callback: the client closed, or sent more after the GOAWAY */

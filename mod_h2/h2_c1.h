@@ -63,6 +63,12 @@ struct h2_c1 {
     int done;
     int mpm_stopping_seen;
     int sb_busy;                 /* c1's scoreboard slot shows a running stream */
+    int on_cb;                   /* the session runs on an MPM timed callback: c->sbh is
+                                  * the slot of the thread that parked it, which the MPM
+                                  * may be writing: the slot is not touched, the requests
+                                  * counted wait in sb_defer_* for the next MPM thread */
+    unsigned long sb_defer_count;
+    apr_off_t sb_defer_bytes;
     int draining;                /* h2_c1_drain runs: the session ends */
     int parked_busy;             /* handed back to the MPM with streams open (the client
                                   * reads nothing, or they wait for their workers);
@@ -131,6 +137,9 @@ int h2_c1_strm_unqueue_locked(h2_c1 *c1, h2_strm *strm);
  * scoreboard slot shows the session busy (the MPM left it "ready"), with the request line
  * of a running stream, so that mod_status and h2_c1_park_threads_short count it. */
 void h2_c1_status_resumed(h2_c1 *c1);
+/* The requests workers ran, counted in c1's scoreboard slot (not on a callback: they wait
+ * for the next MPM thread, h2_c1.h on_cb). */
+void h2_c1_status_flush(h2_c1 *c1);
 /* Hand the streams queued since the last call to workers. */
 void h2_c1_dispatch_new(h2_c1 *c1);
 /* Take the news workers reported (responses, data, resets, ends) to the engine. */

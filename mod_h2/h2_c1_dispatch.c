@@ -74,7 +74,7 @@ void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm)
     strm->next_free = c1->free_strms;
     c1->free_strms = strm;
     --c1->strms_active;
-    if (c1->sb_busy && c1->strms_active == 0) {
+    if (c1->sb_busy && c1->strms_active == 0 && !c1->on_cb) {
         /* nothing runs: the session waits for frames (as a keep-alive HTTP/1.1 one) */
         ap_update_child_status_from_conn(c1->c->sbh, SERVER_BUSY_KEEPALIVE, c1->c);
         c1->sb_busy = 0;
@@ -296,6 +296,7 @@ static void c1_status_busy(h2_c1 *c1)
     h2_strm *s, *shown = NULL;
     int n = 0;
     char line[128], pre[24] = "";
+    if (c1->on_cb) return;   /* another thread's slot (h2_c1.h) */
     for (s = c1->active_head; s; s = s->next_active) {
         if (s->dispatched && !s->c2_done && s->method) {
             if (!shown) shown = s;
@@ -314,6 +315,7 @@ static void c1_status_busy(h2_c1 *c1)
 void h2_c1_status_resumed(h2_c1 *c1)
 {
     if (!c1->c->sbh) return;
+    h2_c1_status_flush(c1);   /* what callbacks counted meanwhile */
     if (c1->strms_active) c1_status_busy(c1);
     if (!c1->sb_busy) ap_update_child_status_from_conn(c1->c->sbh, SERVER_BUSY_READ, c1->c);
 }
@@ -322,16 +324,24 @@ void h2_c1_status_resumed(h2_c1 *c1)
  * session as waiting for frames once nothing runs. */
 static void c1_status_done(h2_c1 *c1, h2_strm *strm, apr_off_t bytes)
 {
-    worker_score *ws = c1->c->sbh ? ap_get_scoreboard_worker(c1->c->sbh) : NULL;
     (void)strm;
-    if (ws) {
-        ws->access_count++;
-        ws->my_access_count++;
-        ws->conn_count++;
-        ws->bytes_served += bytes;
-        ws->my_bytes_served += bytes;
-        ws->conn_bytes += bytes;
-    }
+    c1->sb_defer_count++;
+    c1->sb_defer_bytes += bytes;
+    h2_c1_status_flush(c1);   /* on a callback: by the next MPM thread */
+}
+
+void h2_c1_status_flush(h2_c1 *c1)
+{
+    worker_score *ws = c1->c->sbh && !c1->on_cb ? ap_get_scoreboard_worker(c1->c->sbh) : NULL;
+    if (!ws || !c1->sb_defer_count) return;
+    ws->access_count += c1->sb_defer_count;
+    ws->my_access_count += c1->sb_defer_count;
+    ws->conn_count += c1->sb_defer_count;
+    ws->bytes_served += c1->sb_defer_bytes;
+    ws->my_bytes_served += c1->sb_defer_bytes;
+    ws->conn_bytes += c1->sb_defer_bytes;
+    c1->sb_defer_count = 0;
+    c1->sb_defer_bytes = 0;
 }
 
 /* Hand the streams collected during a read to workers, and give a busy session more

@@ -117,7 +117,10 @@ void h2_c1_idle_resume(conn_rec *c, request_rec *r)
     /* a session parked for its workers may run on a callback right now: this thread
      * waits for it before anything of the MPM or another module touches the connection
      * (h2_c1_park.h) */
-    if (ctx && !ctx->is_c2 && ctx->c1) h2_c1_park_take(ctx->c1->park);
+    if (ctx && !ctx->is_c2 && ctx->c1) {
+        h2_c1_park_take(ctx->c1->park);
+        ctx->c1->on_cb = 0;   /* an MPM thread: c->sbh is its slot */
+    }
     h2_c1_idle_unpark(c);
 }
 
@@ -134,6 +137,7 @@ int h2_c1_idle_pre_close(conn_rec *c)
     ctx = h2_ctx_get(c);
     if (!ctx || ctx->is_c2 || !ctx->c1) return DECLINED;
     h2_c1_park_take(ctx->c1->park);   /* taken already by resume_connection, normally */
+    ctx->c1->on_cb = 0;               /* an MPM thread: c->sbh is its slot */
     if (ctx->idle && idle_mutex) {
         apr_thread_mutex_lock(idle_mutex);
         if (ctx->idle->parked) since = ctx->idle->since;
@@ -181,7 +185,8 @@ void h2_c1_idle_expire(apr_time_t now)
     apr_thread_mutex_lock(idle_mutex);
     for (e = idle_stopping ? NULL : idle_head; e; e = e->next) {
         apr_interval_time_t ka = e->c1->s->keep_alive_timeout;
-        if (e->expired || ka <= 0 || now - e->since < ka) continue;
+        /* idle only: sessions parked for their workers are on the list too */
+        if (e->expired || ka <= 0 || now - e->since < ka || e->c1->strms_active) continue;
         e->expired = 1;
         if (h2_c1_goaway_final(e->c1, 1, "idle")) {
             ++n;
@@ -221,7 +226,7 @@ void h2_c1_idle_child_stopping(apr_pool_t *pchild, int graceful)
          * (h2_c1_idle_expire): the client closes at once, and the old child is gone as
          * soon as its streams are; before, an idle client that kept its connection held
          * the old child until the MPM's Timeout */
-        if (graceful && !h2_c1_io_pending(e->c1))
+        if (graceful && e->c1->strms_active == 0 && !h2_c1_io_pending(e->c1))
             apr_socket_shutdown(e->c1->sock, APR_SHUTDOWN_WRITE);
     }
     apr_thread_mutex_unlock(idle_mutex);
