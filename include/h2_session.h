@@ -271,6 +271,7 @@ typedef struct h2_request {
     int64_t content_length; /* -1 when absent */
     h2_priority priority;   /* from the Priority field, or a PRIORITY_UPDATE that arrived
                              * while the stream was idle; default u=3, i=0 */
+    unsigned priority_signal; /* H2_PRIO_SIG_FIELD, H2_PRIO_SIG_UPDATE: where it came from */
 } h2_request;
 
 /* ------------------------------------------------------------------------------------- */
@@ -512,6 +513,22 @@ void *h2_session_get_stream_data(const h2_session *s, uint32_t sid);
 /* Priority of stream sid (RFC 9218). The server may override it (set). */
 int h2_session_get_priority(const h2_session *s, uint32_t sid, h2_priority *p);
 int h2_session_set_priority(h2_session *s, uint32_t sid, const h2_priority *p);
+
+/*
+ * What the client said about the priority of stream sid (RFC 9218), as bits:
+ * H2_PRIO_SIG_FIELD   the request carried a valid Priority field (any value, u=3 too),
+ * H2_PRIO_SIG_UPDATE  a PRIORITY_UPDATE for the stream arrived (before or after the
+ *                     request; h2_session_set_priority afterwards does not clear it),
+ * H2_PRIO_SIG_CONN    the client sent, on any stream of the connection so far, a Priority
+ *                     field whose value differs from the defaults (u=3, i=0) or any
+ *                     PRIORITY_UPDATE: it speaks RFC 9218, so its requests without a
+ *                     field mean u=3 on purpose.
+ * Returns the bits (0: nothing), or H2_SESS_ERR_STATE for an unknown stream.
+ */
+#define H2_PRIO_SIG_FIELD  0x01
+#define H2_PRIO_SIG_UPDATE 0x02
+#define H2_PRIO_SIG_CONN   0x04
+int h2_session_priority_signals(const h2_session *s, uint32_t sid);
 
 /* RFC 9113 §5.1 stream states, plus the way a stream was closed (late frames, §5.1). */
 typedef enum h2_stream_state {

@@ -19,6 +19,8 @@
 #include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "apr_strings.h"
 #include "apr_portable.h"
@@ -781,6 +783,36 @@ int h2_c1_io_stalled(h2_c1 *c1, apr_time_t now, int writable)
     return now - c1->io.stall_since >= c1->io.stall_timeout;
 }
 
+/* The kernel's queue of unsent bytes on c1's socket is kept to about this (Linux
+ * TCP_NOTSENT_LOWAT): the scheduler decides the order of frames only for what has not
+ * been written yet, and with send buffers autotuned to megabytes, a response that
+ * becomes ready late (a CSS file) would otherwise wait behind everything the kernel
+ * holds of the images before it. With the mark, a write takes until that many bytes
+ * wait unsent (plus the segment being filled), POLLOUT comes when fewer than half of it
+ * wait, and the rest of a pass waits in the core; the bytes in flight (the congestion
+ * window) are not limited. 16 KB: Cloudflare's value; a compile-time constant, because
+ * the one figure an operator could want to tune it for (a path whose RTT is so long that
+ * the write wake-ups cannot keep it full) is met by a large enough mark already: the
+ * kernel has 8-16 KB queued at each wake-up, a c1 loop round takes microseconds. 0: not
+ * set. */
+#ifndef H2_C1_NOTSENT_LOWAT
+#define H2_C1_NOTSENT_LOWAT (16 * 1024)
+#endif
+
+static void c1_io_set_lowat(h2_c1 *c1)
+{
+#if defined(__linux__) && defined(TCP_NOTSENT_LOWAT)
+    apr_os_sock_t fd;
+    int v = H2_C1_NOTSENT_LOWAT;
+    if (v <= 0 || !c1->sock || apr_os_sock_get(&fd, c1->sock) != APR_SUCCESS) return;
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, sizeof(v)) != 0)
+        ap_log_cerror(APLOG_MARK, APLOG_TRACE1, errno, c1->c, H2LOGNO(00981)
+                      "h2: TCP_NOTSENT_LOWAT not set");   /* not TCP (a UNIX socket) */
+#else
+    (void)c1;
+#endif
+}
+
 apr_status_t h2_c1_io_init(h2_c1 *c1)
 {
     conn_rec *c = c1->c;
@@ -804,6 +836,7 @@ apr_status_t h2_c1_io_init(h2_c1 *c1)
     if (c1->io.pass_warm > PASS_MAX) c1->io.pass_warm = PASS_MAX;
     c1->io.stall_timeout = c->base_server->timeout > 0 ? c->base_server->timeout
                                                       : apr_time_from_sec(60);
+    c1_io_set_lowat(c1);
     if (c1->is_tls) {
         c1->io.bbtls = apr_brigade_create(c->pool, c->bucket_alloc);
         c1->io.tls_f = ap_add_output_filter_handle(c1_tls_out_handle, c1, NULL, c);

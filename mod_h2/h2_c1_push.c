@@ -144,29 +144,100 @@ static const h2_nv *find_nv(const h2_nv *nv, size_t n, const char *name)
     return NULL;
 }
 
+/* Defaults by the response's media type, for clients that say nothing about priorities
+ * (no Priority field other than the defaults and no PRIORITY_UPDATE on the connection):
+ * what a page needs before it can render first and one at a time (the document, CSS and
+ * fonts), scripts next, images and media last and interleaved (RFC 9218 §4.2: a partial
+ * image is of use), everything else at the RFC's default u=3. A row matches the media type
+ * exactly or, ending with '/', any subtype of it. */
+static const struct {
+    const char *type;
+    uint8_t urgency, incremental;
+} ctype_prio[] = {
+    { "text/html", 0, 0 },
+    { "application/xhtml+xml", 0, 0 },
+    { "text/css", 0, 0 },
+    { "font/", 0, 0 },
+    { "application/font-woff", 0, 0 },
+    { "application/font-woff2", 0, 0 },
+    { "application/x-font-ttf", 0, 0 },
+    { "application/x-font-otf", 0, 0 },
+    { "application/vnd.ms-fontobject", 0, 0 },
+    { "text/javascript", 1, 0 },
+    { "application/javascript", 1, 0 },
+    { "application/x-javascript", 1, 0 },
+    { "application/ecmascript", 1, 0 },
+    { "text/ecmascript", 1, 0 },
+    { "application/wasm", 1, 0 },
+    { "image/", 5, 1 },
+    { "video/", 5, 1 },
+    { "audio/", 5, 1 },
+};
+
+static int c1_ctype_prio(const h2_nv *ct, h2_priority *prio)
+{
+    size_t len = 0, i;
+    if (!ct) return 0;
+    while (len < ct->value_len && ct->value[len] != ';' && ct->value[len] != ' '
+           && ct->value[len] != '\t')
+        ++len;
+    for (i = 0; i < sizeof(ctype_prio) / sizeof(ctype_prio[0]); ++i) {
+        size_t tl = strlen(ctype_prio[i].type);
+        int prefix = ctype_prio[i].type[tl - 1] == '/';
+        if ((prefix ? len > tl : len == tl)
+            && !strncasecmp((const char *)ct->value, ctype_prio[i].type, tl)) {
+            prio->urgency = ctype_prio[i].urgency;
+            prio->incremental = ctype_prio[i].incremental;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The priority of a response when its HEADERS are submitted. Precedence, first wins:
+ * 1. a PRIORITY_UPDATE of the client for the stream (its latest word; one that arrives
+ *    later changes the priority again in the engine);
+ * 2. the response's own Priority field, per parameter over what follows (RFC 9218 §8:
+ *    "If a parameter is present in the response, use the response value"; an operator's
+ *    `Header set Priority` knows the resource);
+ * 3. the request's Priority field, when the client speaks RFC 9218 (a value other than
+ *    u=3 or any PRIORITY_UPDATE on the connection so far: then a request without one
+ *    means u=3 on purpose);
+ * 4. otherwise (no signal at all, or a flat client sending only u=3) the defaults by
+ *    media type above; for a pushed stream H2PushPriority relative to its parent.
+ */
 void h2_push_c1_response_priority(h2_c1 *c1, h2_strm *strm, const h2_nv *nv, size_t n)
 {
     const h2_nv *pf = find_nv(nv, n, "priority");
     h2_priority prio;
+    int sig;
     if (h2_session_get_priority(c1->engine, strm->id, &prio) != H2_SESS_OK) return;
-    if (pf) {
-        /* the handler's Priority field (RFC 9218 §5) wins; invalid values change nothing */
-        if (h2_priority_parse(pf->value, pf->value_len, &prio) == 0)
-            h2_session_set_priority(c1->engine, strm->id, &prio);
-        return;
-    }
-    if (strm->pushed_on && strm->push_dep != H2_PUSH_DEP_NONE) {
-        switch (strm->push_dep) {
-        case H2_PUSH_DEP_BEFORE:
-            if (prio.urgency > 0) --prio.urgency;
-            break;
-        case H2_PUSH_DEP_INTERLEAVED:
-            prio.incremental = 1;
-            break;
-        default:
-            if (strm->push_weight < 16 && prio.urgency < H2_PRIO_URGENCY_MAX) ++prio.urgency;
-            break;
+    sig = h2_session_priority_signals(c1->engine, strm->id);
+    if (sig < 0 || (sig & H2_PRIO_SIG_UPDATE)) return;
+    if (strm->pushed_on) {
+        if (!pf && strm->push_dep != H2_PUSH_DEP_NONE) {
+            switch (strm->push_dep) {
+            case H2_PUSH_DEP_BEFORE:
+                if (prio.urgency > 0) --prio.urgency;
+                break;
+            case H2_PUSH_DEP_INTERLEAVED:
+                prio.incremental = 1;
+                break;
+            default:
+                if (strm->push_weight < 16 && prio.urgency < H2_PRIO_URGENCY_MAX)
+                    ++prio.urgency;
+                break;
+            }
         }
-        h2_session_set_priority(c1->engine, strm->id, &prio);
     }
+    else if (!(sig & H2_PRIO_SIG_CONN)) {
+        c1_ctype_prio(find_nv(nv, n, "content-type"), &prio);
+    }
+    /* the handler's Priority field (RFC 9218 §5, §8); invalid values change nothing */
+    if (pf) h2_priority_parse(pf->value, pf->value_len, &prio);
+    ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c1->c, H2LOGNO(00980)
+                  "h2 stream %u: priority u=%u%s (client signals 0x%x)", (unsigned)strm->id,
+                  (unsigned)prio.urgency, prio.incremental ? ", i" : "", (unsigned)sig);
+    h2_session_set_priority(c1->engine, strm->id, &prio);
 }

@@ -106,8 +106,10 @@ void h2_push_diary_add(h2_push_diary *d, const char *authority, const char *path
 /* c1: promise the resources of list on behalf of stream parent (takes list). */
 void h2_push_c1_promise(struct h2_c1 *c1, struct h2_strm *parent, h2_push_req *list);
 
-/* c1: the response headers of stream strm are about to be submitted: apply a Priority
- * response field, and for pushed streams H2PushPriority (dep/weight from the worker). */
+/* c1: the response headers of stream strm are about to be submitted: set its priority
+ * from the client's signals, a Priority response field, the defaults by content type, and
+ * for pushed streams H2PushPriority (dep/weight from the worker); the order of precedence
+ * is documented at the definition (h2_c1_push.c). */
 void h2_push_c1_response_priority(struct h2_c1 *c1, struct h2_strm *strm, const h2_nv *nv,
                                   size_t n);
 

@@ -858,6 +858,7 @@ static void on_priority_update(h2_session *s, const h2_frame *f)
     if (h2_priority_parse(f->payload, f->payload_len, &p) != 0) {
         return;   /* invalid syntax: ignored */
     }
+    s->prio_aware = 1;
     if ((pid & 1) && pid > s->last_client_sid) {
         pprio_store(s, pid, &p);
         return;
@@ -867,6 +868,7 @@ static void on_priority_update(h2_session *s, const h2_frame *f)
         return;
     }
     st->prio = p;
+    st->prio_sig |= H2_PRIO_SIG_UPDATE;
     h2_sched_set_priority(&s->sched, &st->sched, p.urgency, p.incremental);
     if (st->glue_knows && s->cb.on_priority) {
         s->cb.on_priority(s->ud, st->id, st->ud, &p);
@@ -1085,10 +1087,16 @@ static void hb_new_request(h2_session *s, int too_large)
     req.stream_id = sid;
     st->state = s->hb.end_stream ? H2_SS_HALF_CLOSED_REMOTE : H2_SS_OPEN;
     st->content_length = too_large ? -1 : req.content_length;
+    if ((req.priority_signal & H2_PRIO_SIG_FIELD)
+        && (req.priority.urgency != H2_PRIO_URGENCY_DEFAULT || req.priority.incremental)) {
+        s->prio_aware = 1;
+    }
     if (pprio_take(s, sid, &p)) {
         req.priority = p;   /* a PRIORITY_UPDATE overrides the header (RFC 9218 §7.1) */
+        req.priority_signal |= H2_PRIO_SIG_UPDATE;
     }
     st->prio = req.priority;
+    st->prio_sig = (uint8_t)req.priority_signal;
     st->sched.urgency = req.priority.urgency;
     st->sched.incremental = req.priority.incremental;
     st->glue_knows = 1;
@@ -1860,6 +1868,15 @@ int h2_session_get_priority(const h2_session *s, uint32_t sid, h2_priority *p)
     }
     *p = st->prio;
     return H2_SESS_OK;
+}
+
+int h2_session_priority_signals(const h2_session *s, uint32_t sid)
+{
+    h2_stream *st = h2s_find(s, sid);
+    if (!st) {
+        return H2_SESS_ERR_STATE;
+    }
+    return st->prio_sig | (s->prio_aware ? H2_PRIO_SIG_CONN : 0);
 }
 
 int h2_session_set_priority(h2_session *s, uint32_t sid, const h2_priority *p)

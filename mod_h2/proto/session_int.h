@@ -82,6 +82,8 @@ struct h2_session {
     uint32_t closed_cap, closed_n, closed_next;
     h2_pending_prio *pprio;
     uint32_t pprio_cap, pprio_n;
+    uint8_t prio_aware;        /* the client sent a priority signal other than the
+                                * defaults (a Priority field or any PRIORITY_UPDATE) */
     uint32_t last_client_sid;        /* highest client stream id seen */
     uint32_t n_pushed;               /* pushed (even) streams in the table */
     uint32_t n_push_active;          /* ... of them active (half-closed remote) */

@@ -653,6 +653,7 @@ const char *h2_fields_finish_request(h2_fields *fc, int end_stream, int enable_c
     req->end_stream = end_stream;
     req->content_length = fc->content_length;
     req->priority = fc->prio;
+    req->priority_signal = fc->prio_seen ? H2_PRIO_SIG_FIELD : 0;
     if (fc->nv_cap < fc->n) {
         return "out of memory";
     }

@@ -82,6 +82,7 @@ typedef struct h2_stream {
     uint8_t close_by_peer;
     uint8_t in_table;         /* in the stream table (not yet closed) */
     uint8_t discard;          /* request body not wanted (h2_session_discard_body) */
+    uint8_t prio_sig;         /* H2_PRIO_SIG_FIELD / _UPDATE: what the client signalled */
     uint32_t close_code;
     void *ud;                 /* the glue's stream data */
 

@@ -1,5 +1,6 @@
 # Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0.
-"""tests/bench/bench_servers.py runs and prints a figure for every installed server.
+"""tests/bench/bench_servers.py and bench_pageload.py run and print a figure for every
+installed server.
 
 Only the output format and that each server served h2 are checked: the figures of a
 one-second smoke run on a busy machine say nothing about speed.
@@ -74,3 +75,28 @@ def test_cpu_of_a_process_tree_counts_children():
     finally:
         child.stdin.close()
         child.wait(timeout=10)
+
+
+# ---- tests/bench/bench_pageload.py (about 15-25 s: one load per server, a tiny page)
+
+def test_pageload_smoke_loads_each_server():
+    """bench_pageload.py --smoke loads the page once per server through its delay proxy:
+    a row per server with a load time and FCP, the protocol the browser used (h2, and
+    http/1.1 for the HTTP/1.1 server) and every resource of the page fetched."""
+    import bench_pageload
+    if not os.access(bench_pageload.CHROMIUM, os.X_OK):
+        pytest.skip("chromium not installed")
+    res = subprocess.run([sys.executable, os.path.join(BENCH, "bench_pageload.py"), "--smoke"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    spec = bench_pageload.page_spec(True)
+    resources = spec["css"] + spec["js_head"] + spec["js_body"] + spec["img"] + spec["fonts"]
+    for name in bench_pageload.ALL_SERVERS:
+        if not bench_pageload.installed(name):
+            continue
+        m = re.search(r"^%s\s+(\d+)\s+(\d+)\s+(\S+)\s+(\d+)$" % name, res.stdout, re.M)
+        assert m, "no row for %s in:\n%s" % (name, res.stdout)
+        assert int(m.group(1)) > 0 and int(m.group(2)) > 0
+        assert m.group(3) == ("http/1.1" if name == "http1" else "h2"), m.group(0)
+        assert int(m.group(4)) >= resources, m.group(0)
+    assert re.search(r"^mod_http2\s+load [\d.]+\s+fcp [\d.]+", res.stdout, re.M), res.stdout

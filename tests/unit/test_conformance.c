@@ -2476,6 +2476,64 @@ H2_TEST(rfc9218_7_1_priority_update_for_open_stream)
     teardown();
 }
 
+H2_TEST(rfc9218_priority_signals_reported)
+{
+    /* what the client signalled, for the glue's defaults: nothing, a field with the
+     * default value (a flat client), a field with another value (the connection is then
+     * known to speak RFC 9218), a PRIORITY_UPDATE before and after the request */
+    h2_nv nv[5] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                    TC_NV(":authority", "a"), TC_NV(":path", "/"), TC_NV("priority", "u=3") };
+    h2_priority p;
+    setup_started(NULL);
+    tc_get(&T, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_priority_signals(T.s, 1), 0);
+    H2_CHECK_EQ(T.last_req.priority_signal, 0u);
+    request_nv(3, nv, 5, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.last_req.priority_signal, (unsigned)H2_PRIO_SIG_FIELD);
+    H2_CHECK_EQ(h2_session_priority_signals(T.s, 3), H2_PRIO_SIG_FIELD);
+    H2_CHECK_EQ(h2_session_priority_signals(T.s, 1), 0);
+    nv[4] = (h2_nv)TC_NV("priority", "u=5, i");
+    request_nv(5, nv, 5, 1);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_priority_signals(T.s, 5), H2_PRIO_SIG_FIELD | H2_PRIO_SIG_CONN);
+    H2_CHECK_EQ(h2_session_priority_signals(T.s, 1), H2_PRIO_SIG_CONN);
+    tc_raw(&T, H2_FT_PRIORITY_UPDATE, 0, 0, "\0\0\0\x07u=1", 7);
+    EXPECT_NO_ERROR();
+    tc_get(&T, 7);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(T.last_req.priority_signal, (unsigned)H2_PRIO_SIG_UPDATE);
+    H2_CHECK_EQ(h2_session_priority_signals(T.s, 7), H2_PRIO_SIG_UPDATE | H2_PRIO_SIG_CONN);
+    tc_raw(&T, H2_FT_PRIORITY_UPDATE, 0, 0, "\0\0\0\x01u=2", 7);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_priority_signals(T.s, 1), H2_PRIO_SIG_UPDATE | H2_PRIO_SIG_CONN);
+    /* the server's own change is no client signal and clears none */
+    p.urgency = 0; p.incremental = 0;
+    H2_CHECK_EQ(h2_session_set_priority(T.s, 1, &p), H2_SESS_OK);
+    H2_CHECK_EQ(h2_session_priority_signals(T.s, 1), H2_PRIO_SIG_UPDATE | H2_PRIO_SIG_CONN);
+    H2_CHECK_EQ(h2_session_priority_signals(T.s, 99), H2_SESS_ERR_STATE);
+    teardown();
+}
+
+H2_TEST(rfc9218_priority_update_marks_client_aware)
+{
+    /* a PRIORITY_UPDATE, even one with the default value, shows the client speaks
+     * RFC 9218; a field u=3 alone does not */
+    h2_nv nv[5] = { TC_NV(":method", "GET"), TC_NV(":scheme", "https"),
+                    TC_NV(":authority", "a"), TC_NV(":path", "/"), TC_NV("priority", "u=3") };
+    setup_started(NULL);
+    request_nv(1, nv, 5, 1);
+    EXPECT_NO_ERROR();
+    tc_get(&T, 3);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_priority_signals(T.s, 3), 0);
+    tc_raw(&T, H2_FT_PRIORITY_UPDATE, 0, 0, "\0\0\0\x01u=3", 7);
+    EXPECT_NO_ERROR();
+    H2_CHECK_EQ(h2_session_priority_signals(T.s, 3), H2_PRIO_SIG_CONN);
+    teardown();
+}
+
 H2_TEST(rfc9218_7_1_priority_update_nonzero_stream)
 {
     setup_started(NULL);
@@ -3329,6 +3387,8 @@ int main(void)
     H2_RUN(rfc9218_4_priority_header_parsed);
     H2_RUN(rfc9218_7_1_priority_update_for_idle_stream);
     H2_RUN(rfc9218_7_1_priority_update_for_open_stream);
+    H2_RUN(rfc9218_priority_signals_reported);
+    H2_RUN(rfc9218_priority_update_marks_client_aware);
     H2_RUN(rfc9218_7_1_priority_update_nonzero_stream);
     H2_RUN(rfc9218_7_1_priority_update_push_stream_not_promised);
     H2_RUN(rfc9218_7_1_priority_update_bad_syntax_ignored);
