@@ -59,6 +59,9 @@ CONF = r"""
     H2EarlyHint Link "</conf.css>; rel=preload; as=style"
     Header set Link "</style.css>; rel=preload; as=style, </conf.css>; rel=preload; as=style"
 </Location>
+<Location /ctl.html>
+    Header set Link "</off.css>; rel=preload; as=style"
+</Location>
 <Location /h1.html>
     Header set Link "</h1.css>; rel=preload; as=style"
 </Location>
@@ -74,7 +77,7 @@ if q.startswith("u="):
 print(out + "\r\n<!DOCTYPE html><html><body>%s</body></html>" % q, end="")
 '''
 
-PAGES = ("page", "auth", "deny", "mixed", "foreign", "off", "nav", "private", "both", "h1")
+PAGES = ("page", "auth", "deny", "mixed", "foreign", "off", "nav", "private", "both", "h1", "ctl")
 
 
 class Client:
@@ -248,12 +251,18 @@ def test_only_same_origin_preloads_and_preconnect(cl):
 
 
 def test_directive_off(cl):
+    teach(cl, "/ctl.html")      # control: the same Link where the directive is on
+    im, _, _ = cl.get("/ctl.html")
+    assert len(im) == 1 and links_of(im[0]) == ["</off.css>; rel=preload; as=style"]
     teach(cl, "/off.html", times=3)
     im, st, h = cl.get("/off.html")
     assert st == 200 and h["link"] and im == []
 
 
 def test_not_shareable_or_not_html_not_learned(cl):
+    teach(cl, "/page.html")     # control: a shareable HTML page is learned
+    im, _, _ = cl.get("/page.html")
+    assert len(im) == 1
     teach(cl, "/private.html", times=3)
     im, _, _ = cl.get("/private.html")
     assert im == [], "learned from a Cache-Control: private response"
