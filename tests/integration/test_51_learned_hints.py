@@ -83,8 +83,8 @@ PAGES = ("page", "auth", "deny", "mixed", "foreign", "off", "nav", "private", "b
 class Client:
     """A raw connection (no push) and the 1xx/final header blocks of each request."""
 
-    def __init__(self, port):
-        self.c = w.Conn(port, timeout=15)
+    def __init__(self, port, host="localhost"):
+        self.c = w.Conn(port, timeout=15, host=host)
         self.c.handshake(settings=[(w.S_ENABLE_PUSH, 0)])
         self.sid = 1
 
@@ -363,3 +363,25 @@ def test_table_is_bounded(make_httpd):
     assert max(counts) <= 1024, max(counts)
     assert counts[-1] >= 700, counts[-1]     # the table did fill up, then replaced
     assert counts[:5] == [1, 2, 3, 4, 5]
+
+
+def test_directive_off_per_vhost(make_httpd):
+    vh = ""
+    for name, flag in (("localhost", ""), ("off.localhost", "    H2EarlyHintsLearned off\n")):
+        vh += ('<VirtualHost 127.0.0.1:{http_port}>\n    ServerName %s\n'
+               '    DocumentRoot "{root}/htdocs"\n%s'
+               '    Header set Link "</vh.css>; rel=preload; as=style"\n</VirtualHost>\n'
+               % (name, flag))
+    h = make_httpd("hintsvhost", start=False, vhosts=vh)
+    with open(os.path.join(h.docroot, "vh.html"), "w") as f:
+        f.write("<!DOCTYPE html><html></html>\n")
+    h.start()
+    for host, hinted in (("localhost", True), ("off.localhost", False)):
+        cl = Client(h.http_port, host=host)
+        try:
+            teach(cl, "/vh.html")
+            im, st, hd = cl.get("/vh.html")
+            assert st == 200 and hd["link"] == ["</vh.css>; rel=preload; as=style"]
+            assert len(im) == (1 if hinted else 0), (host, im)
+        finally:
+            cl.close()
