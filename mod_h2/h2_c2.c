@@ -37,6 +37,7 @@
 #include "h2_c2.h"
 #include "h2_config.h"
 #include "h2_push.h"
+#include "h2_hints.h"
 #include "h2_ws.h"
 #include "h2_vars.h"
 
@@ -368,6 +369,11 @@ static void make_response(h2_conn_ctx *ctx, request_rec *r)
     if (status == HTTP_NO_CONTENT)
         apr_table_unset(h, "Content-Length");
     apr_table_unset(h, "Transfer-Encoding");
+    /* learned early hints (h2_hints.h): this response teaches its path's Link preloads,
+     * or makes the path forget them */
+    if (!strm->pushed_on)
+        h2_hints_c2_learn(r, strm->method, strm->scheme, strm->authority, strm->path,
+                          status, h);
     /* server push (h2_push.h): Link preload, X-Associated-Content (never sent on),
      * H2PushResource not yet announced by a 103 */
     if (strm->push_ok && h2_push_c2_allowed(r, strm->pushed_on != 0))
@@ -879,26 +885,35 @@ static int c2_create_request(request_rec *r)
     return DECLINED;
 }
 
-/* H2EarlyHints on: a 103 before the handler runs (RFC 8297) with the H2EarlyHint fields
- * and a Link preload field per H2PushResource; with push allowed, those resources are
- * promised together with the 103 (and not again with the final response). */
+/* A 103 before the handler runs (RFC 8297), at most one per response: with H2EarlyHints
+ * on, the H2EarlyHint fields and a Link preload field per H2PushResource (with push
+ * allowed, those resources are promised together with the 103 and not again with the
+ * final response); and the Link fields learned from earlier responses of the same path
+ * (h2_hints.h, H2EarlyHintsLearned), which are never pushed from here (the final
+ * response's own Link fields are, as before). */
 static void send_early_hints(h2_conn_ctx *ctx, request_rec *r)
 {
     const h2_dir_config *d = h2_config_rget(r);
     apr_table_t *t;
     h2_strm *strm = ctx->strm;
-    h2_push_req *pushes;
-    int i, push_ok;
-    if (!d || ctx->resp_sent || !h2_config_early_hints(r->server, r))
-        return;
+    h2_push_req *pushes = NULL;
+    int i, push_ok = 0;
+    if (!d || ctx->resp_sent) return;
     t = apr_table_make(r->pool, 5);
-    for (i = 0; d->early_hints && i < d->early_hints->nelts; ++i) {
-        const h2_early_hint *eh = &APR_ARRAY_IDX(d->early_hints, i, h2_early_hint);
-        apr_table_add(t, eh->name, eh->value);
+    if (h2_config_early_hints(r->server, r)) {
+        for (i = 0; d->early_hints && i < d->early_hints->nelts; ++i) {
+            const h2_early_hint *eh = &APR_ARRAY_IDX(d->early_hints, i, h2_early_hint);
+            apr_table_add(t, eh->name, eh->value);
+        }
+        push_ok = strm->push_ok && h2_push_c2_allowed(r, strm->pushed_on != 0);
+        pushes = h2_push_c2_config_links(r, t, push_ok);
     }
-    push_ok = strm->push_ok && h2_push_c2_allowed(r, strm->pushed_on != 0);
-    pushes = h2_push_c2_config_links(r, t, push_ok);
-    if (apr_is_empty_table(t)) return;
+    if (!strm->pushed_on)
+        h2_hints_c2_add(r, strm->method, strm->authority, strm->path, t);
+    if (apr_is_empty_table(t)) {
+        h2_push_list_free(pushes);
+        return;
+    }
     if (push_ok) apr_table_setn(r->notes, "H2_PUSH_RES_DONE", "1");
     c2_queue_interim(strm, r->pool, t, 103, pushes);
 }
@@ -907,11 +922,19 @@ static int c2_fixups(request_rec *r)
 {
     h2_conn_ctx *ctx = h2_ctx_get(r->connection);
     if (!ctx || !ctx->is_c2) return DECLINED;
-    if (!r->main && !r->prev)
-        send_early_hints(ctx, r);
     /* mod_http2's variables (HTTP2, H2PUSH, H2_STREAM_ID, ...), the table of h2_vars.c
      * that http2_var_lookup answers from too */
     h2_vars_c2_set_env(r);
+    return DECLINED;
+}
+
+/* The 103 of a client's request (not of subrequests or internal redirects). */
+static int c2_fixups_hints(request_rec *r)
+{
+    h2_conn_ctx *ctx = h2_ctx_get(r->connection);
+    if (!ctx || !ctx->is_c2) return DECLINED;
+    if (!r->main && !r->prev)
+        send_early_hints(ctx, r);
     return DECLINED;
 }
 
@@ -948,6 +971,14 @@ void h2_c2_register_hooks(void)
     ap_hook_child_init(c2_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     /* fixups: the stream's environment variables, for every (sub/redirected) request */
     ap_hook_fixups(c2_fixups, NULL, NULL, APR_HOOK_MIDDLE);
+    /* fixups, REALLY_LAST: the 103 (configured and learned hints). httpd runs fixups after
+     * every access check of the request (ap_process_request_internal: access_checker,
+     * check_user_id, auth_checker, type_checker, then fixups), so a request they refuse
+     * (401, 403) never gets here and its error page leaks no hint; REALLY_LAST so that
+     * the other modules' fixups that may still end the request (mod_rewrite's
+     * per-directory rules, [F] or a redirect, run at FIRST; a RUN_ALL hook stops at the
+     * first one that does not decline) have run too. */
+    ap_hook_fixups(c2_fixups_hints, NULL, NULL, APR_HOOK_REALLY_LAST);
 }
 
 /* ---------------------------------------------------------------------------------- */

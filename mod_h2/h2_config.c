@@ -67,6 +67,7 @@ void *h2_config_create_srv(apr_pool_t *p, server_rec *s)
     c->push_prios = NULL;
     c->push_diary_size = H2_UNSET;
     c->early_hints = H2_UNSET;
+    c->early_hints_learned = H2_UNSET;
     c->max_header_block_len = H2_UNSET;
     c->max_stream_errors = H2_UNSET;
     c->proxy_requests = H2_UNSET;
@@ -111,6 +112,7 @@ void *h2_config_merge_srv(apr_pool_t *p, void *basev, void *addv)
     n->push_prios = add->push_prios ? add->push_prios : base->push_prios;
     MERGE_I(push_diary_size);
     MERGE_I(early_hints);
+    MERGE_I(early_hints_learned);
     MERGE_I(max_header_block_len);
     MERGE_I(max_stream_errors);
     MERGE_I(proxy_requests);
@@ -134,6 +136,7 @@ void *h2_config_create_dir(apr_pool_t *p, char *dir)
     c->h2_upgrade = H2_UNSET;
     c->push = H2_UNSET;
     c->early_hints_on = H2_UNSET;
+    c->early_hints_learned = H2_UNSET;
     c->copy_files = H2_UNSET;
     c->stream_timeout = H2_UNSET;
     c->output_buffering = H2_UNSET;
@@ -149,6 +152,7 @@ void *h2_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
     MERGE_I(h2_upgrade);
     MERGE_I(push);
     MERGE_I(early_hints_on);
+    MERGE_I(early_hints_learned);
     MERGE_I(copy_files);
     MERGE_I(stream_timeout);
     MERGE_I(output_buffering);
@@ -286,6 +290,9 @@ static const char *set_mixed_flag(cmd_parms *cmd, void *dc, const char *arg)
     }
     else if (!strcasecmp(name, "H2EarlyHints")) {
         if (in_dir(cmd)) d->early_hints_on = v; else sc->early_hints = v;
+    }
+    else if (!strcasecmp(name, "H2EarlyHintsLearned")) {
+        if (in_dir(cmd)) d->early_hints_learned = v; else sc->early_hints_learned = v;
     }
     else if (!strcasecmp(name, "H2CopyFiles")) {
         if (in_dir(cmd)) d->copy_files = v; else sc->copy_files = v;
@@ -495,6 +502,8 @@ const command_rec h2_cmds[] = {
     MIX_FLAG("H2EarlyHints", "on to send 103 Early Hints"),
     AP_INIT_TAKE2("H2EarlyHint", add_early_hint, NULL, OR_FILEINFO | OR_AUTHCFG,
                   "name value: a header to add to a 103 Early Hints response"),
+    MIX_FLAG("H2EarlyHintsLearned", "off to stop sending 103s learned from pages' Link "
+             "preload and preconnect fields"),
     SRV_NUM("H2MaxHeaderBlockLen", "largest response header block (bytes), 0 for no limit"),
     SRV_NUM("H2MaxStreamErrors", "flow-control stream errors per connection before GOAWAY"),
     FINFO_FLAG("H2ProxyRequests", "on to pass absolute-form (forward proxy) requests on"),
@@ -574,6 +583,16 @@ int h2_config_early_hints(server_rec *s, request_rec *r)
         s = r->server;
     }
     return OR_DEF(h2_config_sget(s)->early_hints, 0);
+}
+
+int h2_config_early_hints_learned(server_rec *s, request_rec *r)
+{
+    if (r) {
+        const h2_dir_config *d = h2_config_rget(r);
+        if (d && d->early_hints_learned != H2_UNSET) return d->early_hints_learned;
+        s = r->server;
+    }
+    return OR_DEF(h2_config_sget(s)->early_hints_learned, 1);   /* on (h2_hints.h) */
 }
 
 int h2_config_output_buffering(server_rec *s, request_rec *r)

@@ -63,6 +63,7 @@ typedef struct h2_srv_config {
     apr_array_header_t *push_prios;  /* H2PushPriority: h2_push_prio */
     int push_diary_size;       /* H2PushDiarySize */
     int early_hints;           /* H2EarlyHints */
+    int early_hints_learned;   /* H2EarlyHintsLearned (h2_hints.h), default on */
     int max_header_block_len;  /* H2MaxHeaderBlockLen: response header block, 0: no limit */
     int max_stream_errors;     /* H2MaxStreamErrors: FLOW_CONTROL_ERROR resets per
                                 * connection before GOAWAY(PROTOCOL_ERROR), 0: no limit */
@@ -88,6 +89,7 @@ typedef struct h2_dir_config {
     apr_array_header_t *push_list;    /* H2PushResource: h2_push_res */
     apr_array_header_t *early_hints;  /* H2EarlyHint: h2_early_hint */
     int early_hints_on;        /* H2EarlyHints */
+    int early_hints_learned;   /* H2EarlyHintsLearned */
     int copy_files;            /* H2CopyFiles */
     apr_interval_time_t stream_timeout; /* H2StreamTimeout */
     int output_buffering;      /* H2OutputBuffering */
@@ -112,6 +114,7 @@ int h2_config_upgrade(server_rec *s, request_rec *r);
 apr_interval_time_t h2_config_stream_timeout(server_rec *s, request_rec *r);
 int h2_config_push(server_rec *s, request_rec *r);
 int h2_config_early_hints(server_rec *s, request_rec *r);
+int h2_config_early_hints_learned(server_rec *s, request_rec *r);
 int h2_config_copy_files(server_rec *s, request_rec *r);
 int h2_config_output_buffering(server_rec *s, request_rec *r);
 /* H2ProxyRequests of the connection's server s (mod_http2 reads it there too) */

@@ -23,6 +23,7 @@
 #include "h2_workers.h"
 #include "h2_ws.h"
 #include "h2_vars.h"
+#include "h2_hints.h"
 
 
 APLOG_USE_MODULE(h2);
@@ -65,6 +66,7 @@ static void h2_child_init(apr_pool_t *pchild, server_rec *s)
     h2_workers_create(s, pchild, mn, mx, idle);
     h2_c1_idle_child_init(pchild);
     h2_c1_park_child_init(pchild, h2_c1_idle_expire);
+    h2_hints_child_init(pchild, s);
 }
 
 static int h2_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)

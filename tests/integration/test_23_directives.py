@@ -27,6 +27,7 @@ WIDER_THAN_MOD_HTTP2 = {"H2EarlyHints", "H2OutputBuffering", "H2StreamTimeout"}
 VALUES = {
     "H2CopyFiles": "off", "H2Direct": "on",
     "H2EarlyHint": 'Link "</1k.txt>; rel=preload"', "H2EarlyHints": "on",
+    "H2EarlyHintsLearned": "on",
     "H2MaxDataFrameLen": "0", "H2MaxHeaderBlockLen": "65536", "H2MaxSessionStreams": "100",
     "H2MaxStreamErrors": "8", "H2MaxWorkerIdleSeconds": "600", "H2MaxWorkers": "40",
     "H2MinWorkers": "10", "H2ModernTLSOnly": "on", "H2OutputBuffering": "on",
