@@ -2344,8 +2344,8 @@ static size_t crumbs_nv(h2_nv *nv, size_t ncookies, size_t nother, char (*buf)[1
 H2_TEST(rfc9113_8_2_3_cookie_crumbs_count_as_one_field)
 {
     h2_session_config c;
-    static h2_nv nv[4 + 150 + 95];
-    static char buf[150 + 95][16];
+    static h2_nv nv[4 + 150 + 96];
+    static char buf[150 + 96][16];
     size_t n;
     h2_session_config_init(&c);
     c.max_header_fields = 100;
