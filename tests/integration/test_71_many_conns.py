@@ -503,9 +503,10 @@ def _final_goaway(c):
 @pytest.mark.parametrize("how", ["graceful", "stop"])
 def test_71_stop_idle_goaway(make_httpd, how):
     """Idle connections parked in the MPM when httpd restarts gracefully or stops: each
-    gets its final GOAWAY(NO_ERROR, 0) at once (not after the MPM's Timeout); on a stop
-    it comes before the close; on a graceful restart the old child is gone as soon as the
-    clients close their connections, as RFC 9113 §6.8 asks them to."""
+    gets its final GOAWAY(NO_ERROR, 0) at once (not after the MPM's Timeout) and then
+    the close; on a graceful restart the server ends the stream behind the GOAWAY, so the
+    old child is gone without waiting for the clients (issue 18: before, a client that
+    kept its idle connection held the old child until the MPM's Timeout)."""
     h = _many_httpd(make_httpd, threads=25, extra="Timeout 30\n")
     plain, tls = Swarm(h.http_port, "h2c"), Swarm(h.https_port, "h2")
     try:
@@ -521,8 +522,6 @@ def test_71_stop_idle_goaway(make_httpd, how):
 
         def done():
             plain._poll(0)
-            if how == "graceful":
-                return all(_final_goaway(c) for c in conns)
             return all(c.state == "closed" for c in conns)
         # well before the MPM's Timeout (30 s) would have closed them
         assert tls.wait(done, 20), "after %s: %d without GOAWAY, %d open" % (
@@ -535,13 +534,11 @@ def test_71_stop_idle_goaway(make_httpd, how):
             if c.state == "closed":
                 assert c.goaway_before_eof, "closed without GOAWAY"
         if how == "graceful":
-            assert all(c.state == "idle" for c in conns)   # the server waits for the clients
-            plain.close_all()
-            tls.close_all()
+            # the clients still hold their sockets: the old child leaves all the same
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline and old & _children(h):
                 time.sleep(0.05)  # polling for process exit, bounded by the deadline
-            assert not old & _children(h), "old children still there after the clients left"
+            assert not old & _children(h), "old children still there after the GOAWAYs"
     finally:
         plain.close_all()
         tls.close_all()
