@@ -184,6 +184,11 @@ struct h2_strm {
     int aborted;                 /* the stream is gone on the wire: c2 stops */
     struct h2_push_req *pushes;  /* resources to promise with the final response */
     int push_dep, push_weight;   /* pushed stream: H2PushPriority of its response */
+    apr_off_t out_sent;          /* [lock] body bytes c1 took from the queue into DATA
+                                  * frames (written by c1) */
+    int status_req;              /* [lock] the http2-status handler asks c1 for the
+                                  * session's figures (h2_status.h) */
+    char *status_json;           /* [lock] c1's answer (malloc()ed; c2 takes it) */
     int sb_count;                /* a worker ran the request: c1 counts it in its own
                                   * scoreboard slot (workers have none) */
     apr_off_t sb_bytes;          /* the response's bytes for that count */
@@ -210,6 +215,7 @@ struct h2_strm {
     apr_off_t in_received;       /* request body bytes received */
     int body_discarded;          /* c1: h2_session_discard_body called (§8.1) */
     apr_time_t last_progress;    /* c1: response submitted or DATA sent (stall detection) */
+    apr_time_t created;          /* c1: when the request arrived (http2-status) */
 };
 
 /* A zeroed stream record (malloc()ed, NULL when out of memory); h2_strm_destroy frees it

@@ -217,6 +217,8 @@ void h2_strm_clear(h2_strm *strm)
     h2_hdrs_free(strm->trailers);
     h2_hdrs_free(strm->in_trailers);
     free(strm->method);
+    free(strm->status_json);
+    strm->status_json = NULL;
     strm->req = strm->resp = strm->trailers = strm->in_trailers = NULL;
     strm->method = NULL;
 }
