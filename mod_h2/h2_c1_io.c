@@ -616,6 +616,10 @@ int h2_c1_io_write_body(h2_c1 *c1, uint32_t sid, h2_strm *strm, size_t len, int 
         strm->out_waiting = 0;
         h2_strm_signal(strm);
     }
+    if (strm->log_waiting && strm->out_total <= H2_LOG_SLACK) {
+        strm->log_waiting = 0;
+        h2_strm_signal(strm);
+    }
     h2_hub_unlock(c1->hub);
     strm->last_progress = apr_time_now();
     return 0;

@@ -94,6 +94,12 @@ static APR_INLINE void h2_hub_unlock(h2_hub *hub)
  * how long queued streams wait with none taken before the session gets more workers. */
 #define H2_BATCH_WAIT apr_time_from_msec(1)
 
+/* mod_logio's %O counts what was sent: before a request is logged its worker waits until
+ * no more than this much of the response is still queued (or the stream is gone), so a
+ * response the client aborts logs the bytes that went out. Smaller responses never
+ * wait; one aborted in its last H2_LOG_SLACK bytes logs its full size (h2_c2.c). */
+#define H2_LOG_SLACK (1024 * 1024)
+
 /* A header list in one malloc()ed block (names and values NUL-terminated). */
 typedef struct h2_hdrs {
     int status;          /* response status, 0 for requests/trailers */
@@ -185,7 +191,9 @@ struct h2_strm {
     struct h2_push_req *pushes;  /* resources to promise with the final response */
     int push_dep, push_weight;   /* pushed stream: H2PushPriority of its response */
     apr_off_t out_sent;          /* [lock] body bytes c1 took from the queue into DATA
-                                  * frames (written by c1) */
+                                  * frames (written by c1; c2 corrects %O by it) */
+    int log_waiting;             /* [lock] c2 waits for the output to go out before the
+                                  * request is logged (h2_c2.c c2_log_sent) */
     int status_req;              /* [lock] the http2-status handler asks c1 for the
                                   * session's figures (h2_status.h) */
     char *status_json;           /* [lock] c1's answer (malloc()ed; c2 takes it) */
