@@ -1171,7 +1171,8 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
     r->protocol = "HTTP/2.0";
     r->proto_num = HTTP_VERSION(2, 0);
     uri = strm->path;
-    if (r->method_number == M_CONNECT && strm->authority && !strm->ws) uri = strm->authority;
+    if (r->method_number == M_CONNECT && strm->authority && (!strm->ws || strm->ws->connect))
+        uri = strm->authority;
     else if (strm->scheme && strm->authority && *strm->authority && !strm->req_too_large
              && h2_config_proxy_requests(c2->base_server)) {
         /* H2ProxyRequests on: the absolute form, as an HTTP/1.1 proxy request line has it,
