@@ -547,6 +547,11 @@ typedef enum h2_stream_state {
  * otherwise IDLE for ids above the last one, CLOSED below). */
 h2_stream_state h2_session_stream_state(const h2_session *s, uint32_t sid);
 const char *h2_stream_state_name(h2_stream_state st);
+/* A stream's flow-control windows: what the client may still send on it (recv) and what
+ * we may still send (send, may be negative, §6.9.2). -1 when the stream is not in the
+ * table (idle or closed). */
+int h2_session_stream_windows(const h2_session *s, uint32_t sid, int64_t *recv_window,
+                              int64_t *send_window);
 
 int h2_session_want_read(const h2_session *s);   /* 0 once the session stopped reading */
 int h2_session_want_write(const h2_session *s);  /* output queued or DATA sendable now */

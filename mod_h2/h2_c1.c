@@ -228,6 +228,7 @@ static h2_c1 *c1_create(conn_rec *c)
         c1->hub->park_wake = c1_park_wake_any;
         c1->hub->park_baton = c1->park;
     }
+    c1->ecfg = cfg;
     c1->engine = h2_session_new(&cfg, &h2_c1_engine_callbacks, c1);
     if (!c1->engine) return NULL;
     /* the push diary is made on the first push (h2_c1_push.c) */

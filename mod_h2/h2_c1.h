@@ -80,6 +80,12 @@ struct h2_c1 {
     struct h2_push_diary *push_diary; /* c1: resources pushed on this connection (NULL
                                        * until the first push) */
     int flow_errors;             /* c1: RST_STREAM(FLOW_CONTROL_ERROR) sent (H2MaxStreamErrors) */
+    h2_session_config ecfg;      /* c1: the engine's configuration (what we announce) */
+    /* c1: counters of the http2-status handler (h2_status.c) */
+    apr_uint64_t st_responses;   /* final responses submitted */
+    apr_uint64_t st_resets_in;   /* streams the client reset (RST_STREAM, not NO_ERROR) */
+    apr_uint64_t st_push_submits; /* pushed streams handed to workers */
+    apr_uint64_t st_push_resets; /* pushed streams the client reset */
 };
 
 /* c1 thread: set up and run the session on c (TLS or cleartext). upgrade_r: the HTTP/1.1

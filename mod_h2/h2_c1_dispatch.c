@@ -22,6 +22,7 @@
 #include "h2_c1_io.h"
 #include "h2_c2.h"
 #include "h2_push.h"
+#include "h2_status.h"
 #include "h2_workers.h"
 #include "h2_ws.h"
 
@@ -45,6 +46,7 @@ h2_strm *h2_c1_strm_new(h2_c1 *c1, uint32_t id)
     strm->c1 = c1;
     strm->id = id;
     strm->req_content_length = -1;
+    strm->created = apr_time_now();
     strm->next_active = c1->active_head;
     if (c1->active_head) c1->active_head->prev_active = strm;
     c1->active_head = strm;
@@ -468,7 +470,7 @@ void h2_c1_process_dirty(h2_c1 *c1)
         h2_push_req *pushes = NULL;
         apr_size_t consumed;
         uint32_t rst_code;
-        int out_eos, has_trailers, c2_done, end, discard, sb_count;
+        int out_eos, has_trailers, c2_done, end, discard, sb_count, status_req;
         apr_size_t out_total;
         apr_off_t sb_bytes;
 
@@ -515,7 +517,22 @@ void h2_c1_process_dirty(h2_c1 *c1)
         out_total = strm->out_total;
         has_trailers = strm->trailers != NULL;
         c2_done = strm->c2_done;
+        status_req = strm->status_req && !strm->status_json;
         h2_hub_unlock(c1->hub);
+
+        if (status_req) {
+            /* the http2-status handler waits for the session's figures (h2_status.h) */
+            char *json = h2_status_c1_json(c1, strm);
+            h2_hub_lock(c1->hub);
+            if (strm->status_req) {
+                strm->status_json = json;
+                json = NULL;
+            }
+            strm->status_req = 0;
+            h2_strm_signal(strm);
+            h2_hub_unlock(c1->hub);
+            free(json);
+        }
 
         if (sb_count) c1_status_done(c1, strm, sb_bytes);
         if (c2_done && c1->sb_busy) c1_status_busy(c1);   /* the next running stream */
@@ -550,6 +567,7 @@ void h2_c1_process_dirty(h2_c1 *c1)
                 end = out_eos && !out_total && !has_trailers;
                 h2_session_submit_response(c1->engine, strm->id, resp->status,
                                            resp->nv, resp->n, end);
+                ++c1->st_responses;
                 strm->resp_submitted = 1;
                 strm->last_progress = apr_time_now();
                 if (end) strm->eos_sent = 1;

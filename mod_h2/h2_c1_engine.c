@@ -170,6 +170,10 @@ static void c1_cb_on_stream_close(void *ud, uint32_t sid, void *sud, uint32_t co
     int release;
     if (!strm) return;
     strm->closed = 1;
+    if (by_peer && code != H2_NO_ERROR) {
+        ++c1->st_resets_in;
+        if (strm->pushed_on) ++c1->st_push_resets;
+    }
     h2_hub_lock(c1->hub);
     if (!strm->dispatched || (!strm->c2_done && h2_c1_strm_unqueue_locked(c1, strm))) {
         /* never ran: a stream reset while it waits for a worker frees what it holds now,

@@ -607,6 +607,7 @@ int h2_c1_io_write_body(h2_c1 *c1, uint32_t sid, h2_strm *strm, size_t len, int 
         h2_hub_lock(c1->hub);
         oi->len -= k;
         strm->out_total -= k;
+        strm->out_sent += (apr_off_t)k;
         if (oi->len == 0) {
             strm->out_head = oi->next;
             if (!strm->out_head) strm->out_tail = NULL;
@@ -625,6 +626,10 @@ int h2_c1_io_write_body(h2_c1 *c1, uint32_t sid, h2_strm *strm, size_t len, int 
     if (end_stream) strm->eos_sent = 1;
     if (strm->out_waiting && strm->out_mem < c1->hub->stream_max_mem) {
         strm->out_waiting = 0;
+        h2_strm_signal(strm);
+    }
+    if (strm->log_waiting && strm->out_total <= H2_LOG_SLACK) {
+        strm->log_waiting = 0;
         h2_strm_signal(strm);
     }
     h2_hub_unlock(c1->hub);
@@ -660,7 +665,9 @@ apr_status_t h2_c1_io_read(h2_c1 *c1, apr_read_type_e block)
             ap_log_cerror(APLOG_MARK, APLOG_TRACE3, 0, c1->c, H2LOGNO(00312)
                           "h2: %ld bytes in", (long)len);
             if (len) {
-                int erv = h2_session_recv(c1->engine, (const uint8_t *)data, len, h2_c1_now_ms());
+                int erv;
+                c1->io.read_total += (apr_off_t)len;
+                erv = h2_session_recv(c1->engine, (const uint8_t *)data, len, h2_c1_now_ms());
                 got = 1;
                 if (erv != H2_SESS_OK) {
                     apr_brigade_cleanup(c1->io.bbin);

@@ -72,6 +72,7 @@ typedef struct h2_c1_io {
         struct iovec iov[H2_C1_IO_RDV];
     } rd;
     apr_off_t written;           /* bytes passed to the filters so far */
+    apr_off_t read_total;        /* bytes read from the client so far */
     apr_time_t stall_since;      /* the socket took nothing since then (0: not stalled) */
     apr_time_t last_input;       /* bytes were last read from the client then */
     int sndbuf;                  /* SO_SNDBUF of the socket (0: not asked yet, -1: unknown) */

@@ -131,6 +131,7 @@ void h2_push_c1_promise(h2_c1 *c1, h2_strm *parent, h2_push_req *list)
                       "h2 stream %u: pushing %s as stream %u", (unsigned)parent->id,
                       pr->path, (unsigned)psid);
         h2_c1_strm_dispatch(c1, strm);
+        ++c1->st_push_submits;
     }
     h2_push_list_free(list);
 }

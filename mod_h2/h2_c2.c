@@ -565,6 +565,67 @@ static void queue_interim_100(h2_conn_ctx *ctx)
 }
 
 /* H2_C2_OUT: everything that reaches c2's connection output */
+/* The EOR bucket logs the request. %O must be what went out (as over HTTP/1.1, where
+ * the core holds the EOR until the response is written; mod_http2's worker is held by its
+ * bounded output buffer), but what was queued may still wait for c1: wait until at most
+ * H2_LOG_SLACK bytes of the response are queued, or the stream is gone (reset, connection
+ * closed, the child stopping), with no progress for at most the stream timeout; then take
+ * back from %O what c1 never sent. Only while more than half of the worker pool is free
+ * (c2_log_may_wait); otherwise %O is what was queued. Inline (prefork) the streams of a connection run one
+ * after another on c1's thread and such a wait would hold the next ones: only what is
+ * known at the end of the handler is corrected there. */
+/* May a worker wait for its response to go out? Only while more than half of the pool
+ * is free: a waiting worker does nothing else, and clients that read slowly or not at
+ * all must not take the workers from others (see "Static files" in ARCHITECTURE.md). */
+static int c2_log_may_wait(void)
+{
+    h2_workers *w = h2_workers_get();
+    return w && h2_workers_free(w) > h2_workers_max(w) / 2;
+}
+
+static void c2_log_sent(conn_rec *c2, h2_conn_ctx *ctx, h2_strm *strm)
+{
+    h2_hub *hub = strm->hub;
+    apr_interval_time_t t = h2_config_stream_timeout(c2->base_server, ctx->r);
+    apr_time_t deadline;
+    apr_size_t last;
+    apr_off_t sent;
+    int gone;
+
+    if (t <= 0) t = apr_time_from_sec(60);
+    h2_hub_lock(hub);
+    deadline = apr_time_now() + t;
+    last = strm->out_total;
+    while (!ctx->inline_mode && !c2_gone(strm) && strm->out_total > H2_LOG_SLACK) {
+        apr_time_t now = apr_time_now();
+        apr_interval_time_t step;
+        int may_wait;
+        h2_hub_unlock(hub);
+        may_wait = c2_log_may_wait();
+        h2_hub_lock(hub);
+        if (!may_wait) break;   /* %O stays what was queued */
+        if (strm->out_total < last) {
+            last = strm->out_total;
+            deadline = now + t;
+        }
+        else if (now >= deadline) {
+            break;   /* c1's stall check resets such a stream */
+        }
+        strm->log_waiting = 1;
+        step = deadline - now;
+        if (step > apr_time_from_msec(200)) step = apr_time_from_msec(200);
+        h2_strm_wait(strm, step);
+    }
+    strm->log_waiting = 0;
+    gone = c2_gone(strm) || c2->aborted;
+    sent = strm->out_sent;
+    h2_hub_unlock(hub);
+    if (gone && sent < ctx->out_queued) {
+        c2_logio_add_out(c2, sent - ctx->out_queued);
+        ctx->out_queued = sent;
+    }
+}
+
 static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     conn_rec *c2 = f->c;
@@ -665,7 +726,9 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     chain_free(&ch);
     /* mod_logio: the network filter counts what goes out (%O), as the core's does */
     if (out_bytes && c2_logio_add_out) c2_logio_add_out(c2, out_bytes);
+    ctx->out_queued += out_bytes;
     if (rv != APR_SUCCESS) c2->aborted = 1;
+    if (eor && c2_logio_add_out && ctx->out_queued) c2_log_sent(c2, ctx, strm);
     if (eor) {
         if (!inline_mode && ctx->r) {
             /* c1 counts the request in its scoreboard slot (a worker has none) */
@@ -1144,7 +1207,8 @@ static request_rec *build_request(conn_rec *c2, h2_strm *strm, int *pstatus)
     r->protocol = "HTTP/2.0";
     r->proto_num = HTTP_VERSION(2, 0);
     uri = strm->path;
-    if (r->method_number == M_CONNECT && strm->authority && !strm->ws) uri = strm->authority;
+    if (r->method_number == M_CONNECT && strm->authority && (!strm->ws || strm->ws->connect))
+        uri = strm->authority;
     else if (strm->scheme && strm->authority && *strm->authority && !strm->req_too_large
              && h2_config_proxy_requests(c2->base_server)) {
         /* H2ProxyRequests on: the absolute form, as an HTTP/1.1 proxy request line has it,

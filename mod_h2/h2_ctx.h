@@ -36,6 +36,7 @@ typedef struct h2_conn_ctx {
     int resp_sent;               /* final response headers queued */
     int body_off;                /* HEAD/204/304: no body */
     apr_size_t since_wake;       /* bytes queued since c1 was last woken */
+    apr_off_t out_queued;        /* body bytes queued for c1 (what %O counted) */
     apr_off_t body_read;         /* request body bytes handed to the request */
     int body_error;              /* LimitRequestBody exceeded: answered with 413 */
     char *interim_buf;           /* HTTP/1.x interim response text (1xx) not yet complete, */

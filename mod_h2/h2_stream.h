@@ -101,6 +101,12 @@ static APR_INLINE void h2_hub_unlock(h2_hub *hub)
  * how long queued streams wait with none taken before the session gets more workers. */
 #define H2_BATCH_WAIT apr_time_from_msec(1)
 
+/* mod_logio's %O counts what was sent: before a request is logged its worker waits until
+ * no more than this much of the response is still queued (or the stream is gone), so a
+ * response the client aborts logs the bytes that went out. Smaller responses never
+ * wait; one aborted in its last H2_LOG_SLACK bytes logs its full size (h2_c2.c). */
+#define H2_LOG_SLACK (1024 * 1024)
+
 /* A header list in one malloc()ed block (names and values NUL-terminated). */
 typedef struct h2_hdrs {
     int status;          /* response status, 0 for requests/trailers */
@@ -191,6 +197,13 @@ struct h2_strm {
     int aborted;                 /* the stream is gone on the wire: c2 stops */
     struct h2_push_req *pushes;  /* resources to promise with the final response */
     int push_dep, push_weight;   /* pushed stream: H2PushPriority of its response */
+    apr_off_t out_sent;          /* [lock] body bytes c1 took from the queue into DATA
+                                  * frames (written by c1; c2 corrects %O by it) */
+    int log_waiting;             /* [lock] c2 waits for the output to go out before the
+                                  * request is logged (h2_c2.c c2_log_sent) */
+    int status_req;              /* [lock] the http2-status handler asks c1 for the
+                                  * session's figures (h2_status.h) */
+    char *status_json;           /* [lock] c1's answer (malloc()ed; c2 takes it) */
     int sb_count;                /* a worker ran the request: c1 counts it in its own
                                   * scoreboard slot (workers have none) */
     apr_off_t sb_bytes;          /* the response's bytes for that count */
@@ -217,6 +230,7 @@ struct h2_strm {
     apr_off_t in_received;       /* request body bytes received */
     int body_discarded;          /* c1: h2_session_discard_body called (§8.1) */
     apr_time_t last_progress;    /* c1: response submitted or DATA sent (stall detection) */
+    apr_time_t created;          /* c1: when the request arrived (http2-status) */
 };
 
 /* A zeroed stream record (malloc()ed, NULL when out of memory); h2_strm_destroy frees it

@@ -218,6 +218,8 @@ void h2_strm_clear(h2_strm *strm)
     h2_hdrs_free(strm->trailers);
     h2_hdrs_free(strm->in_trailers);
     free(strm->method);
+    free(strm->status_json);
+    strm->status_json = NULL;
     strm->req = strm->resp = strm->trailers = strm->in_trailers = NULL;
     strm->method = NULL;
     h2_ws_free(strm);   /* the WebSocket state, on every path a record ends by */

@@ -249,6 +249,8 @@ static void switch_c1_goaway_broken(conn_rec *c)
 static int h2_process_connection(conn_rec *c)
 {
     h2_conn_ctx *ctx;
+    int h2_only = 0;
+    int peek;
     if (c->master) return DECLINED;
     ctx = h2_ctx_get(c);
     ap_log_cerror(APLOG_MARK, APLOG_TRACE3, 0, c, H2LOGNO(00403)
@@ -265,8 +267,20 @@ static int h2_process_connection(conn_rec *c)
     else {
         if (!h2_config_direct(c->base_server, 0)) return DECLINED;
         if (!ap_is_allowed_protocol(c, NULL, c->base_server, "h2c")) return DECLINED;
+        /* Protocols without http/1.1: the connection can only be HTTP/2, so whatever
+         * else the client sends is an invalid preface (RFC 9113 §3.4), not an HTTP/1.1
+         * request to answer with 400 */
+        h2_only = !ap_is_allowed_protocol(c, NULL, c->base_server, "http/1.1");
     }
-    switch (switch_c1_peek_preface(c)) {
+    peek = switch_c1_peek_preface(c);
+    if (peek == PEEK_NONE && h2_only) {
+        /* debug: a client chooses what it sends */
+        ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(00941)
+                      "h2: no client preface on a server without http/1.1 (Protocols): "
+                      "GOAWAY(PROTOCOL_ERROR), closing");
+        peek = PEEK_BROKEN;
+    }
+    switch (peek) {
     case PEEK_NONE:
         return DECLINED;
     case PEEK_BROKEN:

@@ -47,16 +47,19 @@ int h2_ws_c1_enabled(server_rec *s)
 int h2_ws_c1_request(h2_strm *strm, const h2_request *req)
 {
     h2_ws *ws;
-    if (!req->protocol) return 0;
+    int connect = !req->protocol && req->method_len == 7
+                  && !memcmp(req->method, "CONNECT", 7) && h2_workers_get() != NULL;
+    if (!req->protocol && !connect) return 0;
     ws = calloc(1, sizeof(*ws));
     if (!ws) return -1;
     ws->rfd = ws->wfd = -1;   /* made by the worker when the tunnel polls (lazy) */
+    ws->connect = connect;
     ws->websocket = req->protocol_len == 9 && !memcmp(req->protocol, "websocket", 9);
     strm->ws = ws;
     /* debug only: a client opens as many of them as it likes */
     ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, strm->hub->c, H2LOGNO(00900)
-                  "h2 stream %u: extended CONNECT, tunnel set up (pipe %s)", (unsigned)strm->id,
-                  ws->rfd >= 0 ? "made" : "none");
+                  "h2 stream %u: %s CONNECT, tunnel set up (pipe %s)", (unsigned)strm->id,
+                  connect ? "plain" : "extended", ws->rfd >= 0 ? "made" : "none");
     return 0;
 }
 
@@ -110,7 +113,7 @@ int h2_ws_c2_begin(h2_strm *strm)
     h2_ws *ws = strm->ws;
     h2_hub *hub = strm->hub;
     int held, ok;
-    if (!ws || !ws->websocket) return 0;
+    if (!ws || !(ws->websocket || ws->connect)) return 0;
     h2_hub_lock(hub);
     held = hub->out_fds;
     ok = held + WS_PIPE_FDS <= H2_FDS_PER_CONN;
@@ -172,7 +175,7 @@ void h2_ws_c2_request(request_rec *r, h2_strm *strm)
     apr_sha1_ctx_t sha;
     const char *uri;
 
-    if (!ws) return;
+    if (!ws || ws->connect) return;   /* a plain CONNECT stays one (mod_proxy_connect) */
     if (!ws->websocket) {
         /* connect-udp and friends: not implemented (answered before any hook runs) */
         r->status = HTTP_NOT_IMPLEMENTED;
@@ -217,7 +220,8 @@ static int ws_c2_post_read(request_rec *r)
     h2_conn_ctx *ctx;
     if (!r->connection->master) return DECLINED;
     ctx = h2_ctx_get(r->connection);
-    if (!ctx || !ctx->is_c2 || !ctx->strm || !ctx->strm->ws || r->main || r->prev)
+    if (!ctx || !ctx->is_c2 || !ctx->strm || !ctx->strm->ws || ctx->strm->ws->connect
+        || r->main || r->prev)
         return DECLINED;
     if (!h2_config_websockets(r->server))
         return HTTP_NOT_IMPLEMENTED;
@@ -338,7 +342,8 @@ static apr_status_t ws_c2_get_pollfd(conn_rec *c, struct apr_pollfd_t *pfd,
     ctx = h2_ctx_get(c);
     if (!ctx || !ctx->is_c2 || !ctx->strm || !ctx->strm->ws) return APR_ENOTIMPL;
     ws = ctx->strm->ws;
-    if (!ws->websocket || !ws->upgraded || !ws->fds_held) return APR_ENOTIMPL;
+    if (!(ws->websocket || ws->connect) || !ws->upgraded || !ws->fds_held)
+        return APR_ENOTIMPL;
     if (ws->rfd < 0) {
         /* the tunnel starts: now (and only now) the stream costs its pipe, counted since
          * h2_ws_c2_begin */
@@ -351,7 +356,7 @@ static apr_status_t ws_c2_get_pollfd(conn_rec *c, struct apr_pollfd_t *pfd,
         if (rv != 0) {
             /* without a pipe the tunnel cannot be set up: the handler fails */
             ap_log_cerror(APLOG_MARK, APLOG_INFO, e, c, H2LOGNO(00850)
-                          "h2 stream %u: no pipe for the WebSocket tunnel",
+                          "h2 stream %u: no pipe for the tunnel",
                           (unsigned)ctx->strm->id);
             return APR_ENOTIMPL;
         }
@@ -408,11 +413,27 @@ int h2_ws_c2_interim(conn_rec *c2, const char *text, apr_size_t len)
     apr_table_t *t;
     int status = 0;
 
-    if (!ws || !ws->websocket || ws->upgraded || ws->failed) return 0;
+    if (!ws || !(ws->websocket || ws->connect) || ws->upgraded || ws->failed) return 0;
     s = apr_pstrmemdup(p, text, len);
     line = apr_strtok(s, "\r\n", &last);
     if (!line || strncmp(line, "HTTP/", 5) || !(line = strchr(line, ' '))) return 0;
     status = atoi(line + 1);
+    if (ws->connect) {
+        /* mod_proxy_connect's "200 Connection Established": the 2xx of §8.5, the
+         * stream is a tunnel from here on */
+        if (status < 200 || status > 299) return 0;
+        t = apr_table_make(p, 4);
+        while ((line = apr_strtok(NULL, "\r\n", &last))) {
+            char *colon = strchr(line, ':');
+            if (!colon) continue;
+            *colon++ = 0;
+            while (*colon == ' ' || *colon == '\t') ++colon;
+            apr_table_addn(t, line, colon);
+        }
+        ws->upgraded = 1;
+        ws_c2_respond(ctx, p, t, HTTP_OK);
+        return 1;
+    }
     if (status != HTTP_SWITCHING_PROTOCOLS) return 0;
     t = apr_table_make(p, 8);
     while ((line = apr_strtok(NULL, "\r\n", &last))) {

@@ -32,6 +32,13 @@
  *     backend's close ends the stream (END_STREAM), and so does the client's END_STREAM
  *     or RST_STREAM (RFC 8441 §5: END_STREAM is the TCP FIN, RST_STREAM the RST).
  *
+ * A plain CONNECT (RFC 9113 §8.5: :method and :authority only) uses the same tunnel:
+ * mod_proxy_connect (ProxyRequests On, AllowCONNECT) answers with HTTP/1.0 text
+ * "200 Connection Established" written to the connection, which becomes the stream's
+ * 200; then its tunnel moves DATA both ways, and the client's END_STREAM is a FIN
+ * (half-close: the backend's answer still comes back). Without a proxy the request is
+ * answered as over HTTP/1.1 (405 with Allow).
+ *
  * Threads and ownership of h2_ws (one per extended-CONNECT stream, malloc()ed by c1 in
  * h2_ws_c1_request, freed with the stream record's other contents by h2_strm_clear on
  * every path: release by c1, c1's detach, the last job's h2_hub_destroy):
@@ -53,6 +60,8 @@ struct h2_strm;
 
 typedef struct h2_ws {
     int websocket;        /* :protocol is "websocket" (others are answered 501) */
+    int connect;          /* a plain CONNECT (RFC 9113 §8.5): a TCP tunnel through
+                           * mod_proxy_connect, whose 200 makes the stream a tunnel */
     int rfd, wfd;         /* [lock] the stream's input signal pipe (-1 when none) */
     int signalled;        /* [lock] a byte is in the pipe */
     int fds_held;         /* [lock] the pipe's descriptors are counted in hub->out_fds */
@@ -68,7 +77,8 @@ typedef struct h2_ws {
 int h2_ws_c1_enabled(server_rec *s);
 
 /* c1 thread, from on_request: set up strm->ws for an extended CONNECT (req->protocol
- * set). Returns 0, or -1 when out of memory. */
+ * set), or for a plain CONNECT when there is a worker pool (a tunnel holds its worker).
+ * Returns 0, or -1 when out of memory. */
 int h2_ws_c1_request(struct h2_strm *strm, const h2_request *req);
 
 /* any thread with the session lock held: input, END_STREAM or a reset arrived for the

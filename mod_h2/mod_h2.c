@@ -22,6 +22,7 @@
 #include "h2_c1_park.h"
 #include "h2_workers.h"
 #include "h2_ws.h"
+#include "h2_status.h"
 #include "h2_vars.h"
 #include "h2_hints.h"
 
@@ -117,6 +118,7 @@ static void h2_register_hooks(apr_pool_t *p)
     ap_hook_child_stopping(h2_workers_child_stopping, NULL, NULL, APR_HOOK_MIDDLE);
     h2_c2_register_hooks();
     h2_ws_register_hooks();
+    h2_status_register_hooks();
     h2_c1_io_register_hooks();
     APR_REGISTER_OPTIONAL_FN(h2_is_h2);
     /* mod_http2's: ap_expr (%{HTTP2}) and mod_proxy_http2 retrieve them in post_config,

@@ -282,6 +282,18 @@ h2_stream_state h2_session_stream_state(const h2_session *s, uint32_t sid)
     return (h2_stream_state)lookup_state(s, sid, &st, &gone);
 }
 
+int h2_session_stream_windows(const h2_session *s, uint32_t sid, int64_t *recv_window,
+                              int64_t *send_window)
+{
+    const h2_stream *st = h2s_find(s, sid);
+    if (!st) {
+        return -1;
+    }
+    *recv_window = st->recv_window;
+    *send_window = st->send_window;
+    return 0;
+}
+
 /* ------------------------------------------------------------------------------------- */
 /* Pending PRIORITY_UPDATEs for idle streams (RFC 9218 §7.1), bounded */
 
