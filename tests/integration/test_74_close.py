@@ -135,6 +135,24 @@ def test_last_connection_of_a_child_is_served(make_httpd):
     assert served == 4, served
 
 
+def goaway_then_end(c, t0, secs):
+    """((seconds since t0, error code, last-stream-id) of the first GOAWAY, seconds since
+    t0 to the server's end of the stream), None for what did not come within secs"""
+    from h2client import GOAWAY, Closed
+    goaway, eof = None, None
+    while time.monotonic() - t0 < secs:
+        try:
+            f = c.read_frame(timeout=secs - (time.monotonic() - t0))
+        except Closed:
+            eof = time.monotonic() - t0
+            break
+        except TimeoutError:
+            break
+        if f.type == GOAWAY and goaway is None:
+            goaway = (time.monotonic() - t0, f.error_code, f.last_stream_id)
+    return goaway, eof
+
+
 import pytest  # noqa: E402
 
 
@@ -144,7 +162,7 @@ def test_idle_connection_ends_at_keepalive_timeout(make_httpd, how):
     and its end after KeepAliveTimeout, also while it is parked in the MPM (whose own
     wait for it is Timeout, here 30 s) and after the client reset its only stream.
     Before, nothing came until the MPM's Timeout."""
-    from h2client import GOAWAY, RST_STREAM, Closed
+    from h2client import RST_STREAM
     h = make_httpd("katimeout", threads=8, log_level="info", extra="""
 KeepAliveTimeout 2
 Timeout 30
@@ -152,24 +170,15 @@ Timeout 30
     c = Conn(h.https_port if how == "h2" else h.http_port, tls=(how == "h2"), timeout=10)
     c.handshake()
     if how == "reset":
-        c.request(1, "/cgi-bin/slow.py?5")
+        # a handler that waits for the request body (queued or running, the reset ends
+        # it at once)
+        c.request(1, "/cgi-bin/slow.py?0", method="POST", end_stream=False)
         c.send_frame(RST_STREAM, 0, 1, CANCEL_CODE)
     else:
         c.request(1, "/1k.txt")
         res = c.response(1, timeout=10)
         assert res["status"] == 200
-    t0 = time.monotonic()
-    goaway, eof = None, None
-    while time.monotonic() - t0 < 10 and eof is None:
-        try:
-            f = c.read_frame(timeout=10 - (time.monotonic() - t0))
-        except Closed:
-            eof = time.monotonic() - t0
-            break
-        except TimeoutError:
-            break
-        if f.type == GOAWAY and goaway is None:
-            goaway = (time.monotonic() - t0, f.error_code, f.last_stream_id)
+    goaway, eof = goaway_then_end(c, time.monotonic(), 10)
     print("%s: GOAWAY %s, end after %s s" % (how, goaway, eof))
     assert goaway is not None, "no GOAWAY within 10 s"
     assert 1.5 <= goaway[0] <= 4.0, goaway
@@ -181,7 +190,6 @@ def test_graceful_restart_ends_idle_connections(make_httpd):
     """A graceful restart: an idle h2 connection (parked in the MPM) gets its final GOAWAY
     and then its end at once, so the old child does not wait for the client (before: the
     client that kept the connection held the old child until the MPM's Timeout, 30 s)."""
-    from h2client import GOAWAY, Closed
     h = make_httpd("gracefulidle", threads=8, log_level="info", extra="""
 LogLevel info h2:trace2
 Timeout 30
@@ -205,17 +213,7 @@ ServerLimit 4
     t0 = time.monotonic()
     res = h._ctl("-k", "graceful")
     assert res.returncode == 0, res.stdout
-    goaway, eof = None, None
-    while time.monotonic() - t0 < 10:
-        try:
-            f = c.read_frame(timeout=10 - (time.monotonic() - t0))
-        except Closed:
-            eof = time.monotonic() - t0
-            break
-        except TimeoutError:
-            break
-        if f.type == GOAWAY and goaway is None:
-            goaway = (time.monotonic() - t0, f.error_code)
+    goaway, eof = goaway_then_end(c, t0, 10)
     print("graceful: GOAWAY %s, end after %s s" % (goaway, eof))
     assert goaway and goaway[1] == 0, goaway
     assert eof is not None and eof < 5, eof
