@@ -381,3 +381,27 @@ def test_min_above_max_warns_once(make_httpd):
 def test_default_max_is_one_and_a_half_min(make_httpd):
     h = make_httpd("defmax", threads=10, log_level="warn h2:debug", extra="H2MinWorkers 6\n")
     assert _started_line(h) == (6, 6, 9)
+
+
+def test_proxy_http2_forwards_interim_responses(make_httpd):
+    """mod_proxy_http2 forwards a backend's 1xx responses only when it sees the front
+    connection is h2 (mod_http2's `http2_is_h2`): a 103 from an h2c backend reaches an h2
+    client before the 200 (the issue: read in mod_proxy_http2.c, not forwarded before)."""
+    from h2client import Conn
+    back = make_httpd("h2back", threads=8, extra="""
+<Location /1k.txt>
+    H2EarlyHints on
+    H2EarlyHint Link "</early.css>; rel=preload; as=style"
+</Location>
+""")
+    front = make_httpd("h2front", threads=8, modules=["proxy", "proxy_http2"], extra="""
+ProxyPass /p/ h2c://127.0.0.1:%d/
+""" % back.http_port)
+    c = Conn(front.http_port, timeout=15)
+    c.handshake()
+    c.request(1, "/p/1k.txt")
+    res = c.response(1, timeout=15)
+    assert res["status"] == 200, res
+    links = [v for block in res["interim"] for k, v in block if k.lower() in ("link", b"link")]
+    assert res["interim"], "no interim response forwarded"
+    assert any("early.css" in (v.decode() if isinstance(v, bytes) else v) for v in links), res["interim"]
