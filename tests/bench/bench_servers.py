@@ -451,6 +451,41 @@ def run_workload(wl, servers, args):
     return med_rps, med_cpu
 
 
+def profile_workload(wl, servers, args):
+    """--profile: `perf record -g` of the mod_h2 child (the one with the most threads)
+    while h2load runs `wl`, then perf_summary.py's breakdown by activity."""
+    import perf_summary
+    srv = next((s for s in servers if s.name == "mod_h2"), None)
+    if not srv or wl not in WORKLOADS:
+        print("# profile: no mod_h2 server or unknown workload %r" % wl)
+        return
+    best, child = -1, None
+    for p in tree_pids(srv.pid()) - {srv.pid()}:
+        try:
+            with open("/proc/%d/status" % p) as f:
+                n = int(re.search(r"^Threads:\s+(\d+)", f.read(), re.M).group(1))
+        except (OSError, AttributeError):
+            continue
+        if n > best:
+            best, child = n, p
+    if child is None:
+        print("# profile: no mod_h2 child")
+        return
+    data = os.path.join(tempfile.mkdtemp(prefix="h2perf-"), "perf.data")
+    rec = subprocess.Popen(["perf", "record", "-q", "-g", "-p", str(child), "-o", data, "--",
+                            "sleep", "%g" % args.duration],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    h2load(srv, WORKLOADS[wl], args.duration)
+    err = rec.communicate()[1]
+    if rec.returncode != 0 or not os.path.exists(data):
+        print("# profile: perf record failed: %s" % err.strip()[-200:])
+        return
+    print("# profile of the mod_h2 child (pid %d) under %s, %gs:" % (child, wl, args.duration))
+    sys.stdout.flush()
+    perf_summary.main(["perf_summary.py", data])
+    shutil.rmtree(os.path.dirname(data), ignore_errors=True)
+
+
 def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))  # stop the servers on timeout(1)
     ap = argparse.ArgumentParser(description="mod_h2 next to mod_http2, nginx and h2o")
@@ -467,6 +502,9 @@ def main(argv=None):
     ap.add_argument("--baseline", metavar="SO",
                     help="also run this mod_h2.so as mod_h2_base (an earlier build, same config)")
     ap.add_argument("--smoke", action="store_true", help="about 1 s per server and workload")
+    ap.add_argument("--profile", metavar="WORKLOAD",
+                    help="then profile the mod_h2 child under this workload (perf record -g, "
+                         "summed by tests/bench/perf_summary.py)")
     args = ap.parse_args(argv)
     if args.smoke:
         args.rounds, args.duration, args.warmup = 1, 1, 0.3
@@ -509,6 +547,8 @@ def main(argv=None):
             if wl not in WORKLOADS:
                 ap.error("unknown workload %r" % wl)
             run_workload(wl, servers, args)
+        if args.profile:
+            profile_workload(args.profile, servers, args)
     finally:
         for srv in servers:
             try:
