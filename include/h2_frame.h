@@ -89,9 +89,13 @@ typedef struct h2_frame_reader {
                                * decided a stream error (PRIORITY length != 5) */
     h2_frame_error err;       /* the connection error once dead (returned again), or the
                                * stream error pending while skipping */
+    const h2_allocator *mem;  /* where buf comes from (NULL: libc) */
 } h2_frame_reader;
 
 void h2_frame_reader_init(h2_frame_reader *r, uint32_t max_frame_size);
+/* the same, with the payload buffer from mem (NULL: libc); mem must outlive the reader */
+void h2_frame_reader_init_mem(h2_frame_reader *r, uint32_t max_frame_size,
+                              const h2_allocator *mem);
 void h2_frame_reader_free(h2_frame_reader *r);
 /* Change the limit (after our SETTINGS with a new MAX_FRAME_SIZE was acknowledged). */
 void h2_frame_reader_set_max(h2_frame_reader *r, uint32_t max_frame_size);

@@ -44,6 +44,8 @@ typedef struct h2_hpack_decoder h2_hpack_decoder;
 
 /* max_table_size: our SETTINGS_HEADER_TABLE_SIZE (acknowledged). */
 h2_hpack_decoder *h2_hpack_decoder_new(size_t max_table_size);
+/* the same, every allocation of the decoder through mem (NULL: libc; must outlive it) */
+h2_hpack_decoder *h2_hpack_decoder_new_mem(size_t max_table_size, const h2_allocator *mem);
 void h2_hpack_decoder_free(h2_hpack_decoder *d);
 /* Our advertised SETTINGS_HEADER_TABLE_SIZE changed and the peer acknowledged it. The peer's
  * next block must then start with a size update <= this (RFC 7541 §4.2) if it was lowered. */
@@ -68,6 +70,9 @@ typedef struct h2_hpack_encoder h2_hpack_encoder;
 
 /* max_table_size: the most table we are willing to use for the peer (default 4096). */
 h2_hpack_encoder *h2_hpack_encoder_new(size_t max_table_size);
+/* the same, the encoder's tables through mem (NULL: libc; must outlive it); what
+ * h2_hpack_encode appends goes through the out buffer's own allocator */
+h2_hpack_encoder *h2_hpack_encoder_new_mem(size_t max_table_size, const h2_allocator *mem);
 void h2_hpack_encoder_free(h2_hpack_encoder *e);
 /* The peer's SETTINGS_HEADER_TABLE_SIZE: the table used is min(this, our max). A change is
  * signalled by a size update at the start of the next block (RFC 7541 §4.2, §6.3). */

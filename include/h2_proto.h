@@ -105,16 +105,61 @@ static inline void h2_put_u16(uint8_t *p, uint16_t v)
 }
 
 /*
- * h2_buf: a growable byte buffer (malloc/realloc). The engine's encoders append to one.
- * Functions returning int give 0 on success, -1 when memory could not be had.
+ * h2_allocator: where the engine's memory comes from. Every allocation of mod_h2/proto/
+ * (session, streams, buffers, HPACK tables, frame reader) goes through one, passed when a
+ * session (h2_session_config.allocator) or a standalone HPACK context is created; NULL or
+ * h2_allocator_default() is libc's malloc/calloc/realloc/free. ud is passed to every call.
+ * realloc(NULL, n) must allocate; free(NULL) must do nothing; a failed realloc leaves the
+ * old block untouched (as libc's). The struct must outlive whatever uses it (a session
+ * keeps its own copy).
+ */
+typedef struct h2_allocator {
+    void *(*malloc)(size_t size, void *ud);
+    void *(*calloc)(size_t nmemb, size_t size, void *ud);
+    void *(*realloc)(void *ptr, size_t size, void *ud);
+    void (*free)(void *ptr, void *ud);
+    void *ud;
+} h2_allocator;
+
+/* libc's allocator (a static struct; never NULL) */
+const h2_allocator *h2_allocator_default(void);
+/* mem, or the default when mem is NULL */
+static inline const h2_allocator *h2_mem(const h2_allocator *mem)
+{
+    return mem ? mem : h2_allocator_default();
+}
+static inline void *h2_mem_malloc(const h2_allocator *mem, size_t n)
+{
+    return mem->malloc(n, mem->ud);
+}
+static inline void *h2_mem_calloc(const h2_allocator *mem, size_t nmemb, size_t size)
+{
+    return mem->calloc(nmemb, size, mem->ud);
+}
+static inline void *h2_mem_realloc(const h2_allocator *mem, void *p, size_t n)
+{
+    return mem->realloc(p, n, mem->ud);
+}
+static inline void h2_mem_free(const h2_allocator *mem, void *p)
+{
+    mem->free(p, mem->ud);
+}
+
+/*
+ * h2_buf: a growable byte buffer (through its allocator, libc's unless initialised with
+ * h2_buf_init_mem; a zeroed h2_buf uses libc's). The engine's encoders append to one.
+ * Functions returning int give 0 on success, -1 when memory could not be had (the buffer
+ * is then unchanged).
  */
 typedef struct h2_buf {
     uint8_t *data;
     size_t len;
     size_t cap;
+    const h2_allocator *mem;   /* NULL: libc */
 } h2_buf;
 
 void h2_buf_init(h2_buf *b);
+void h2_buf_init_mem(h2_buf *b, const h2_allocator *mem);
 void h2_buf_free(h2_buf *b);
 int h2_buf_reserve(h2_buf *b, size_t extra);       /* ensure cap >= len + extra */
 int h2_buf_append(h2_buf *b, const void *p, size_t n);

@@ -243,6 +243,12 @@ typedef struct h2_session_config {
                                         * max_header_list_size / max_header_fields (each
                                         * answered 431 or reset); the next one is
                                         * GOAWAY(ENHANCE_YOUR_CALM). 0 = unlimited */
+
+    /* Memory (appended) */
+    const h2_allocator *allocator;     /* NULL: libc. Every allocation of the session
+                                        * (and of its HPACK contexts, frame reader,
+                                        * buffers) goes through it; the session keeps a
+                                        * copy of the struct */
 } h2_session_config;
 
 void h2_session_config_init(h2_session_config *cfg);
@@ -358,12 +364,13 @@ typedef struct h2_session_callbacks {
 /* ------------------------------------------------------------------------------------- */
 /* Creation */
 
-/* Copies cfg and callbacks. Returns NULL when out of memory. The server preface (SETTINGS
- * with our values incl. SETTINGS_NO_RFC7540_PRIORITIES = 1, and a connection
- * WINDOW_UPDATE when conn_window_size > 65535) is queued at once. */
+/* Copies cfg (and *cfg->allocator) and callbacks. Returns NULL when out of memory. The
+ * server preface (SETTINGS with our values incl. SETTINGS_NO_RFC7540_PRIORITIES = 1, and a
+ * connection WINDOW_UPDATE when conn_window_size > 65535) is queued at once. */
 h2_session *h2_session_new(const h2_session_config *cfg, const h2_session_callbacks *cb,
                            void *user_data);
-/* Frees everything. Calls no callbacks: the glue cleans up its own streams. */
+/* Frees everything (through the session's allocator: it gets back every block it gave).
+ * Calls no callbacks: the glue cleans up its own streams. */
 void h2_session_free(h2_session *s);
 /* The connection is idle: release the scratch buffers and the free stream records (they
  * are allocated again when needed). Keeps all protocol state (HPACK tables, streams,

@@ -1,20 +1,68 @@
 /* Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0. */
-/* buf.c -- the engine's growable byte buffer and error-code names. */
+/* buf.c -- the engine's default allocator, growable byte buffer and error-code names. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "h2_proto.h"
 
+/* ------------------------------------------------------------------------------------ */
+/* The default allocator: libc (the only place of the engine that calls it) */
+
+static void *mem_libc_malloc(size_t size, void *ud)
+{
+    (void)ud;
+    return malloc(size);
+}
+
+static void *mem_libc_calloc(size_t nmemb, size_t size, void *ud)
+{
+    (void)ud;
+    return calloc(nmemb, size);
+}
+
+static void *mem_libc_realloc(void *ptr, size_t size, void *ud)
+{
+    (void)ud;
+    return realloc(ptr, size);
+}
+
+static void mem_libc_free(void *ptr, void *ud)
+{
+    (void)ud;
+    free(ptr);
+}
+
+static const h2_allocator mem_libc = {
+    mem_libc_malloc, mem_libc_calloc, mem_libc_realloc, mem_libc_free, NULL
+};
+
+const h2_allocator *h2_allocator_default(void)
+{
+    return &mem_libc;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* h2_buf */
+
 void h2_buf_init(h2_buf *b)
+{
+    h2_buf_init_mem(b, NULL);
+}
+
+void h2_buf_init_mem(h2_buf *b, const h2_allocator *mem)
 {
     b->data = NULL;
     b->len = b->cap = 0;
+    b->mem = mem;
 }
 
 void h2_buf_free(h2_buf *b)
 {
-    free(b->data);
-    h2_buf_init(b);
+    if (b->data) {
+        h2_mem_free(h2_mem(b->mem), b->data);
+    }
+    b->data = NULL;
+    b->len = b->cap = 0;
 }
 
 int h2_buf_reserve(h2_buf *b, size_t extra)
@@ -32,7 +80,7 @@ int h2_buf_reserve(h2_buf *b, size_t extra)
     while (cap < want) {
         cap = (cap > SIZE_MAX / 2) ? want : cap * 2;
     }
-    p = realloc(b->data, cap);
+    p = h2_mem_realloc(h2_mem(b->mem), b->data, cap);
     if (!p) {
         return -1;
     }

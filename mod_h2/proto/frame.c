@@ -382,13 +382,22 @@ static uint32_t clamp_max(uint32_t max_frame_size)
 
 void h2_frame_reader_init(h2_frame_reader *r, uint32_t max_frame_size)
 {
+    h2_frame_reader_init_mem(r, max_frame_size, NULL);
+}
+
+void h2_frame_reader_init_mem(h2_frame_reader *r, uint32_t max_frame_size,
+                              const h2_allocator *mem)
+{
     memset(r, 0, sizeof(*r));
     r->max_frame_size = clamp_max(max_frame_size);
+    r->mem = mem;
 }
 
 void h2_frame_reader_free(h2_frame_reader *r)
 {
-    free(r->buf);
+    if (r->buf) {
+        h2_mem_free(h2_mem(r->mem), r->buf);
+    }
     r->buf = NULL;
     r->buf_cap = 0;
 }
@@ -428,7 +437,7 @@ static int reserve_payload(h2_frame_reader *r)
     if (r->need <= r->buf_cap) {
         return 0;
     }
-    p = realloc(r->buf, cap);
+    p = h2_mem_realloc(h2_mem(r->mem), r->buf, cap);
     if (!p) {
         return -1;
     }

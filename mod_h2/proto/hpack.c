@@ -69,11 +69,13 @@ typedef struct hp_table {
     size_t tail;           /* where the next entry's bytes go */
     size_t size;           /* §4.1 size */
     size_t limit;          /* §4.2 maximum size in force */
+    const h2_allocator *mem;   /* of buf, ent, link (and the decoder's own buffers) */
 } hp_table;
 
-static void table_init(hp_table *t, size_t limit, int with_links)
+static void table_init(hp_table *t, size_t limit, int with_links, const h2_allocator *mem)
 {
     memset(t, 0, sizeof(*t));
+    t->mem = mem;
     t->first = t->next = 1;
     t->limit = limit;
     t->with_links = with_links;
@@ -81,9 +83,9 @@ static void table_init(hp_table *t, size_t limit, int with_links)
 
 static void table_free(hp_table *t)
 {
-    free(t->buf);
-    free(t->ent);
-    free(t->link);
+    h2_mem_free(t->mem, t->buf);
+    h2_mem_free(t->mem, t->ent);
+    h2_mem_free(t->mem, t->link);
 }
 
 static inline uint32_t table_count(const hp_table *t)
@@ -125,7 +127,7 @@ static void table_set_limit(hp_table *t, size_t limit)
 /* A byte ring of new_cap bytes with the live entries packed at its start. */
 static int table_grow_bytes(hp_table *t, size_t new_cap)
 {
-    uint8_t *nb = malloc(new_cap);
+    uint8_t *nb = h2_mem_malloc(t->mem, new_cap);
     size_t pos = 0;
     uint64_t id;
     if (!nb) {
@@ -138,7 +140,7 @@ static int table_grow_bytes(hp_table *t, size_t new_cap)
         e->off = (uint32_t)pos;
         pos += n;
     }
-    free(t->buf);
+    h2_mem_free(t->mem, t->buf);
     t->buf = nb;
     t->cap = new_cap;
     t->tail = pos;
@@ -149,11 +151,11 @@ static int table_grow_bytes(hp_table *t, size_t new_cap)
 static int table_grow_slots(hp_table *t)
 {
     uint32_t slots = t->ent ? (t->ent_mask + 1) * 2 : 16, i, count = table_count(t);
-    hp_entry *ne = malloc(slots * sizeof(*ne));
-    hp_link *nl = t->with_links ? malloc(slots * sizeof(*nl)) : NULL;
+    hp_entry *ne = h2_mem_malloc(t->mem, slots * sizeof(*ne));
+    hp_link *nl = t->with_links ? h2_mem_malloc(t->mem, slots * sizeof(*nl)) : NULL;
     if (!ne || (t->with_links && !nl)) {
-        free(ne);
-        free(nl);
+        h2_mem_free(t->mem, ne);
+        h2_mem_free(t->mem, nl);
         return -1;
     }
     for (i = 0; i < count; i++) {
@@ -163,8 +165,8 @@ static int table_grow_slots(hp_table *t)
             nl[id & (slots - 1)] = t->link[id & t->ent_mask];
         }
     }
-    free(t->ent);
-    free(t->link);
+    h2_mem_free(t->mem, t->ent);
+    h2_mem_free(t->mem, t->link);
     t->ent = ne;
     t->link = nl;
     t->ent_mask = slots - 1;
@@ -316,13 +318,19 @@ static void decoder_update_str_max(h2_hpack_decoder *d)
 
 h2_hpack_decoder *h2_hpack_decoder_new(size_t max_table_size)
 {
-    h2_hpack_decoder *d = calloc(1, sizeof(*d));
-    if (!d) {
+    return h2_hpack_decoder_new_mem(max_table_size, NULL);
+}
+
+h2_hpack_decoder *h2_hpack_decoder_new_mem(size_t max_table_size, const h2_allocator *mem)
+{
+    h2_hpack_decoder *d;
+    mem = h2_mem(mem);
+    if (!(d = h2_mem_calloc(mem, 1, sizeof(*d)))) {
         return NULL;
     }
     /* the peer's encoder starts at the protocol's 4096 (RFC 9113 §6.5.2); below that it
      * has to signal our smaller max first */
-    table_init(&d->t, H2_DEFAULT_HEADER_TABLE_SIZE, 0);
+    table_init(&d->t, H2_DEFAULT_HEADER_TABLE_SIZE, 0, mem);
     d->max_list = DEFAULT_MAX_LIST;
     d->max_fields = DEFAULT_MAX_FIELDS;
     h2_hpack_decoder_set_max_table_size(d, max_table_size);
@@ -332,10 +340,11 @@ h2_hpack_decoder *h2_hpack_decoder_new(size_t max_table_size)
 void h2_hpack_decoder_free(h2_hpack_decoder *d)
 {
     if (d) {
+        const h2_allocator *mem = d->t.mem;
         table_free(&d->t);
-        free(d->carry);
-        free(d->scratch);
-        free(d);
+        h2_mem_free(mem, d->carry);
+        h2_mem_free(mem, d->scratch);
+        h2_mem_free(mem, d);
     }
 }
 
@@ -370,7 +379,7 @@ size_t h2_hpack_decoder_table_entries(const h2_hpack_decoder *d)
     return table_count(&d->t);
 }
 
-static int grow(uint8_t **buf, size_t *cap, size_t want)
+static int grow(const h2_allocator *mem, uint8_t **buf, size_t *cap, size_t want)
 {
     size_t c = *cap ? *cap : 256;
     uint8_t *nb;
@@ -380,7 +389,7 @@ static int grow(uint8_t **buf, size_t *cap, size_t want)
     while (c < want) {
         c = c > SIZE_MAX / 2 ? want : c * 2;
     }
-    nb = realloc(*buf, c);
+    nb = h2_mem_realloc(mem, *buf, c);
     if (!nb) {
         return -1;
     }
@@ -597,7 +606,7 @@ static int finish_literal(h2_hpack_decoder *d, hp_field *f, int name_in_table, c
                   (name_in_table && indexing ? f->name_len : 0);
     uint8_t *s;
     int rc;
-    if (grow(&d->scratch, &d->scratch_cap, room) != 0) {
+    if (grow(d->t.mem, &d->scratch, &d->scratch_cap, room) != 0) {
         return H2_HPACK_ERR_NOMEM;
     }
     s = d->scratch;
@@ -704,7 +713,7 @@ static int resume_carry(h2_hpack_decoder *d, const uint8_t **pp, const uint8_t *
     if (take > (size_t)(end - *pp)) {
         take = (size_t)(end - *pp);
     }
-    if (grow(&d->carry, &d->carry_cap, old + take) != 0) {
+    if (grow(d->t.mem, &d->carry, &d->carry_cap, old + take) != 0) {
         return H2_HPACK_ERR_NOMEM;
     }
     memcpy(d->carry + old, *pp, take);
@@ -754,7 +763,7 @@ static int decode_piece(h2_hpack_decoder *d, const uint8_t *p, const uint8_t *en
             p += used;
         } else if (rc == P_MORE) {
             size_t n = (size_t)(end - p);
-            if (grow(&d->carry, &d->carry_cap, n) != 0) {
+            if (grow(d->t.mem, &d->carry, &d->carry_cap, n) != 0) {
                 return H2_HPACK_ERR_NOMEM;
             }
             memcpy(d->carry, p, n);
@@ -772,12 +781,12 @@ static int decode_piece(h2_hpack_decoder *d, const uint8_t *p, const uint8_t *en
 static void release_large(h2_hpack_decoder *d)
 {
     if (d->carry_cap > SCRATCH_KEEP) {
-        free(d->carry);
+        h2_mem_free(d->t.mem, d->carry);
         d->carry = NULL;
         d->carry_cap = 0;
     }
     if (d->scratch_cap > SCRATCH_KEEP) {
-        free(d->scratch);
+        h2_mem_free(d->t.mem, d->scratch);
         d->scratch = NULL;
         d->scratch_cap = 0;
     }
@@ -887,13 +896,19 @@ struct h2_hpack_encoder {
 
 h2_hpack_encoder *h2_hpack_encoder_new(size_t max_table_size)
 {
-    h2_hpack_encoder *e = calloc(1, sizeof(*e));
-    if (!e) {
+    return h2_hpack_encoder_new_mem(max_table_size, NULL);
+}
+
+h2_hpack_encoder *h2_hpack_encoder_new_mem(size_t max_table_size, const h2_allocator *mem)
+{
+    h2_hpack_encoder *e;
+    mem = h2_mem(mem);
+    if (!(e = h2_mem_calloc(mem, 1, sizeof(*e)))) {
         return NULL;
     }
     e->max = min_size(max_table_size, TABLE_MAX_CAP);
     /* the peer's decoder starts at the protocol's 4096 */
-    table_init(&e->t, H2_DEFAULT_HEADER_TABLE_SIZE, 1);
+    table_init(&e->t, H2_DEFAULT_HEADER_TABLE_SIZE, 1, mem);
     h2_hpack_encoder_set_peer_max_table_size(e, H2_DEFAULT_HEADER_TABLE_SIZE);
     return e;
 }
@@ -901,8 +916,9 @@ h2_hpack_encoder *h2_hpack_encoder_new(size_t max_table_size)
 void h2_hpack_encoder_free(h2_hpack_encoder *e)
 {
     if (e) {
+        const h2_allocator *mem = e->t.mem;
         table_free(&e->t);
-        free(e);
+        h2_mem_free(mem, e);
     }
 }
 

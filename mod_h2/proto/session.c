@@ -107,11 +107,11 @@ static h2_stream *stream_new(h2_session *s, uint32_t sid)
     if (st) {
         s->free_streams = st->next;
         s->n_free--;
-    } else if (!(st = malloc(sizeof(*st)))) {
+    } else if (!(st = h2_mem_malloc(&s->mem, sizeof(*st)))) {
         return NULL;
     }
     memset(st, 0, sizeof(*st));
-    h2_buf_init(&st->trailers);
+    h2_buf_init_mem(&st->trailers, &s->mem);
     st->id = sid;
     st->state = H2_SS_IDLE;
     st->content_length = -1;
@@ -132,7 +132,7 @@ static void stream_free(h2_session *s, h2_stream *st)
         s->free_streams = st;
         s->n_free++;
     } else {
-        free(st);
+        h2_mem_free(&s->mem, st);
     }
 }
 
@@ -1559,13 +1559,15 @@ h2_session *h2_session_new(const h2_session_config *cfg, const h2_session_callba
                            void *user_data)
 {
     h2_session *s;
+    const h2_allocator *mem = h2_mem(cfg ? cfg->allocator : NULL);
     uint32_t nb = 16, want;
     if (!cb || !cb->send_bytes || !cb->data_available || !cb->send_data) {
         return NULL;
     }
-    if (!(s = calloc(1, sizeof(*s)))) {
+    if (!(s = h2_mem_calloc(mem, 1, sizeof(*s)))) {
         return NULL;
     }
+    s->mem = *mem;
     if (cfg) {
         s->cfg = *cfg;
     } else {
@@ -1574,12 +1576,13 @@ h2_session *h2_session_new(const h2_session_config *cfg, const h2_session_callba
     config_fix(&s->cfg);
     s->cb = *cb;
     s->ud = user_data;
-    h2_frame_reader_init(&s->rd, H2_DEFAULT_MAX_FRAME_SIZE);
-    h2_fields_init(&s->fields);
-    h2_buf_init(&s->out);
-    h2_buf_init(&s->out2);
-    h2_buf_init(&s->hblock);
-    h2_buf_init(&s->lcnames);
+    s->cfg.allocator = NULL;         /* s->mem is the one used */
+    h2_frame_reader_init_mem(&s->rd, H2_DEFAULT_MAX_FRAME_SIZE, &s->mem);
+    h2_fields_init(&s->fields, &s->mem);
+    h2_buf_init_mem(&s->out, &s->mem);
+    h2_buf_init_mem(&s->out2, &s->mem);
+    h2_buf_init_mem(&s->hblock, &s->mem);
+    h2_buf_init_mem(&s->lcnames, &s->mem);
     h2_sched_init(&s->sched);
     peer_settings_init(s);
     want = s->cfg.max_concurrent_streams > 2048 ? 4096 : s->cfg.max_concurrent_streams * 2;
@@ -1587,13 +1590,13 @@ h2_session *h2_session_new(const h2_session_config *cfg, const h2_session_callba
         nb <<= 1;
     }
     s->bucket_mask = nb - 1;
-    s->buckets = calloc(nb, sizeof(*s->buckets));
+    s->buckets = h2_mem_calloc(&s->mem, nb, sizeof(*s->buckets));
     s->closed_cap = s->cfg.max_closed_streams;
-    s->closed = s->closed_cap ? calloc(s->closed_cap, sizeof(*s->closed)) : NULL;
+    s->closed = s->closed_cap ? h2_mem_calloc(&s->mem, s->closed_cap, sizeof(*s->closed)) : NULL;
     s->pprio_cap = s->cfg.max_pending_priorities;
-    s->pprio = calloc(s->pprio_cap, sizeof(*s->pprio));
-    s->dec = h2_hpack_decoder_new(H2_DEFAULT_HEADER_TABLE_SIZE);
-    s->enc = h2_hpack_encoder_new(H2_DEFAULT_HEADER_TABLE_SIZE);
+    s->pprio = h2_mem_calloc(&s->mem, s->pprio_cap, sizeof(*s->pprio));
+    s->dec = h2_hpack_decoder_new_mem(H2_DEFAULT_HEADER_TABLE_SIZE, &s->mem);
+    s->enc = h2_hpack_encoder_new_mem(H2_DEFAULT_HEADER_TABLE_SIZE, &s->mem);
     if (!s->buckets || (s->closed_cap && !s->closed) || !s->pprio || !s->dec || !s->enc) {
         h2_session_free(s);
         return NULL;
@@ -1625,22 +1628,24 @@ h2_session *h2_session_new(const h2_session_config *cfg, const h2_session_callba
 void h2_session_free(h2_session *s)
 {
     h2_stream *st;
+    h2_allocator mem;
     if (!s) {
         return;
     }
+    mem = s->mem;   /* the session itself goes last */
     while ((st = s->all) != NULL) {
         stream_unlink(s, st);
         h2_buf_free(&st->trailers);
-        free(st);
+        h2_mem_free(&mem, st);
     }
     while ((st = s->close_head) != NULL) {
         s->close_head = st->cnext;
         h2_buf_free(&st->trailers);
-        free(st);
+        h2_mem_free(&mem, st);
     }
     while ((st = s->free_streams) != NULL) {
         s->free_streams = st->next;
-        free(st);
+        h2_mem_free(&mem, st);
     }
     h2_frame_reader_free(&s->rd);
     h2_fields_free(&s->fields);
@@ -1654,11 +1659,11 @@ void h2_session_free(h2_session *s)
     h2_buf_free(&s->out2);
     h2_buf_free(&s->hblock);
     h2_buf_free(&s->lcnames);
-    free(s->snv);
-    free(s->buckets);
-    free(s->closed);
-    free(s->pprio);
-    free(s);
+    h2_mem_free(&mem, s->snv);
+    h2_mem_free(&mem, s->buckets);
+    h2_mem_free(&mem, s->closed);
+    h2_mem_free(&mem, s->pprio);
+    h2_mem_free(&mem, s);
 }
 
 void h2_session_trim(h2_session *s)
@@ -1670,7 +1675,7 @@ void h2_session_trim(h2_session *s)
     while ((st = s->free_streams) != NULL) {
         s->free_streams = st->next;
         s->n_free--;
-        free(st);
+        h2_mem_free(&s->mem, st);
     }
     if (s->rd.have == 0 && s->rd.hdr_have == 0 && !s->rd.dead) {
         h2_frame_reader_free(&s->rd);   /* between frames: the buffer holds nothing */
@@ -1686,7 +1691,7 @@ void h2_session_trim(h2_session *s)
     }
     h2_buf_free(&s->hblock);            /* scratch, reset before every use */
     h2_buf_free(&s->lcnames);
-    free(s->snv);
+    h2_mem_free(&s->mem, s->snv);
     s->snv = NULL;
     s->snv_cap = 0;
 }

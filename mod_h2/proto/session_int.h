@@ -54,6 +54,7 @@ typedef struct h2_pending_prio {
 } h2_pending_prio;
 
 struct h2_session {
+    h2_allocator mem;                /* copy of *cfg.allocator (libc's when NULL) */
     h2_session_config cfg;
     h2_session_callbacks cb;
     void *ud;

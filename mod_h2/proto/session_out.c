@@ -15,7 +15,7 @@
 static int snv_reserve(h2_session *s, size_t n)
 {
     if (n > s->snv_cap) {
-        h2_nv *p = realloc(s->snv, n * sizeof(*p));
+        h2_nv *p = h2_mem_realloc(&s->mem, s->snv, n * sizeof(*p));
         if (!p) {
             return -1;
         }

@@ -328,20 +328,22 @@ static int ieq(const uint8_t *a, const uint8_t *b, size_t n)
 /* ------------------------------------------------------------------------------------- */
 /* Field collector */
 
-void h2_fields_init(h2_fields *fc)
+void h2_fields_init(h2_fields *fc, const h2_allocator *mem)
 {
     memset(fc, 0, sizeof(*fc));
-    h2_buf_init(&fc->str);
+    fc->mem = h2_mem(mem);
+    h2_buf_init_mem(&fc->str, fc->mem);
     fc->host_idx = -1;
     fc->content_length = -1;
 }
 
 void h2_fields_free(h2_fields *fc)
 {
+    const h2_allocator *mem = fc->mem;
     h2_buf_free(&fc->str);
-    free(fc->recs);
-    free(fc->nv);
-    h2_fields_init(fc);
+    h2_mem_free(mem, fc->recs);
+    h2_mem_free(mem, fc->nv);
+    h2_fields_init(fc, mem);
 }
 
 void h2_fields_begin(h2_fields *fc, int mode, size_t max_bytes)
@@ -398,7 +400,7 @@ static int add_rec(h2_fields *fc, const h2_nv *nv)
     int rv;
     if (fc->n == fc->cap) {
         size_t cap = fc->cap ? fc->cap * 2 : 16;
-        h2_field_rec *p = realloc(fc->recs, cap * sizeof(*p));
+        h2_field_rec *p = h2_mem_realloc(fc->mem, fc->recs, cap * sizeof(*p));
         if (!p) {
             return -2;
         }
@@ -669,7 +671,7 @@ const h2_nv *h2_fields_nv(h2_fields *fc, size_t *n)
     size_t i;
     *n = 0;
     if (fc->n > fc->nv_cap) {
-        h2_nv *p = realloc(fc->nv, fc->cap * sizeof(*p));
+        h2_nv *p = h2_mem_realloc(fc->mem, fc->nv, fc->cap * sizeof(*p));
         if (!p) {
             return NULL;
         }

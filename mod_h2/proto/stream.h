@@ -142,9 +142,10 @@ typedef struct h2_fields {
     int64_t content_length;  /* -1 */
     h2_priority prio;
     int prio_seen;
+    const h2_allocator *mem; /* of str, recs, nv */
 } h2_fields;
 
-void h2_fields_init(h2_fields *fc);
+void h2_fields_init(h2_fields *fc, const h2_allocator *mem);
 void h2_fields_free(h2_fields *fc);
 /* Start a block. max_bytes bounds the stored strings. */
 void h2_fields_begin(h2_fields *fc, int mode, size_t max_bytes);
