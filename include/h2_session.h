@@ -39,6 +39,10 @@
  *   on_stream_close(code), further input is discarded. The glue flushes the output
  *   (h2_session_send) and closes the socket.
  *   Budgets: exceeding any budget is a connection error ENHANCE_YOUR_CALM.
+ *   Out of memory (cfg.allocator failed): where only one stream is concerned and the
+ *   connection state is intact (its header block could not be stored; HPACK stays in
+ *   step) the stream is reset, REFUSED_STREAM for a new request (nothing of it was
+ *   processed: the client may retry it), INTERNAL_ERROR for trailers; no glitch is counted.
  *
  * Decisions (documented here once):
  *   - CONTINUATION flood (more than max_continuations frames or max_header_block_bytes

@@ -1087,6 +1087,12 @@ static void hb_new_request(h2_session *s, int too_large)
      * one is reset (§8.1.1), only a well-formed one goes to the glue for its 431 */
     why = h2_fields_finish_request(&s->fields, s->hb.end_stream,
                                    (int)s->cfg.enable_connect_protocol, too_large, &req);
+    if (s->fields.nomem) {
+        /* its fields could not be stored (HPACK is in step): nothing of it was
+         * processed, the client may retry it (§8.7); not the client's glitch */
+        stream_reset_id(s, sid, H2_REFUSED_STREAM, why, 0);
+        return;
+    }
     if (why) {
         stream_reset_id(s, sid, H2_PROTOCOL_ERROR, why, 1);
         return;
@@ -1143,7 +1149,9 @@ static void hb_trailers(h2_session *s, int too_large)
     if (!st || !st->in_table) {
         return;
     }
-    if (too_large) {
+    if (s->fields.nomem) {
+        stream_reset(s, st, H2_INTERNAL_ERROR, s->fields.malformed, 0);
+    } else if (too_large) {
         stream_reset(s, st, H2_PROTOCOL_ERROR, "trailers too large", 1);
     } else if (s->fields.malformed) {
         stream_reset(s, st, H2_PROTOCOL_ERROR, s->fields.malformed, 1);
@@ -1152,7 +1160,7 @@ static void hb_trailers(h2_session *s, int too_large)
     } else {
         nv = h2_fields_nv(&s->fields, &n);
         if (n && !nv) {
-            h2s_fatal(s, H2_SESS_ERR_NOMEM);
+            stream_reset(s, st, H2_INTERNAL_ERROR, "out of memory", 0);
             return;
         }
         request_end(s, st, nv, n);

@@ -351,6 +351,7 @@ void h2_fields_begin(h2_fields *fc, int mode, size_t max_bytes)
     fc->mode = mode;
     fc->malformed = NULL;
     fc->too_large = 0;
+    fc->nomem = 0;
     fc->max_bytes = max_bytes;
     h2_buf_reset(&fc->str);
     fc->n = 0;
@@ -498,6 +499,7 @@ static const char *pseudo_field(h2_fields *fc, const h2_nv *nv)
     }
     rv = store(fc, nv, &no, &vo);
     if (rv == -2) {
+        fc->nomem = 1;
         return "out of memory";
     }
     if (rv == 0) {   /* not kept when the block is too large: it stays absent */
@@ -550,6 +552,7 @@ static const char *regular_field(h2_fields *fc, const h2_nv *nv)
     }
     rv = add_rec(fc, nv);
     if (rv == -2) {
+        fc->nomem = 1;
         return "out of memory";
     }
     if (rv == -1 && fc->host_idx == (long)fc->n) {
@@ -657,6 +660,7 @@ const char *h2_fields_finish_request(h2_fields *fc, int end_stream, int enable_c
     req->priority = fc->prio;
     req->priority_signal = fc->prio_seen ? H2_PRIO_SIG_FIELD : 0;
     if (fc->nv_cap < fc->n) {
+        fc->nomem = 1;
         return "out of memory";
     }
     if (fc->malformed) {

@@ -128,6 +128,8 @@ typedef struct h2_fields {
     int mode;
     const char *malformed;   /* first violation found (static reason), NULL when fine */
     int too_large;           /* storage bound hit (in addition to the decoder's limits) */
+    int nomem;               /* storing a field failed (the allocator): malformed is set
+                              * too, so nothing more is kept; the block is still decoded */
     size_t max_bytes;        /* storage bound of str */
     h2_buf str;              /* names and values, each NUL-terminated */
     h2_field_rec *recs;
