@@ -1804,6 +1804,7 @@ int h2_session_upgrade(h2_session *s, const char *http2_settings, size_t len, vo
         return H2_SESS_ERR_ARG;
     }
     if (!(st = stream_new(s, 1))) {
+        h2s_fatal(s, H2_SESS_ERR_NOMEM);   /* fatal as documented: the session is done */
         return H2_SESS_ERR_NOMEM;
     }
     st->state = H2_SS_HALF_CLOSED_REMOTE;
