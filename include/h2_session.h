@@ -43,6 +43,12 @@
  *   connection state is intact (its header block could not be stored; HPACK stays in
  *   step) the stream is reset, REFUSED_STREAM for a new request (nothing of it was
  *   processed: the client may retry it), INTERNAL_ERROR for trailers; no glitch is counted.
+ *   Otherwise the connection ends: GOAWAY(last-stream-id, INTERNAL_ERROR) is queued if it
+ *   can still be built (frames are built whole or not at all), every open stream gets
+ *   on_stream_close(INTERNAL_ERROR), nothing more is read, and h2_session_recv / _send /
+ *   _tick and the failing submit call return H2_SESS_ERR_NOMEM (the frame reader's
+ *   buffer failing is a connection error INTERNAL_ERROR: H2_SESS_ERR_CONN). Fatal: flush
+ *   the output, then close.
  *
  * Decisions (documented here once):
  *   - CONTINUATION flood (more than max_continuations frames or max_header_block_bytes

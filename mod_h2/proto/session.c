@@ -343,13 +343,41 @@ static int pprio_take(h2_session *s, uint32_t sid, h2_priority *p)
 /* ------------------------------------------------------------------------------------- */
 /* Output helpers */
 
+static void close_all_streams(h2_session *s, uint32_t code, int by_peer);
+
+/* Out of memory ends the connection as a connection error of ours would: the client
+ * hears GOAWAY(INTERNAL_ERROR) if the frame fits (the output buffer usually has room),
+ * every stream is closed for the glue. Frames are built whole or not at all, so the
+ * GOAWAY never lands in the middle of one. */
+static void nomem_end(h2_session *s)
+{
+    static const char why[] = "out of memory";
+    uint32_t last = s->last_accepted_sid;
+    if (s->goaway_sent && last > s->goaway_last) {
+        last = s->goaway_last;   /* never increase it (§6.8) */
+    }
+    if (h2_frame_put_goaway(&s->out, last, H2_INTERNAL_ERROR, (const uint8_t *)why,
+                            sizeof(why) - 1) == 0) {
+        s->frames_out++;
+        s->goaway_sent = s->goaway_final = 1;
+        s->goaway_last = last;
+    }
+    s->graceful_pending = 0;
+    s->hb.active = 0;
+    close_all_streams(s, H2_INTERNAL_ERROR, 0);
+}
+
 void h2s_fatal(h2_session *s, int rv)
 {
+    int was_dead = s->dead;
     if (!s->rv || s->rv == H2_SESS_ERR_CONN) {
         s->rv = rv;
     }
     s->dead = 1;
     s->in_state = H2_IN_DEAD;
+    if (rv == H2_SESS_ERR_NOMEM && !was_dead) {
+        nomem_end(s);
+    }
 }
 
 static int put_ok(h2_session *s, int r)
@@ -555,6 +583,7 @@ void h2s_conn_error(h2_session *s, uint32_t code, const char *reason, int local)
     if (s->goaway_sent && last > s->goaway_last) {
         last = s->goaway_last;
     }
+    s->dead = 1;   /* first: a GOAWAY that cannot be built makes no second one */
     if (put_ok(s, h2_frame_put_goaway(&s->out, last, code, (const uint8_t *)reason,
                                       reason ? strlen(reason) : 0))) {
         s->frames_out++;
@@ -562,7 +591,6 @@ void h2s_conn_error(h2_session *s, uint32_t code, const char *reason, int local)
     s->goaway_sent = s->goaway_final = 1;
     s->goaway_last = last;
     s->graceful_pending = 0;
-    s->dead = 1;
     s->in_state = H2_IN_DEAD;
     s->hb.active = 0;
     if (!s->rv) {

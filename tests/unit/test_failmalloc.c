@@ -142,7 +142,8 @@ typedef struct fm_run {
     tc t;                     /* first: the callbacks get &run->t */
     fm_ev log[FM_LOG];
     size_t nlog;
-    int nomem;                /* some call returned H2_SESS_ERR_NOMEM */
+    int nomem;                /* some call returned H2_SESS_ERR_NOMEM (or _CONN: the frame
+                               * reader's buffer failing is a connection error) */
     size_t log_at_nomem;      /* frames logged before it */
     int other_err;            /* some call returned another fatal error */
     char path[FM_SIDS][24];   /* :path of each client stream */
@@ -158,7 +159,7 @@ static int fm_split;
 
 static void fm_note(fm_run *r, int rv)
 {
-    if (rv == H2_SESS_ERR_NOMEM) {
+    if (rv == H2_SESS_ERR_NOMEM || rv == H2_SESS_ERR_CONN) {
         if (!r->nomem) {
             r->log_at_nomem = r->nlog;
         }
