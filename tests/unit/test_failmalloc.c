@@ -148,6 +148,7 @@ typedef struct fm_run {
     int other_err;            /* some call returned another fatal error */
     char path[FM_SIDS][24];   /* :path of each client stream */
     int stalled_sid;          /* a response whose body the application holds back */
+    size_t post_trailers;     /* trailer fields the /post request ended with */
 } fm_run;
 
 static fm_run R;
@@ -251,6 +252,7 @@ static int fm_on_request_end(void *ud, uint32_t sid, void *sud, const h2_nv *tr,
     fm_run *r = ud;
     tc_cb_on_request_end(ud, sid, sud, tr, n);
     if (strcmp(fm_path_of(r, sid), "/post") == 0) {
+        r->post_trailers = n;
         fm_respond(r, sid);   /* answered once the body is in */
     }
     return 0;
@@ -468,7 +470,13 @@ static void conv_requests(fm_run *r)
     tc_wu(t, 3, 10000);
     tc_wu(t, 5, 20000);
     tc_data(t, 7, fm_body, 16384, 0);
-    tc_data(t, 7, fm_body, 13616, 1);
+    tc_data(t, 7, fm_body, 13616, 0);
+    {
+        /* request trailers end the body */
+        static const h2_nv rtr[2] = { TC_NV("x-upload-digest", "sha-256=:abcdef0123456789:"),
+                                      TC_NV("x-upload-parts", "5") };
+        tc_headers_nv(t, 7, rtr, 2, 1);
+    }
     fm_round(r);
     fm_req_continued(r, 9, "/again");
     fm_req(r, 11, "GET", "/slow", 1, fm_browser, 7);
@@ -709,6 +717,7 @@ static void fm_finish(fm_run *r, const char *name, unsigned long n, int from)
             H2_CHECK_EQ(t->n_closed, B.t.n_closed);
             H2_CHECK_EQ(t->body_total, B.t.body_total);
             H2_CHECK_EQ(t->data_bytes, B.t.data_bytes);
+            H2_CHECK_EQ(r->post_trailers, B.post_trailers);
         }
     }
     tc_free(t);
@@ -797,6 +806,7 @@ H2_TEST(failmalloc_reference_runs)
     H2_CHECK(wu >= 1);             /* the request body needed a window update */
     H2_CHECK_EQ(ping_ack, 2);
     H2_CHECK_EQ(B.t.body_total, 79152);
+    H2_CHECK_EQ(B.post_trailers, 2);
     H2_CHECK_EQ(B.t.n_closed, 9);
     tc_free(&B.t);
     fm_reset(0, 0);
