@@ -1187,7 +1187,7 @@ static void hb_trailers(h2_session *s, int too_large)
         stream_reset(s, st, H2_PROTOCOL_ERROR, "trailers without END_STREAM", 1);
     } else {
         nv = h2_fields_nv(&s->fields, &n);
-        if (n && !nv) {
+        if (s->fields.nomem) {
             stream_reset(s, st, H2_INTERNAL_ERROR, "out of memory", 0);
             return;
         }

@@ -677,6 +677,7 @@ const h2_nv *h2_fields_nv(h2_fields *fc, size_t *n)
     if (fc->n > fc->nv_cap) {
         h2_nv *p = h2_mem_realloc(fc->mem, fc->nv, fc->cap * sizeof(*p));
         if (!p) {
+            fc->nomem = 1;   /* *n is 0: the caller must look here, not at *n */
             return NULL;
         }
         fc->nv = p;

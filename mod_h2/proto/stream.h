@@ -159,7 +159,8 @@ int h2_fields_emit(void *ctx, const h2_nv *nv);
  * section was seen whole). Returns NULL when valid, else a static reason. */
 const char *h2_fields_finish_request(h2_fields *fc, int end_stream, int enable_connect_protocol,
                                      int too_large, h2_request *req);
-/* Build the h2_nv array of the regular fields (valid until the next begin). */
+/* Build the h2_nv array of the regular fields (valid until the next begin). Out of memory:
+ * NULL with *n = 0 and fc->nomem set. */
 const h2_nv *h2_fields_nv(h2_fields *fc, size_t *n);
 /* Approximate heap use */
 size_t h2_fields_mem(const h2_fields *fc);
