@@ -197,7 +197,17 @@ static void fm_respond(fm_run *r, uint32_t sid)
              "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH");
     hdr[3].value = (const uint8_t *)xid;
     hdr[3].value_len = strlen(xid);
-    if (strcmp(p, "/nobody") == 0) {
+    if (strcmp(p, "/bighdr") == 0) {
+        /* a header block over the client's MAX_FRAME_SIZE: HEADERS + CONTINUATION */
+        h2_nv big[3] = { TC_NV("content-type", "text/plain"), TC_NV("x-big", ""),
+                         TC_NV("x-big2", "") };
+        big[1].value = (const uint8_t *)fm_body;
+        big[1].value_len = 20000;
+        big[2].value = (const uint8_t *)fm_body + 7;
+        big[2].value_len = 9000;
+        tc_body(t, sid, fm_body, 100, 1);
+        fm_note(r, h2_session_submit_response(t->s, sid, 200, big, 3, 0));
+    } else if (strcmp(p, "/nobody") == 0) {
         tc_body(t, sid, fm_body, 0, 1);  /* the end comes as an empty (padded) DATA */
         fm_note(r, h2_session_submit_response(t->s, sid, 200, hdr, 5, 0));
     } else if (strcmp(p, "/empty") == 0) {
@@ -579,6 +589,42 @@ static void conv_upgrade(fm_run *r)
     fm_round(r);
 }
 
+/* many streams at once (past the engine's free list of stream records), a frame reader
+ * that grows with our larger MAX_FRAME_SIZE, a response header block split into
+ * CONTINUATION, the client changing its header table size mid-connection, streams
+ * beyond SETTINGS_MAX_CONCURRENT_STREAMS refused */
+static void conv_many(fm_run *r)
+{
+    tc *t = &r->t;
+    static const h2_setting set0[1] = { { H2_SET_HEADER_TABLE_SIZE, 0 } };
+    static const h2_setting set1[1] = { { H2_SET_HEADER_TABLE_SIZE, 4096 } };
+    h2_nv post[1] = { TC_NV("content-length", "30000") };
+    h2_session_config cfg;
+    uint32_t sid;
+    char path[32];
+    h2_session_config_init(&cfg);
+    cfg.max_frame_size = 32768;
+    cfg.max_concurrent_streams = 40;
+    fm_start(r, &cfg);
+    tc_preface(t);
+    tc_settings(t, NULL, 0);
+    tc_settings_ack(t);
+    tc_wu(t, 0, 1u << 20);
+    fm_round(r);
+    for (sid = 1; sid <= 83; sid += 2) {     /* 42 requests: the last two are refused */
+        snprintf(path, sizeof(path), "/item/%u", (unsigned)sid);
+        fm_req(r, sid, "GET", sid == 41 ? "/bighdr" : path, 1, fm_browser, sid % 7);
+    }
+    fm_round(r);
+    tc_settings(t, set0, 1);
+    fm_req(r, 85, "POST", "/post", 0, post, 1);
+    tc_data(t, 85, fm_body, 30000, 1);      /* one frame over 16384: the reader grows */
+    fm_round(r);
+    tc_settings(t, set1, 1);
+    fm_req(r, 87, "GET", "/empty", 1, fm_browser, 7);
+    fm_round(r);
+}
+
 typedef void fm_conv(fm_run *r);
 
 /* ------------------------------------------------------------------------------------- */
@@ -770,7 +816,7 @@ static void fm_conversation(const char *name, fm_conv *conv, unsigned long *coun
     *count += c;
 }
 
-static unsigned long fm_counts[3];
+static unsigned long fm_counts[4];
 
 H2_TEST(failmalloc_requests)
 {
@@ -785,6 +831,11 @@ H2_TEST(failmalloc_push_shutdown)
 H2_TEST(failmalloc_upgrade)
 {
     fm_conversation("upgrade", conv_upgrade, &fm_counts[2]);
+}
+
+H2_TEST(failmalloc_many)
+{
+    fm_conversation("many", conv_many, &fm_counts[3]);
 }
 
 /* the full runs themselves do what the scripts mean (so that the failing runs test
@@ -828,6 +879,18 @@ H2_TEST(failmalloc_reference_runs)
     H2_CHECK(rst >= 2);            /* /bad (PROTOCOL_ERROR), 7 (CANCEL), 3 (NO_ERROR) */
     H2_CHECK_EQ(B.t.n_req, 2);
     tc_free(&B.t);
+    fm_reset(0, 0);
+    conv_many(&B);
+    rst = pp = 0;
+    for (i = 0; i < B.nlog; i++) {
+        rst += B.log[i].type == H2_FT_RST_STREAM && B.log[i].code == H2_REFUSED_STREAM;
+        pp += B.log[i].type == H2_FT_CONTINUATION;
+    }
+    H2_CHECK_EQ(B.t.n_req, 42);    /* 40 + the POST and the last GET */
+    H2_CHECK_EQ(rst, 2);
+    H2_CHECK(pp >= 1);
+    H2_CHECK_EQ(B.t.body_total, 30000);
+    tc_free(&B.t);
     H2_CHECK_EQ(M.live, 0);
     H2_CHECK_EQ(M.bytes_alloc, M.bytes_freed);
 }
@@ -847,9 +910,11 @@ int main(void)
     H2_RUN(failmalloc_requests);
     H2_RUN(failmalloc_push_shutdown);
     H2_RUN(failmalloc_upgrade);
-    printf("failmalloc: %lu + %lu + %lu allocation points, %lu failing runs: %lu absorbed, "
+    H2_RUN(failmalloc_many);
+    printf("failmalloc: %lu + %lu + %lu + %lu allocation points, %lu failing runs: %lu absorbed, "
            "%lu stream resets only, %lu fatal (NOMEM), %lu session creation failed\n",
-           fm_counts[0], fm_counts[1], fm_counts[2], fm_checked, fm_absorbed, fm_reset_only,
+           fm_counts[0], fm_counts[1], fm_counts[2], fm_counts[3], fm_checked, fm_absorbed,
+           fm_reset_only,
            fm_fatal, fm_new_failed);
     return h2test_summary();
 }
