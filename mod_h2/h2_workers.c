@@ -102,6 +102,16 @@ static void workers_sigterm(int sig)
     workers_got_term = 1;
 }
 
+/* The same during the graceful stop, for another process's SIGTERM only: the event MPM's
+ * listener sends the child one itself as it closes its listeners (to wake the main
+ * thread), which is no stop of ours. */
+static void workers_sigterm_info(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)uc;
+    if (!si || si->si_pid != getpid()) workers_got_term = 1;
+}
+
 /* child_stopping hook (the thread that stops the child). A hard stop closes the MPM's
  * connections at once: our streams lose their clients just as at once. A graceful stop
  * lets the connections finish first; their ends wait for their handlers, the MPM's join
@@ -110,7 +120,14 @@ void h2_workers_child_stopping(apr_pool_t *pchild, int graceful)
 {
     (void)pchild;
     if (!graceful) apr_atomic_set32(&child_stopping, STOP_HARD);
-    else apr_signal(SIGTERM, workers_sigterm);
+    else {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_sigaction = workers_sigterm_info;
+        sa.sa_flags = SA_SIGINFO;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+    }
 }
 
 int h2_workers_stopping_hard(void)
