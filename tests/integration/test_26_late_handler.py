@@ -14,7 +14,7 @@ import struct
 import subprocess
 import time
 
-from h2client import Conn
+from h2client import Conn, S_INITIAL_WINDOW_SIZE
 
 # the CGI sleeps past the Timeout (the old drain's bound) and ends by itself
 LATE_CONF = """
@@ -56,9 +56,10 @@ def _inodes(path, skip_state=None):
     return out
 
 
-def fds(pid):
+def fds(pid, docroot=None):
     """the descriptors a stream can hold: pipes, connected sockets (TCP, unix: the CGI's
-    to mod_cgid); not the unconnected socket each worker thread keeps for its c2s"""
+    to mod_cgid), files of the docroot; not the unconnected socket each worker thread
+    keeps for its c2s"""
     live = _inodes("/proc/net/unix") | _inodes("/proc/net/tcp", skip_state="0A")
     n = 0
     try:
@@ -69,6 +70,8 @@ def fds(pid):
         if ln.startswith("pipe:"):
             n += 1
         elif ln.startswith("socket:[") and ln[8:-1] in live:
+            n += 1
+        elif docroot and ln.startswith(docroot):
             n += 1
     return n
 
@@ -210,4 +213,32 @@ def test_late_handler_through_graceful_restart(make_httpd):
     # the old child is gone once its handler returned
     assert wait_for(lambda: not os.path.exists("/proc/%d" % old), 15), h.log_tail()
     other_conn(h).close()
+    assert not crash_lines(h), "".join(crash_lines(h))
+
+
+def test_late_handler_beside_a_mapped_file_h2c(make_httpd):
+    """h2c (file output is mapped in windows on c1) with a 10 MB response queued that the
+    client never reads, beside a CGI that outlives the client's abrupt close: every
+    stream is released by c1 once the handler returned (before, the running one was left
+    to its worker, which unmapped and closed behind c1's back, issue 17 row 7); no
+    descriptor is left, the child did not crash and serves the file whole"""
+    h = make_httpd("latem", threads=32, log_level="info", extra=LATE_CONF)
+    pid = wait_for(lambda: mpm_child(h), 10)
+    assert pid, h.log_tail()
+    base = fds(pid, h.docroot)
+    c = Conn(h.http_port, timeout=5)
+    c.handshake(settings={S_INITIAL_WINDOW_SIZE: 65535})
+    c.request(1, "/10m.bin")
+    c.request(3, "/cgi-bin/slow.py?%d" % SLEEP)
+    assert wait_for(lambda: script_running(h), 10), h.log_tail()
+    assert wait_for(lambda: fds(pid, h.docroot) > base, 5), "the file is not held"
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+    assert wait_for(lambda: late_lines(h, "slow.py"), SLEEP + 10), h.log_tail()
+    assert wait_for(lambda: 0 < fds(pid, h.docroot) <= base, 10), (base, fds(pid, h.docroot))
+    res = subprocess.run(["curl", "-s", "--http2-prior-knowledge", "-o", "/dev/null",
+                          "-w", "%{http_code} %{size_download}", h.url("/10m.bin", tls=False)],
+                         capture_output=True, text=True, timeout=30)
+    assert res.stdout == "200 %d" % (10 * 1024 * 1024), res.stdout
+    assert mpm_child(h) == pid, "the child was replaced"
     assert not crash_lines(h), "".join(crash_lines(h))
