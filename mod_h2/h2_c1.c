@@ -128,6 +128,13 @@ static apr_status_t c1_cleanup(void *data)
 {
     h2_c1 *c1 = data;
     h2_strm *strm;
+    if (c1->hub && !c1->draining && c1->strms_active > 0) {
+        /* the MPM frees the connection without ending the session (no process_connection
+         * or pre_close came back, e.g. an error in its listener): the streams' workers
+         * must leave before anything here goes */
+        c1->done = 1;
+        h2_c1_drain(c1);
+    }
     if (c1->hub) {
         h2_hub_lock(c1->hub);
         c1->hub->c1_parked = 0;
@@ -146,7 +153,7 @@ static apr_status_t c1_cleanup(void *data)
         c1->free_strms = strm->next_free;
         h2_strm_destroy(strm);
     }
-    /* streams never dispatched (set-up failed); c1_end drained all others */
+    /* streams never dispatched (set-up failed); the drain released all others */
     while ((strm = c1->active_head)) {
         c1->active_head = strm->next_active;
         h2_strm_clear(strm);
@@ -156,10 +163,10 @@ static apr_status_t c1_cleanup(void *data)
      * subpool of c->pool, so it goes here */
     if (c1->hub) h2_c1_pollset_drop(c1);
     if (c1->ps_pool) {
-        apr_pool_destroy(c1->ps_pool);   /* c1 detached: no worker reaches it any more */
+        apr_pool_destroy(c1->ps_pool);   /* no worker reaches it any more */
         c1->ps_pool = NULL;
     }
-    /* NULL when c1 detached: the hub's last worker frees it */
+    /* no job of the session is left (h2_c1_drain waited for the last) */
     h2_hub_destroy(c1->hub);
     c1->hub = NULL;
     /* callbacks still registered for the session find it gone */
@@ -238,7 +245,8 @@ static h2_c1 *c1_create(conn_rec *c)
 /* ---------------------------------------------------------------------------------- */
 /* the loop */
 
-/* How long the end of a connection in a stopping child waits for its workers */
+/* How long the end of a connection in a stopping child waits for the client to take
+ * its last output */
 #define H2_DRAIN_STOPPING  apr_time_from_msec(500)
 
 /* What the loop does after a round of work */
@@ -658,7 +666,7 @@ void h2_c1_end_parked(h2_c1 *c1)
                   "client read nothing or answered no PING): stopping them",
                   c1->strms_active);
     c1->done = 1;
-    h2_c1_drain(c1, H2_DRAIN_STOPPING, H2_DRAIN_STOPPING);
+    h2_c1_drain(c1);
 }
 
 int h2_c1_goaway_final(h2_c1 *c1, int nonblock, const char *why)
@@ -701,11 +709,8 @@ static int c1_end(h2_c1 *c1, int on_cb)
         h2_c1_io_write_last(c1);
     }
     h2_c1_dispatch_new(c1);
-    /* a stopping child must exit before the parent kills it (it sends SIGTERM again after
-     * 3 s): wait for the workers briefly; otherwise up to the Timeout */
-    h2_c1_drain(c1, c1_mpm_stopping() ? H2_DRAIN_STOPPING
-                    : (c1->s->timeout > 0 ? c1->s->timeout : apr_time_from_sec(60)),
-                H2_DRAIN_STOPPING);
+    /* until the last handler returned: nothing of c1 may go before (h2_c1_drain) */
+    h2_c1_drain(c1);
     if (c1_mpm_stopping() && !c->aborted && !h2_c1_io_flush_for(c1, H2_DRAIN_STOPPING)) {
         /* a stopping child: what the client does not take now is dropped. The MPM's
          * flush at the close would block up to Timeout, and a hard stop closes the socket

@@ -39,7 +39,7 @@ struct h2_c1 {
     const char *proto;           /* "h2" or "h2c" */
     apr_socket_t *sock;
     h2_hub *hub;                 /* what workers share: lock, news list, wakeup, the
-                                  * pending streams; NULL once c1 detached from it */
+                                  * pending streams; NULL once c1_cleanup freed it */
     apr_pool_t *ps_pool;         /* the pollset's pool; hub->pollset (socket + wakeup
                                   * pipe) exists only while the session is busy or waits on
                                   * this thread (idle connections handed back to the MPM
@@ -107,10 +107,10 @@ void h2_c1_run_parked(h2_c1 *c1);
  * GOAWAY was queued or written. */
 int h2_c1_goaway_final(h2_c1 *c1, int nonblock, const char *why);
 
-/* The thread the MPM closes a parked connection on (pre_close): a connection parked
- * busy (its client read nothing, H2_C1_WRITE_PARK) still has streams on workers: stop
- * them and wait for their workers briefly, then leave the rest to the hub (h2_c1_drain),
- * so that nothing of the connection is used after its pool is gone. */
+/* The thread the MPM closes a parked connection on (pre_close, an MPM worker thread): a
+ * connection parked busy (its client read nothing, H2_C1_WRITE_PARK) still has streams
+ * on workers: stop them and wait for the last to leave (h2_c1_drain), so that nothing
+ * of the connection is used after its pool is gone. */
 void h2_c1_end_parked(h2_c1 *c1);
 
 /* Is c a connection we serve (or the c2 of one)? */
@@ -175,9 +175,11 @@ void h2_c1_child_stopping(apr_pool_t *pchild, int graceful);
 int h2_c1_child_stop_hard(void);
 /* any thread: the child began to stop (graceful or hard; set by child_stopping) */
 int h2_c1_child_is_stopping(void);
-/* The connection is going away: stop every stream, wait for the workers running them at
- * most max_wait (stop_wait from when the child begins to stop); streams still running
- * then are left to the hub (logged once). */
-void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait, apr_interval_time_t stop_wait);
+/* The connection is going away (an MPM thread, which may block): stop every stream and
+ * wait until the last job of the session has left, as long as its handlers run (a
+ * WARNING at the first bound and every 30 s), so that no c2 reaches c1's memory after
+ * the MPM recycled it; a child that stops hard ends from here when they do not return
+ * (h2_c1_dispatch.c). */
+void h2_c1_drain(h2_c1 *c1);
 
 #endif /* H2_C1_H */

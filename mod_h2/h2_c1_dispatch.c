@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include "apr_strings.h"
 #include "httpd.h"
@@ -201,12 +202,11 @@ void h2_c1_pollset_drop(h2_c1 *c1)
 
 /* Worker job of a session: process its pending streams one after another, so that a
  * worker that finished a stream takes the next one without a trip through the pool's
- * queue (and without sleeping). The hub stays alive while attached > 0; when c1 has
- * detached, the last job frees it. */
+ * queue (and without sleeping). The hub stays alive while attached > 0: c1 does not go
+ * before the last job left (h2_c1_drain). */
 static void worker_session_job(void *baton, h2_worker_ctx *w)
 {
     h2_hub *hub = baton;
-    int last;
     h2_hub_lock(hub);
     for (;;) {
         h2_strm *strm = hub->pending_head;
@@ -239,14 +239,13 @@ static void worker_session_job(void *baton, h2_worker_ctx *w)
         h2_hub_lock(hub);
         if (w) w->stream_id = 0;
     }
-    last = --hub->attached == 0 && hub->detached;
-    if (hub->attached == 0 && hub->c1_draining && hub->pollset) {
+    if (--hub->attached == 0 && hub->c1_draining && hub->pollset) {
         /* c1 waits for the last job to leave before the connection closes: now (under
          * the lock, which c1 holds when it drops the pollset) */
         apr_pollset_wakeup(hub->pollset);
     }
+    /* the last touch of the hub: c1 may free it as soon as the lock is free */
     h2_hub_unlock(hub);
-    if (last) h2_hub_destroy(hub);
 }
 
 /* Take a stream off the queue of streams waiting for a worker (c1's new list or the
@@ -680,76 +679,52 @@ static void c1_release_done(h2_c1 *c1)
     }
 }
 
-/* Give up waiting for the workers (lock held, released on return): streams not started
- * are dropped, the running ones become the hub's orphans, and the last job of the
- * session frees the hub and them. c1 touches neither afterwards. */
-static void c1_detach(h2_c1 *c1, apr_interval_time_t waited)
-{
-    h2_hub *hub = c1->hub;
-    h2_strm *s, *next;
-    char ids[200];
-    size_t ilen = 0;
-    int n = 0, workers;
+/* How long the end of a connection waits for its handlers before it says so (at most;
+ * the first word comes at the Timeout when that is shorter), and how often it says so
+ * again while it still waits */
+#define H2_DRAIN_WARN_FIRST apr_time_from_sec(5)
+#define H2_DRAIN_WARN_AGAIN apr_time_from_sec(30)
+/* How long it waits once the child stops hard: then the child ends here (see below) */
+#define H2_DRAIN_HARD_STOP  apr_time_from_msec(1500)
 
+/* The streams that still run on workers, as "1,3,5" (lock held); returns how many. */
+static int c1_running_ids_locked(h2_c1 *c1, char *ids, apr_size_t size)
+{
+    h2_strm *s;
+    apr_size_t ilen = 0;
+    int n = 0;
     ids[0] = 0;
-    for (s = hub->pending_head; s; s = s->next_pending)
-        s->c2_done = 1;   /* never started: nobody will */
-    hub->pending_head = hub->pending_tail = NULL;
-    hub->queued = 0;
-    for (s = c1->active_head; s; s = next) {
-        next = s->next_active;
-        if (s->c2_done) continue;
-        /* a worker still runs it: from now on the hub owns the record */
-        if (s->prev_active) s->prev_active->next_active = s->next_active;
-        else c1->active_head = s->next_active;
-        if (s->next_active) s->next_active->prev_active = s->prev_active;
-        --c1->strms_active;
-        s->next_free = hub->orphans;
-        hub->orphans = s;
-        if (ilen < sizeof(ids) - 12)
-            ilen += (size_t)apr_snprintf(ids + ilen, sizeof(ids) - ilen, "%s%u",
-                                         n ? "," : "", (unsigned)s->id);
+    for (s = c1->active_head; s; s = s->next_active) {
+        if (!s->dispatched || s->c2_done) continue;
+        if (ilen + 12 < size)
+            ilen += (size_t)apr_snprintf(ids + ilen, size - ilen, "%s%u", n ? "," : "",
+                                         (unsigned)s->id);
         ++n;
     }
-    hub->dirty_head = NULL;   /* c1 reads no more news */
-    hub->pollset = NULL;      /* nor wants a wakeup */
-    hub->c1_parked = 0;
-    hub->park_wake = NULL;
-    hub->park_baton = NULL;
-    hub->detached = 1;
-    workers = hub->attached;
-    h2_hub_unlock(hub);
-    c1->hub = NULL;
-    if (!workers) {
-        /* no job of the session left (cannot happen with streams still running): then
-         * nobody else would free it */
-        h2_hub_destroy(hub);
-    }
-    /* once per connection: a handler that does not return is the server's problem (only
-     * queued jobs that will find nothing to do: not worth a warning) */
-    ap_log_cerror(APLOG_MARK, n ? APLOG_WARNING : APLOG_DEBUG, 0, c1->c, H2LOGNO(00600)
-                  "h2: connection ends while %d stream(s) (ids %s) still run on %d "
-                  "worker(s) after %" APR_TIME_T_FMT " ms: leaving them to finish alone",
-                  n, ids, workers, apr_time_as_msec(waited));
-    /* what remains on c1's side is done with */
-    while ((s = c1->active_head)) {
-        c1->active_head = s->next_active;
-        s->closed = 1;
-        h2_c1_io_file_done_all(c1, s);
-        h2_strm_clear(s);
-        h2_strm_destroy(s);
-        --c1->strms_active;
-    }
+    return n;
 }
 
-/* The connection is going away: stop every stream and wait for the workers running
- * them, at most max_wait; then detach (c1_detach). */
-void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait, apr_interval_time_t stop_wait)
+/* The connection is going away: stop every stream (a handler's next write fails at once,
+ * its next read of the request body too) and wait until the last job of the session has
+ * left. No stream outlives the connection: the MPM recycles c1's pool once this returns,
+ * and a c2 reads c1's memory until its handler returns (c2->master, mod_ssl's variables
+ * for the access log, the conn's ctx on internal redirects). So the wait is bounded by
+ * what bounds the handler (Timeout on each of its I/O), as an HTTP/1.1 request holds its
+ * MPM thread; mod_http2 waits as well (h2_mplx). Said once at the first bound, then every
+ * H2_DRAIN_WARN_AGAIN at most.
+ * The threads that run this are the MPM's (process_connection, a timed callback, or
+ * pre_close_connection: the event MPM defers a close to a worker thread, never runs it
+ * on its listener), which may block as a request does.
+ * A hard stop must exit before the parent kills the child, and its MPM joins this thread
+ * first: after H2_DRAIN_HARD_STOP the child ends from here, without its exit cleanups
+ * (as h2_workers' pre-cleanup ends it when its workers do not return), rather than give
+ * c1's memory back under a running handler. */
+void h2_c1_drain(h2_c1 *c1)
 {
-    apr_time_t start = apr_time_now();
-    int stopping = 0;
-    /* ending: no stop needs to wake us any more (and the hub may go at c1_detach, which
-     * holds the hub's lock and so may not take c1_busy_mx) */
+    apr_time_t start = apr_time_now(), hard_since = 0;
+    apr_interval_time_t warn_at = c1->s->timeout > 0 && c1->s->timeout < H2_DRAIN_WARN_FIRST
+                                  ? c1->s->timeout : H2_DRAIN_WARN_FIRST;
+    /* ending: no stop needs to wake us any more (the poll below ends every 100 ms) */
     c1->draining = 1;
     c1_busy_remove(c1->hub);
     h2_hub_lock(c1->hub);
@@ -778,20 +753,26 @@ void h2_c1_drain(h2_c1 *c1, apr_interval_time_t max_wait, apr_interval_time_t st
             break;
         }
         now = apr_time_now();
-        if (!stopping) {
-            /* the child began to stop while we wait: it must exit soon, wait less */
-            int state = AP_MPMQ_RUNNING;
-            ap_mpm_query(AP_MPMQ_MPM_STATE, &state);
-            if (state == AP_MPMQ_STOPPING) {
-                stopping = 1;
-                if (now - start + stop_wait < max_wait) max_wait = now - start + stop_wait;
-            }
+        if (!hard_since && h2_workers_stopping_hard()) hard_since = now;
+        if (now - start >= warn_at || (hard_since && now - hard_since >= H2_DRAIN_HARD_STOP)) {
+            char ids[200];
+            int running = c1_running_ids_locked(c1, ids, sizeof(ids)), jobs = c1->hub->attached;
+            int end_child = hard_since && now - hard_since >= H2_DRAIN_HARD_STOP;
+            h2_hub_unlock(c1->hub);
+            ap_log_cerror(APLOG_MARK, APLOG_WARNING, 0, c1->c, H2LOGNO(01000)
+                          "h2: connection ends while %d stream(s) (ids %s) still run on "
+                          "%d worker(s) after %" APR_TIME_T_FMT " ms: %s", running, ids, jobs,
+                          apr_time_as_msec(now - start),
+                          end_child ? "the child stops hard, it ends now, without the exit "
+                                      "cleanups that would free what they use"
+                                    : "waiting for their handlers to return (the client is "
+                                      "gone, their output fails)");
+            if (end_child) _exit(0);
+            warn_at = now - start + H2_DRAIN_WARN_AGAIN;
         }
-        if (now - start >= max_wait) {
-            c1_detach(c1, now - start);
-            break;
+        else {
+            h2_hub_unlock(c1->hub);
         }
-        h2_hub_unlock(c1->hub);
         if (h2_c1_pollset_ensure(c1) == APR_SUCCESS)
             apr_pollset_poll(c1->hub->pollset, apr_time_from_msec(100), &n, &out);
         else

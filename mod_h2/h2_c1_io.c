@@ -86,7 +86,7 @@ static void c1_io_defer_run(h2_c1 *c1)
 /* c1: dispose of a FILE item (its mapping may still be referenced by output buckets) */
 static void c1_io_file_done(h2_c1 *c1, h2_oitem *oi)
 {
-    if (c1->hub) {   /* NULL once c1 detached: the hub's count does not matter then */
+    if (c1->hub) {   /* NULL once c1_cleanup freed it: the count does not matter then */
         h2_hub_lock(c1->hub);
         --c1->hub->out_fds;      /* counted by c2 when it queued the item */
         h2_hub_unlock(c1->hub);

@@ -1114,8 +1114,8 @@ static conn_rec *c2_worker_setup(h2_strm *strm, h2_worker_ctx *w, apr_pool_t **p
     c2->master = c1;
     c2->base_server = c1->base_server;
     c2->vhost_lookup_data = c1->vhost_lookup_data;
-    /* copies in c2's pool: a stream whose handler outlives c1 (c1 detached from it at a
-     * stop, h2_c1_drain) must not read c1's pool, which the MPM recycles */
+    /* copies in c2's pool (c1 waits for the stream's end before its pool goes,
+     * h2_c1_drain, so c2->master stays valid; these need no c1 at all) */
     c2->local_addr = c2_addr_copy(pool, c1->local_addr);
     c2->client_addr = c2_addr_copy(pool, c1->client_addr);
     c2->client_ip = apr_pstrdup(pool, c1->client_ip);

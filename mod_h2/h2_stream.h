@@ -29,9 +29,9 @@ struct h2_c1;
 struct h2_push_req;
 typedef struct h2_strm h2_strm;
 
-/* The session as its workers see it. malloc()ed: when c1 must end while a worker still
- * runs one of its streams (a handler that hangs), c1 detaches and the last worker frees
- * the hub and the streams c1 left to it, so that no worker ever touches freed memory. */
+/* The session as its workers see it. malloc()ed; freed by c1 once no job of the session
+ * is left: c1 waits for the last one before the connection goes (h2_c1_drain), so that
+ * no worker ever touches freed memory, neither the hub nor c1's pool. */
 typedef struct h2_hub {
     pthread_mutex_t mx;          /* the session lock: h2_hub_lock/h2_hub_unlock */
     conn_rec *c;                 /* c1's connection (read by c2 set-up only) */
@@ -54,8 +54,6 @@ typedef struct h2_hub {
     int attached;                /* [lock] worker jobs (queued or running) of this session */
     int c1_draining;             /* [lock] c1 waits for the jobs to leave before the
                                   * connection closes (h2_c1_drain): the last wakes it */
-    int detached;                /* [lock] c1 is gone: the last job frees the hub */
-    h2_strm *orphans;            /* [lock] streams c1 left running when it detached */
     struct h2_hub *busy_prev, *busy_next; /* the child's busy sessions (h2_c1_dispatch.c,
                                   * its own mutex): woken when the child stops */
     int busy;
@@ -72,7 +70,7 @@ typedef struct h2_hub {
     void *inline_baton;
     /* Parked for workers (h2_c1_park.h): c1 gave its thread back while its streams run;
      * the next news calls park_wake(park_baton) (under the lock), which has the session
-     * run on an MPM thread. Cleared by c1 before it detaches or goes. */
+     * run on an MPM thread. Cleared by c1 before it goes. */
     int c1_parked;               /* [lock] */
     void (*park_wake)(void *baton); /* [lock] */
     void *park_baton;            /* [lock] */
@@ -82,7 +80,7 @@ typedef struct h2_hub {
  * items beyond it are copied, WebSocket streams beyond it refused. */
 #define H2_FDS_PER_CONN 64
 
-/* A new hub (NULL when out of memory); freed by h2_hub_destroy (with its orphans). */
+/* A new hub (NULL when out of memory); freed by h2_hub_destroy. */
 h2_hub *h2_hub_create(conn_rec *c, const char *proto, apr_size_t stream_max_mem);
 void h2_hub_destroy(h2_hub *hub);
 
@@ -158,7 +156,7 @@ struct h2_strm {
     h2_hub *hub;                 /* the session's shared part */
     struct h2_c1 *c1;            /* the owning session (opaque outside c1) */
     uint32_t id;
-    h2_strm *next_free;          /* c1: free list; [lock] hub->orphans once detached */
+    h2_strm *next_free;          /* c1: free list */
     h2_strm *next_pending;       /* [lock] hub->pending list / c1-only new list */
     h2_strm *next_active, *prev_active; /* c1: streams not yet released */
 

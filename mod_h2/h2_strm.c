@@ -138,13 +138,7 @@ h2_hub *h2_hub_create(conn_rec *c, const char *proto, apr_size_t stream_max_mem)
 
 void h2_hub_destroy(h2_hub *hub)
 {
-    h2_strm *strm;
     if (!hub) return;
-    while ((strm = hub->orphans)) {
-        hub->orphans = strm->next_free;
-        h2_strm_clear(strm);
-        h2_strm_destroy(strm);
-    }
     pthread_mutex_destroy(&hub->mx);
     free(hub);
 }
@@ -271,7 +265,7 @@ void h2_strm_mark_dirty(h2_strm *strm, int *pwake)
 
 void h2_hub_wake(h2_hub *hub)
 {
-    /* under the lock: c1 clears hub->pollset (and may destroy it) when it detaches */
+    /* under the lock: c1 clears hub->pollset (and destroys it) when it drops it */
     h2_hub_lock(hub);
     if (hub->c1_parked && hub->park_wake)
         hub->park_wake(hub->park_baton);   /* c1 does not wait in the pollset */

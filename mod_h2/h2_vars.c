@@ -81,7 +81,7 @@ static const char *vars_stream_tag(apr_pool_t *p, server_rec *s, conn_rec *c, re
     (void)s; (void)r; (void)ctx;
     if (!own) return "";
     if (!strm) return own->tag ? own->tag : apr_psprintf(p, "%ld", c->id);
-    if (own->is_c2 && own->tag) return own->tag;   /* c1's record may be gone (detach) */
+    if (own->is_c2 && own->tag) return own->tag;   /* its own copy (h2_c2.c) */
     mctx = c->master ? h2_ctx_get(c->master) : NULL;
     tag = mctx && mctx->tag ? mctx->tag
           : apr_psprintf(p, "%ld", c->master ? c->master->id : 0L);

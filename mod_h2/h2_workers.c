@@ -90,13 +90,50 @@ int h2_workers_stopping(void)
     return apr_atomic_read32(&child_stopping) != STOP_NONE;
 }
 
+/* The parent's SIGTERM while the child stops gracefully (`stop` after `graceful`, the end
+ * of GracefulShutdownTimeout): the MPM's threads no longer listen for it (its handler
+ * does nothing then), so ours notes it and the waits for handlers (c1's drain,
+ * workers_pre_cleanup) turn into a hard stop's short one. */
+static volatile sig_atomic_t workers_got_term;
+
+static void workers_sigterm(int sig)
+{
+    (void)sig;
+    workers_got_term = 1;
+}
+
+/* The same during the graceful stop, for another process's SIGTERM only: the event MPM's
+ * listener sends the child one itself as it closes its listeners (to wake the main
+ * thread), which is no stop of ours. */
+static void workers_sigterm_info(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)uc;
+    if (!si || si->si_pid != getpid()) workers_got_term = 1;
+}
+
 /* child_stopping hook (the thread that stops the child). A hard stop closes the MPM's
  * connections at once: our streams lose their clients just as at once. A graceful stop
- * lets the connections finish first. */
+ * lets the connections finish first; their ends wait for their handlers, the MPM's join
+ * for them: the parent's SIGTERM meanwhile makes it a hard stop (workers_sigterm). */
 void h2_workers_child_stopping(apr_pool_t *pchild, int graceful)
 {
     (void)pchild;
     if (!graceful) apr_atomic_set32(&child_stopping, STOP_HARD);
+    else {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_sigaction = workers_sigterm_info;
+        sa.sa_flags = SA_SIGINFO;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+    }
+}
+
+int h2_workers_stopping_hard(void)
+{
+    if (workers_got_term) apr_atomic_set32(&child_stopping, STOP_HARD);
+    return apr_atomic_read32(&child_stopping) == STOP_HARD;
 }
 
 #if APR_HAS_THREADS
@@ -211,15 +248,6 @@ static apr_status_t start_thread(h2_workers *w)
     return rv;
 }
 
-/* SIGTERM while workers_pre_cleanup waits */
-static volatile sig_atomic_t workers_got_term;
-
-static void workers_sigterm(int sig)
-{
-    (void)sig;
-    workers_got_term = 1;
-}
-
 /* Name the workers still in a stream (lock held) into buf. Returns how many. */
 static int workers_busy_list(h2_workers *w, apr_time_t now, char *buf, apr_size_t size)
 {
@@ -259,7 +287,6 @@ static apr_status_t workers_pre_cleanup(void *data)
     apr_atomic_cas32(&child_stopping, STOP_GONE, STOP_NONE);
     /* the parent's SIGTERM (`stop`, the end of GracefulShutdownTimeout) turns a graceful
      * wait into a hard one: the MPM no longer listens for it on this thread */
-    workers_got_term = 0;
     old_term = apr_signal(SIGTERM, workers_sigterm);
     if (apr_atomic_read32(&child_stopping) == STOP_HARD) hard_since = start;
     apr_thread_mutex_lock(w->lock);
@@ -270,8 +297,7 @@ static apr_status_t workers_pre_cleanup(void *data)
         apr_thread_cond_timedwait(w->all_gone, w->lock, apr_time_from_msec(100));
         if (w->threads <= 0) break;
         now = apr_time_now();
-        if (workers_got_term) apr_atomic_set32(&child_stopping, STOP_HARD);
-        if (!hard_since && apr_atomic_read32(&child_stopping) == STOP_HARD)
+        if (!hard_since && h2_workers_stopping_hard())
             hard_since = now;
         hard = hard_since && now - hard_since >= H2_WORKERS_STOP_WAIT;
         if (hard || (!warned && now - start >= H2_WORKERS_STOP_WARN)) {

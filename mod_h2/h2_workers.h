@@ -66,4 +66,8 @@ int h2_workers_stopping(void);
 /* child_stopping hook. */
 void h2_workers_child_stopping(apr_pool_t *pchild, int graceful);
 
+/* any thread: the child stops without grace (`stop`, `restart`, or the parent's SIGTERM
+ * during a graceful stop): it must exit within seconds, before the parent kills it. */
+int h2_workers_stopping_hard(void);
+
 #endif /* H2_WORKERS_H */

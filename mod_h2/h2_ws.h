@@ -41,7 +41,8 @@
  *
  * Threads and ownership of h2_ws (one per extended-CONNECT stream, malloc()ed by c1 in
  * h2_ws_c1_request, freed with the stream record's other contents by h2_strm_clear on
- * every path: release by c1, c1's detach, the last job's h2_hub_destroy):
+ * every path: release by c1, which waits for the stream's worker before the connection
+ * goes (h2_c1_drain), or c1_cleanup for a stream never dispatched):
  *   websocket: written by c1 before the stream is dispatched, then read-only.
  *   rfd, wfd, signalled, fds_held: [lock] (the session lock, h2_hub.lock); rfd/wfd are
  *     made and closed by c2, c1 writes the signal byte.
@@ -85,8 +86,8 @@ int h2_ws_c1_request(struct h2_strm *strm, const h2_request *req);
  * stream: make its pipe readable (once until c2 drains it). No-op for other streams. */
 void h2_ws_signal_locked(struct h2_strm *strm);
 
-/* whoever owns the record alone (c1 at release or detach, the last job of a detached
- * session): close the pipe if c2 left it open, free strm->ws. From h2_strm_clear. */
+/* whoever owns the record alone (c1 at release, c1_cleanup for a stream never
+ * dispatched): close the pipe if c2 left it open, free strm->ws. From h2_strm_clear. */
 void h2_ws_free(struct h2_strm *strm);
 
 /* c2 (the worker), before anything of the stream's request runs: count the tunnel's pipe

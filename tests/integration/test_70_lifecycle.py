@@ -232,11 +232,13 @@ def test_graceful_stop_under_load(loaded):
         check_clean(h, "graceful-stop round %d" % i)
 
 
-def test_hung_handler_connection_detaches(make_httpd):
+def test_hung_handler_connection_waits(make_httpd):
     """A handler that does not notice its client left (mod_cgid waiting for a script that
     sleeps, CGIDScriptTimeout longer than Timeout): the end of the connection waits for it
-    at most Timeout, logs the stream once at WARNING and lets c1 go. The handler returns
-    later, after the MPM recycled c1's memory: its request is logged and nothing crashes."""
+    (issue 17 row 2: c2 reads c1's memory until it returns), names the stream once at
+    WARNING after Timeout; the handler returns at CGIDScriptTimeout, its request is
+    logged and nothing crashes. (Before, c1 left it running after Timeout and the MPM
+    recycled c1's memory under it.)"""
     from h2client import Conn
     h = make_httpd("hung", threads=64, log_level="info", extra="""
 Timeout 2
@@ -258,7 +260,7 @@ CGIDScriptTimeout 6
     found = None
     while time.monotonic() - t0 < 10 and not found:
         with open(h.error_log, errors="replace") as f:
-            found = [ln for ln in f if "MH200600" in ln]
+            found = [ln for ln in f if "MH201000" in ln]
         time.sleep(0.1)  # polling a condition, bounded by the deadline
     assert found, "no warning about the stream left running:\n" + h.log_tail()
     assert "ids 1)" in found[0], found[0]
@@ -313,8 +315,8 @@ def log_lines(path, text):
         return []
 
 
-# c1 waits at most Timeout for the streams of a connection whose client left; the CGI
-# may run longer
+# the CGI runs longer than Timeout, its client gone: c1 waits for it (a WARNING at
+# Timeout)
 DETACH_CONF = """
 Timeout 2
 CGIDScriptTimeout 30
@@ -322,7 +324,7 @@ CGIDScriptTimeout 30
 
 
 def detached_handler(h, secs):
-    """slow.py silent for secs, its client gone: c1 leaves the stream to its worker"""
+    """slow.py silent for secs, its client gone: c1 waits for its worker (and says so)"""
     from h2client import Conn
     script = os.path.join(h.root, "cgi-bin", "slow.py")
     c = Conn(h.http_port, timeout=5)
@@ -330,26 +332,33 @@ def detached_handler(h, secs):
     c.request(1, "/cgi-bin/slow.py?%s" % secs)
     assert wait_for(lambda: script_running(script), 10), h.log_tail()
     c.close()
-    assert wait_for(lambda: log_lines(h.error_log, "MH200600"), 10), h.log_tail()
+    assert wait_for(lambda: log_lines(h.error_log, "MH201000"), 10), h.log_tail()
 
 
 def test_graceful_restart_waits_for_a_detached_handler(loaded):
-    """graceful restart: the old child waits for the handler (as the MPM waits for its
-    own threads), names it once, and its request is logged when it returns"""
+    """graceful restart: the old child waits for the handler (its connection's end waits,
+    the MPM waits for that thread), names it once, and its request is logged when it
+    returns; then its workers are all idle at the exit"""
     h = loaded("gwait", DETACH_CONF)
+    old = set(subprocess.run(["pgrep", "-P", str(h.pid())], capture_output=True,
+                             text=True).stdout.split())
     detached_handler(h, 3)
     res = h._ctl("-k", "graceful")
     assert res.returncode == 0, res.stdout
     assert wait_for(lambda: log_lines(h.access_log, "slow.py"), 15), h.log_tail()
-    assert wait_for(lambda: log_lines(h.error_log, "MH200602"), 10), h.log_tail()
-    waits = log_lines(h.error_log, "MH200601")
-    assert len(waits) == 1 and "waiting for them (graceful stop)" in waits[0], waits
+    # the old child (not mod_cgid's daemon, which stays) is gone
+    assert wait_for(lambda: sum(os.path.exists("/proc/%s/task/%s" % (p, p))
+                                and len(os.listdir("/proc/%s/task" % p)) > 2
+                                for p in old) == 0, 10), h.log_tail()
+    waits = log_lines(h.error_log, "MH201000")
+    assert len(waits) == 1 and "waiting for their handlers" in waits[0], waits
+    assert not log_lines(h.error_log, "MH200601"), h.log_tail()
     check_clean(h, "graceful restart")
 
 
 def test_stop_does_not_wait_for_a_handler_that_runs_on(loaded):
-    """stop: the child waits a second for the handler, then ends without its exit
-    cleanups, before the parent would have to kill it"""
+    """stop: the connection's end waits 1.5 s more for the handler, then the child ends
+    without its exit cleanups, before the parent would have to kill it"""
     h = loaded("hwait", DETACH_CONF)
     detached_handler(h, 15)
     res = h._ctl("-k", "stop")
@@ -357,8 +366,8 @@ def test_stop_does_not_wait_for_a_handler_that_runs_on(loaded):
     left = wait_gone(h)
     assert not left, "processes left %s\n%s" % (left, h.log_tail())
     assert not log_lines(h.error_log, "SIGKILL"), h.log_tail()
-    ends = log_lines(h.error_log, "MH200601")
-    assert len(ends) == 1 and "the child ends now" in ends[0], ends
+    ends = [ln for ln in log_lines(h.error_log, "MH201000") if "ends now" in ln]
+    assert len(ends) == 1 and "ids 1)" in ends[0], ends
     check_clean(h, "stop")
 
 
@@ -369,12 +378,14 @@ def test_stop_ends_a_graceful_wait(loaded):
     detached_handler(h, 15)
     res = h._ctl("-k", "graceful")
     assert res.returncode == 0, res.stdout
-    assert wait_for(lambda: log_lines(h.error_log, "MH200601"), 10), h.log_tail()
+    # the new generation is up (the old child still waits for the handler)
+    assert wait_for(lambda: log_lines(h.error_log, "resuming normal operations")[1:], 10), \
+        h.log_tail()
     res = h._ctl("-k", "stop")
     assert res.returncode == 0, res.stdout
     left = wait_gone(h)
     assert not left, "processes left %s\n%s" % (left, h.log_tail())
     assert not log_lines(h.error_log, "SIGKILL"), h.log_tail()
-    msgs = [ln.split("MH200601")[1] for ln in log_lines(h.error_log, "MH200601")]
-    assert len(msgs) == 2 and "graceful stop" in msgs[0] and "ends now" in msgs[1], msgs
+    msgs = [ln.split("MH201000")[1] for ln in log_lines(h.error_log, "MH201000")]
+    assert len(msgs) == 2 and "waiting" in msgs[0] and "ends now" in msgs[1], msgs
     check_clean(h, "graceful, then stop")
