@@ -471,19 +471,31 @@ def profile_workload(wl, servers, args):
     if child is None:
         print("# profile: no mod_h2 child")
         return
-    data = os.path.join(tempfile.mkdtemp(prefix="h2perf-"), "perf.data")
-    rec = subprocess.Popen(["perf", "record", "-q", "-g", "-p", str(child), "-o", data, "--",
-                            "sleep", "%g" % args.duration],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    h2load(srv, WORKLOADS[wl], args.duration)
-    err = rec.communicate()[1]
-    if rec.returncode != 0 or not os.path.exists(data):
-        print("# profile: perf record failed: %s" % err.strip()[-200:])
-        return
-    print("# profile of the mod_h2 child (pid %d) under %s, %gs:" % (child, wl, args.duration))
-    sys.stdout.flush()
-    perf_summary.main(["perf_summary.py", data])
-    shutil.rmtree(os.path.dirname(data), ignore_errors=True)
+    tmp = tempfile.mkdtemp(prefix="h2perf-")
+    try:
+        # attached to the child (-p); where that gives no samples (attaching to a running
+        # process counts nothing in some VMs and sandboxes), system-wide (-a) and only the
+        # child's samples counted
+        for how in (["-p", str(child)], ["-a"]):
+            data = os.path.join(tmp, "perf.data")
+            rec = subprocess.Popen(["perf", "record", "-q", "-g", *how, "-o", data, "--",
+                                    "sleep", "%g" % args.duration],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            h2load(srv, WORKLOADS[wl], args.duration)
+            err = rec.communicate()[1]
+            if rec.returncode != 0 or not os.path.exists(data):
+                print("# profile: perf record %s failed: %s" % (how[0], err.strip()[-200:]))
+                return
+            res = subprocess.run(["perf", "script", "-i", data, "-F", "ip", "--pid", str(child)],
+                                 capture_output=True, text=True)
+            if res.stdout.strip():
+                break
+        print("# profile of the mod_h2 child (pid %d) under %s, %gs (perf record %s):"
+              % (child, wl, args.duration, how[0]))
+        sys.stdout.flush()
+        perf_summary.main(["perf_summary.py", data, str(child)])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main(argv=None):
