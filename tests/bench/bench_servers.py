@@ -12,8 +12,9 @@ The TLS port of each uses one self-signed RSA-2048 certificate made for the run.
 workload runs h2load (-t1, duration based) against every server ROUNDS times, rotating the
 order in each round, and prints the median of each server:
   req/s    requests per second as h2load counts them
-  cpu_us   the server's CPU time per request in microseconds: utime+stime of all its
-           processes (the process tree under the server's main process, from /proc/PID/stat)
+  cpu_us   the server's CPU time per request in microseconds (median, and the lowest and
+           highest of the rounds): utime+stime of all its processes (the process tree
+           under the server's main process, from /proc/PID/stat)
            before and after each h2load run, divided by the requests done. This figure does
            not depend on how busy the machine is; req/s does.
   h2load   the share of one core h2load itself used (near 100%: the client is the
@@ -581,8 +582,9 @@ def run_workload(wl, servers, args):
     med_cpu = {n: (statistics.median(v) if v else 0.0) for n, v in cpu.items()}
     for srv in servers:
         n = srv.name
-        print("%-9s %-11s %10.0f req/s  %8.1f cpu_us/req  (h2load used %3.0f%% of a core)"
-              % (wl, n, med_rps[n], med_cpu[n], 100 * statistics.median(client[n])))
+        spread = "%.1f-%.1f" % (min(cpu[n]), max(cpu[n])) if cpu[n] else "-"
+        print("%-9s %-11s %10.0f req/s  %8.1f cpu_us/req (rounds %s)  (h2load used %3.0f%% of a core)"
+              % (wl, n, med_rps[n], med_cpu[n], spread, 100 * statistics.median(client[n])))
     if "mod_h2" in med_rps:
         for n in ("nginx", "h2o", "mod_http2", "mod_h2_base", "mod_h2_deb"):
             if n in med_rps:
