@@ -540,6 +540,7 @@ static void c1_trim_idle(h2_c1 *c1)
     h2_c1_pollset_drop(c1);   /* h2_c1_quiet: no worker can reach it */
     h2_c1_io_trim(c1);
     h2_c1_strm_trim(c1);
+    if (c1->hub) h2_hub_spare_drop(c1->hub);  /* no stream to reuse them */
     h2_session_trim(c1->engine);
 }
 

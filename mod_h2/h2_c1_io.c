@@ -611,6 +611,7 @@ int h2_c1_io_write_body(h2_c1 *c1, uint32_t sid, h2_strm *strm, size_t len, int 
         if (oi->len == 0) {
             strm->out_head = oi->next;
             if (!strm->out_head) strm->out_tail = NULL;
+            if (h2_hub_spare_put_locked(c1->hub, oi)) oi = NULL;
         }
         else {
             oi = NULL;

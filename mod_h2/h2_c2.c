@@ -43,7 +43,7 @@
 
 APLOG_USE_MODULE(h2);
 
-#define ITEM_MIN        (16 * 1024)     /* memory item capacity */
+#define ITEM_MIN        H2_ITEM_MIN     /* memory item capacity */
 #define FILE_REF_MIN    (32 * 1024)     /* file buckets at least this long travel as fds */
 #define WAKE_BYTES      (32 * 1024)     /* wake c1 after this many queued bytes */
 #define CONSUME_NOTIFY  (16 * 1024)
@@ -132,10 +132,12 @@ static int wait_room(h2_strm *strm, conn_rec *c2, int inline_mode)
     return c2_gone(strm) ? -1 : 0;
 }
 
-static h2_oitem *mem_item(apr_size_t need)
+static h2_oitem *mem_item(h2_hub *hub, apr_size_t need)
 {
     apr_size_t cap = need < ITEM_MIN ? ITEM_MIN : need;
-    h2_oitem *oi = malloc(sizeof(*oi) + cap);
+    h2_oitem *oi = (hub && cap == ITEM_MIN) ? h2_hub_spare_take(hub) : NULL;
+    if (oi) return oi;
+    oi = malloc(sizeof(*oi) + cap);
     if (!oi) return NULL;
     oi->next = NULL;
     oi->type = H2_OI_MEM;
@@ -155,6 +157,7 @@ typedef struct ochain {
     h2_oitem *head, *tail;
     apr_size_t mem, total;
     int fds;             /* FILE items (descriptors) in the chain */
+    h2_hub *hub;         /* where spare memory items come from (NULL: malloc only) */
 } ochain;
 
 static void chain_add(ochain *ch, h2_oitem *oi)
@@ -168,7 +171,7 @@ static char *chain_space(ochain *ch, apr_size_t n, apr_size_t *avail)
 {
     h2_oitem *oi = ch->tail;
     if (!oi || oi->type != H2_OI_MEM || oi->len == oi->cap) {
-        oi = mem_item(n);
+        oi = mem_item(ch->hub, n);
         if (!oi) return NULL;
         chain_add(ch, oi);
     }
@@ -633,12 +636,13 @@ static apr_status_t c2_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     h2_strm *strm = ctx->strm;
     h2_hub *hub = strm->hub;
     apr_bucket *b, *eor = NULL;
-    ochain ch = { NULL, NULL, 0, 0, 0 };
+    ochain ch = { NULL, NULL, 0, 0, 0, NULL };
     int eos = 0, flush = 0, wake = 0, copy_files;
     apr_off_t out_bytes = 0;
     apr_status_t rv = APR_SUCCESS;
     int inline_mode = ctx->inline_mode;
 
+    ch.hub = hub;
     if (!bb) return APR_SUCCESS;   /* mod_proxy's "output pending?" probe: nothing is */
     copy_files = ctx->r ? h2_config_copy_files(c2->base_server, ctx->r) : 0;
     /* H2OutputBuffering off: every write goes to the client at once */

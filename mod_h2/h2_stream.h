@@ -74,11 +74,28 @@ typedef struct h2_hub {
     int c1_parked;               /* [lock] */
     void (*park_wake)(void *baton); /* [lock] */
     void *park_baton;            /* [lock] */
+    /* Spare output memory items (H2_OI_MEM of capacity H2_ITEM_MIN) for the next streams:
+     * c1 keeps up to H2_SPARE_ITEMS of the items it has sent, workers take them
+     * (h2_hub_spare_take) instead of a malloc in their thread and a free in c1's (glibc's
+     * slow path across arenas). Freed when the connection goes idle (h2_hub_spare_drop). */
+    struct h2_oitem *spare;      /* [lock] */
+    int nspare;                  /* [lock] */
 } h2_hub;
 
 /* The connection's cap on descriptors its streams hold (h2_hub.out_fds): FILE output
  * items beyond it are copied, WebSocket streams beyond it refused. */
 #define H2_FDS_PER_CONN 64
+
+#define H2_ITEM_MIN     (16 * 1024)  /* capacity of an output memory item */
+#define H2_SPARE_ITEMS  4
+
+/* worker: a spare memory item of the connection (H2_ITEM_MIN capacity, reset), or NULL */
+struct h2_oitem *h2_hub_spare_take(h2_hub *hub);
+/* c1, with the lock held: keep a sent memory item as a spare; 0 when not kept (the
+ * caller frees it) */
+int h2_hub_spare_put_locked(h2_hub *hub, struct h2_oitem *oi);
+/* c1: free the spares (the connection goes idle, or ends) */
+void h2_hub_spare_drop(h2_hub *hub);
 
 /* A new hub (NULL when out of memory); freed by h2_hub_destroy. */
 h2_hub *h2_hub_create(conn_rec *c, const char *proto, apr_size_t stream_max_mem);

@@ -139,8 +139,51 @@ h2_hub *h2_hub_create(conn_rec *c, const char *proto, apr_size_t stream_max_mem)
 void h2_hub_destroy(h2_hub *hub)
 {
     if (!hub) return;
+    h2_hub_spare_drop(hub);
     pthread_mutex_destroy(&hub->mx);
     free(hub);
+}
+
+h2_oitem *h2_hub_spare_take(h2_hub *hub)
+{
+    h2_oitem *oi;
+    h2_hub_lock(hub);
+    oi = hub->spare;
+    if (oi) {
+        hub->spare = oi->next;
+        --hub->nspare;
+    }
+    h2_hub_unlock(hub);
+    if (oi) {
+        oi->next = NULL;
+        oi->len = oi->off = 0;
+    }
+    return oi;
+}
+
+int h2_hub_spare_put_locked(h2_hub *hub, h2_oitem *oi)
+{
+    if (oi->type != H2_OI_MEM || oi->cap != H2_ITEM_MIN || hub->nspare >= H2_SPARE_ITEMS)
+        return 0;
+    oi->next = hub->spare;
+    hub->spare = oi;
+    ++hub->nspare;
+    return 1;
+}
+
+void h2_hub_spare_drop(h2_hub *hub)
+{
+    h2_oitem *oi;
+    h2_hub_lock(hub);
+    oi = hub->spare;
+    hub->spare = NULL;
+    hub->nspare = 0;
+    h2_hub_unlock(hub);
+    while (oi) {
+        h2_oitem *next = oi->next;
+        free(oi);
+        oi = next;
+    }
 }
 
 static int strm_cond_init(h2_strm *strm)

@@ -178,7 +178,7 @@ class PageHttpd(bench_servers.HttpdServer):
         self.httpd.extra += ("ProxyPass /dyn/ http://127.0.0.1:%d/\n" % backend_port)
 
     def start(self):
-        docroot, key, crt = self.common
+        docroot, key, crt = self.common[:3]
         h = self.httpd
         h.make_root()
         with open(h.conf_path) as f:
@@ -204,7 +204,7 @@ class PageNginx(bench_servers.NginxServer):
         self.backend_port = backend_port
 
     def write_conf(self):
-        docroot, key, crt = self.common
+        docroot, key, crt = self.common[:3]
         r = self.root
         conf = os.path.join(r, "nginx.conf")
         with open(conf, "w") as f:

@@ -12,8 +12,9 @@ The TLS port of each uses one self-signed RSA-2048 certificate made for the run.
 workload runs h2load (-t1, duration based) against every server ROUNDS times, rotating the
 order in each round, and prints the median of each server:
   req/s    requests per second as h2load counts them
-  cpu_us   the server's CPU time per request in microseconds: utime+stime of all its
-           processes (the process tree under the server's main process, from /proc/PID/stat)
+  cpu_us   the server's CPU time per request in microseconds (median, and the lowest and
+           highest of the rounds): utime+stime of all its processes (the process tree
+           under the server's main process, from /proc/PID/stat)
            before and after each h2load run, divided by the requests done. This figure does
            not depend on how busy the machine is; req/s does.
   h2load   the share of one core h2load itself used (near 100%: the client is the
@@ -24,9 +25,17 @@ mod_h2 is better). A figure, never a pass/fail test.
 usage: tests/bench/bench_servers.py [--rounds N] [--duration S] [--workloads a,b,...]
                                     [--servers a,b,...] [--threads N] [--smoke]
 workloads: h2c-1k (8 conns x 16 streams, 1 KB file), tls-1k, h2c-100k (4 x 8, 100 KB),
-           tls-100k, idle (RSS and threads of the httpd children holding 1,000 idle h2c
+           tls-100k, h2c-empty (8 x 16, an empty 200: httpd `SetHandler bench-empty`, the
+           handler of tests/bench/mod_bench_empty.c, built with apxs for the run; nginx
+           `return 200`; h2o skipped), h1-1k (HTTP/1.1, h2load --h1, 8 connections, the
+           1 KB file), idle (RSS and threads of the httpd children holding 1,000 idle h2c
            connections; httpd servers only)
-servers:   mod_h2, mod_http2, nginx, h2o (the last two are skipped when not installed)
+servers:   mod_h2, mod_h2_deb, mod_http2, nginx, h2o (the last two are skipped when not
+           installed). mod_h2_deb: the same module in the configuration of a Debian site
+           (/etc/apache2/apache2.conf after `a2enmod ssl http2`: the modules Debian enables,
+           their .conf files and conf-enabled/*.conf read from /etc/apache2, a <Directory>
+           docroot with Options Indexes FollowSymLinks, AccessFileName .htaccess under
+           AllowOverride None, the combined access log on)
 --htaccess: let httpd look for .htaccess files (default: AllowOverride None, as Debian has it)
 --baseline SO: also run an earlier mod_h2.so (as mod_h2_base) for a before/after in one run
 --smoke:   every server and workload for about one second, one round (checks that the
@@ -58,8 +67,12 @@ WORKLOADS = {
     "tls-1k": dict(tls=True, path="/1k.txt", clients=8, streams=16),
     "h2c-100k": dict(tls=False, path="/100k.bin", clients=4, streams=8),
     "tls-100k": dict(tls=True, path="/100k.bin", clients=4, streams=8),
+    # the floors: an empty handler (no file; httpd: every hook but an empty handler,
+    # nginx: `return 200`), and HTTP/1.1 for the 1 KB file (8 keep-alive connections)
+    "h2c-empty": dict(tls=False, path="/empty", clients=8, streams=16),
+    "h1-1k": dict(tls=False, path="/1k.txt", clients=8, streams=1, h1=True),
 }
-ALL_SERVERS = ("mod_h2", "mod_http2", "nginx", "h2o")
+ALL_SERVERS = ("mod_h2", "mod_h2_deb", "mod_http2", "nginx", "h2o")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -133,7 +146,16 @@ def make_common(root):
         os.chmod(p, 0o755)
     for p in (key, crt):
         os.chmod(p, 0o644)  # workers that drop root read them only at start, but be safe
-    return docroot, key, crt
+    with open(os.path.join(docroot, "empty"), "wb"):
+        pass  # h2o has no `return 200`: not run there; the file is for nothing else
+    mod = os.path.join(root, "mod")
+    os.makedirs(mod)
+    shutil.copy(os.path.join(os.path.dirname(os.path.abspath(__file__)), "mod_bench_empty.c"), mod)
+    subprocess.run(["apxs", "-c", "-Wc,-Wall", "-Wc,-Wextra", "-Wc,-Werror", "mod_bench_empty.c"],
+                   cwd=mod, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for d in (mod, os.path.join(mod, ".libs")):
+        os.chmod(d, 0o755)
+    return docroot, key, crt, os.path.join(mod, ".libs", "mod_bench_empty.so")
 
 
 def wait_listening(ports, alive, timeout=20):
@@ -156,25 +178,141 @@ def wait_listening(ports, alive, timeout=20):
 
 # ---- the servers
 
+DEBIAN_ETC = "/etc/apache2"
+# what a Debian install enables (mods-enabled after installation) plus `a2enmod ssl http2`
+DEBIAN_MODS = ("access_compat", "alias", "auth_basic", "authn_core", "authn_file", "authz_core",
+               "authz_host", "authz_user", "autoindex", "deflate", "dir", "env", "filter",
+               "mime", "negotiation", "reqtimeout", "setenvif", "status", "socache_shmcb", "ssl")
+DEBIAN_CONFS = ("charset", "localized-error-pages", "other-vhosts-access-log", "security",
+                "serve-cgi-bin")
+
+
+def debian_conf(h, threads, key, crt, empty_so):
+    """The configuration of a Debian site for httpd `h` (mod_h2 in place of mod_http2):
+    apache2.conf's directives, Debian's module and conf-enabled files included from
+    /etc/apache2 (or left out where a file is missing), 000-default and default-ssl as
+    the two listeners, the combined access log on."""
+    r = h.root
+    inc = []
+    for m in DEBIAN_MODS:
+        for ext in ("load", "conf"):
+            p = os.path.join(DEBIAN_ETC, "mods-available", "%s.%s" % (m, ext))
+            if os.path.exists(p):
+                inc.append("Include %s" % p)
+            elif ext == "load":
+                inc.append("LoadModule %s_module %s/mod_%s.so" % (m, h2conf.MODULES_DIR, m))
+    for c in DEBIAN_CONFS:
+        p = os.path.join(DEBIAN_ETC, "conf-available", "%s.conf" % c)
+        if os.path.exists(p):
+            inc.append("Include %s" % p)
+    user = "User www-data\nGroup www-data\n" if os.getuid() == 0 else ""
+    return f"""# generated by tests/bench/bench_servers.py: a Debian site's configuration
+Define APACHE_RUN_DIR {r}/run
+Define APACHE_LOG_DIR {r}/logs
+Define APACHE_LOCK_DIR {r}/run
+ServerRoot "{r}"
+DefaultRuntimeDir {r}/run
+PidFile {r}/run/httpd.pid
+Mutex file:{r}/run default
+Timeout 300
+KeepAlive On
+MaxKeepAliveRequests 100
+KeepAliveTimeout 5
+{user}HostnameLookups Off
+ErrorLog {r}/logs/error_log
+LogLevel warn
+LoadModule mpm_event_module {h2conf.MODULES_DIR}/mod_mpm_event.so
+Include {DEBIAN_ETC}/mods-available/mpm_event.conf
+<IfModule mpm_event_module>
+    StartServers 1
+    ServerLimit 1
+    ThreadsPerChild {threads}
+    ThreadLimit {threads}
+    MaxRequestWorkers {threads}
+    MinSpareThreads 1
+    MaxSpareThreads {threads}
+</IfModule>
+{chr(10).join(inc)}
+LoadModule h2_module {h.module}
+LoadModule bench_empty_module {empty_so}
+Protocols h2 h2c http/1.1
+Listen 127.0.0.1:{h.http_port}
+Listen 127.0.0.1:{h.https_port}
+<Directory />
+    Options FollowSymLinks
+    AllowOverride None
+    Require all denied
+</Directory>
+<Directory /usr/share>
+    AllowOverride None
+    Require all granted
+</Directory>
+<Directory {r}/htdocs>
+    Options Indexes FollowSymLinks
+    AllowOverride None
+    Require all granted
+</Directory>
+AccessFileName .htaccess
+<FilesMatch "^\\.ht">
+    Require all denied
+</FilesMatch>
+LogFormat "%v:%p %h %l %u %t \\"%r\\" %>s %O \\"%{{Referer}}i\\" \\"%{{User-Agent}}i\\"" vhost_combined
+LogFormat "%h %l %u %t \\"%r\\" %>s %O \\"%{{Referer}}i\\" \\"%{{User-Agent}}i\\"" combined
+LogFormat "%h %l %u %t \\"%r\\" %>s %O" common
+ServerName localhost
+<VirtualHost 127.0.0.1:{h.http_port}>
+    ServerAdmin webmaster@localhost
+    DocumentRoot {r}/htdocs
+    ErrorLog {r}/logs/error_log
+    CustomLog {r}/logs/access.log combined
+    <Location /empty>
+        SetHandler bench-empty
+    </Location>
+</VirtualHost>
+<VirtualHost 127.0.0.1:{h.https_port}>
+    ServerAdmin webmaster@localhost
+    DocumentRoot {r}/htdocs
+    ErrorLog {r}/logs/error_log
+    CustomLog {r}/logs/access.log combined
+    SSLEngine on
+    SSLCertificateFile {crt}
+    SSLCertificateKeyFile {key}
+    <FilesMatch "\\.(?:cgi|shtml|phtml|php)$">
+        SSLOptions +StdEnvVars
+    </FilesMatch>
+    <Location /empty>
+        SetHandler bench-empty
+    </Location>
+</VirtualHost>
+"""
+
 class HttpdServer:
     """mod_h2 or mod_http2 in a private httpd (tests/integration/h2conf.py)."""
 
     def __init__(self, name, root, args, common):
         self.name = name
-        extra = ""
+        self.empty_so = common[3]
+        extra = "LoadModule bench_empty_module %s\n<Location /empty>\n    SetHandler bench-empty\n" \
+                "</Location>\n" % self.empty_so
         if args.max_workers:
-            extra = "<IfDirective H2MaxWorkers>\nH2MaxWorkers %d\n</IfDirective>\n" % args.max_workers
+            extra += "<IfDirective H2MaxWorkers>\nH2MaxWorkers %d\n</IfDirective>\n" % args.max_workers
         module = getattr(args, "baseline", None) if name == "mod_h2_base" else None
         self.httpd = h2conf.Httpd(root, module=module, threads=args.threads, extra=extra,
                                   log_level="warn", use_mod_http2=(name == "mod_http2"))
         self.http_port, self.https_port = self.httpd.http_port, self.httpd.https_port
         self.common = common
         self.htaccess = getattr(args, "htaccess", False)
+        self.threads = args.threads
 
     def start(self):
         h = self.httpd
         h.make_root()
-        _, key, crt = self.common
+        _, key, crt, _ = self.common
+        if self.name == "mod_h2_deb":
+            with open(h.conf_path, "w") as f:
+                f.write(debian_conf(h, self.threads, key, crt, self.empty_so))
+            h.start()
+            return
         with open(h.conf_path) as f:
             conf = f.read()
         # the same cost for every server: no access log; the run's common certificate
@@ -207,6 +345,7 @@ class ProcServer:
         self.root = root
         self.common = common
         self.http_port, self.https_port = h2conf.free_port(), h2conf.free_port()
+        self.h1_port = h2conf.free_port()  # nginx 1.22's h2c port has no HTTP/1.1
         self.proc = None
         self.log = os.path.join(root, "error.log")
 
@@ -246,7 +385,7 @@ class ProcServer:
 
 class NginxServer(ProcServer):
     def write_conf(self):
-        docroot, key, crt = self.common
+        docroot, key, crt, _ = self.common
         r = self.root
         conf = os.path.join(r, "nginx.conf")
         with open(conf, "w") as f:
@@ -272,7 +411,9 @@ http {{
     server {{
         listen 127.0.0.1:{self.http_port} http2;
         listen 127.0.0.1:{self.https_port} ssl http2;
+        listen 127.0.0.1:{self.h1_port};
         server_name localhost;
+        location = /empty {{ return 200; }}
         ssl_certificate {crt};
         ssl_certificate_key {key};
         root {docroot};
@@ -284,7 +425,7 @@ http {{
 
 class H2oServer(ProcServer):
     def write_conf(self):
-        docroot, key, crt = self.common
+        docroot, key, crt, _ = self.common
         r = self.root
         conf = os.path.join(r, "h2o.conf")
         with open(conf, "w") as f:
@@ -309,7 +450,8 @@ hosts:
         return [H2O_BIN, "-c", conf]
 
 
-SERVER_CLASSES = {"mod_h2": HttpdServer, "mod_h2_base": HttpdServer, "mod_http2": HttpdServer,
+SERVER_CLASSES = {"mod_h2": HttpdServer, "mod_h2_deb": HttpdServer, "mod_h2_base": HttpdServer,
+                  "mod_http2": HttpdServer,
                   "nginx": NginxServer, "h2o": H2oServer}
 
 
@@ -328,10 +470,11 @@ def installed(name):
 def h2load(srv, w, duration):
     """One h2load run: (req/s, requests done, cpu seconds of the server, note, share of
     one core h2load itself used: near 1.0, the client is the limit)."""
-    port = srv.https_port if w["tls"] else srv.http_port
+    port = srv.https_port if w["tls"] else getattr(srv, "h1_port", srv.http_port) \
+        if w.get("h1") else srv.http_port
     url = "%s://localhost:%d%s" % ("https" if w["tls"] else "http", port, w["path"])
     cmd = ["h2load", "-c", str(w["clients"]), "-m", str(w["streams"]), "-t", "1",
-           "-D", "%dms" % int(duration * 1000), url]
+           "-D", "%dms" % int(duration * 1000), url] + (["--h1"] if w.get("h1") else [])
     before = tree_cpu(srv.pid())
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
@@ -343,7 +486,7 @@ def h2load(srv, w, duration):
     out = res.stdout
     cpu = cpu_between(before, after)
     proto = re.search(r"Application protocol: (\S+)", out)
-    if not proto or proto.group(1) not in ("h2", "h2c"):
+    if not proto or proto.group(1) not in (("http/1.1",) if w.get("h1") else ("h2", "h2c")):
         return 0.0, 0, cpu, "not h2: " + (proto.group(1) if proto else "no protocol "
                                           + (out + res.stderr).strip()[-200:]), client
     m = re.search(r"finished in [^,]+, ([\d.]+) req/s", out)
@@ -415,8 +558,10 @@ def fmt_ratio(a, b):
 
 def run_workload(wl, servers, args):
     w = WORKLOADS[wl]
+    if wl in ("h2c-empty", "h1-1k"):  # h2o: no `return 200` without mruby; h2load --h1
+        servers = [s for s in servers if s.name != "h2o"]  # got no response from it here
     print("# %s: %d conns x %d streams, %s, %s" % (wl, w["clients"], w["streams"], w["path"],
-                                                  "TLS" if w["tls"] else "h2c"), flush=True)
+                                                  "TLS" if w["tls"] else "HTTP/1.1" if w.get("h1") else "h2c"), flush=True)
     for srv in servers:  # warm-up (TLS sessions, caches, worker threads); not counted
         h2load(srv, w, args.warmup)
     rps = {s.name: [] for s in servers}
@@ -437,10 +582,11 @@ def run_workload(wl, servers, args):
     med_cpu = {n: (statistics.median(v) if v else 0.0) for n, v in cpu.items()}
     for srv in servers:
         n = srv.name
-        print("%-9s %-11s %10.0f req/s  %8.1f cpu_us/req  (h2load used %3.0f%% of a core)"
-              % (wl, n, med_rps[n], med_cpu[n], 100 * statistics.median(client[n])))
+        spread = "%.1f-%.1f" % (min(cpu[n]), max(cpu[n])) if cpu[n] else "-"
+        print("%-9s %-11s %10.0f req/s  %8.1f cpu_us/req (rounds %s)  (h2load used %3.0f%% of a core)"
+              % (wl, n, med_rps[n], med_cpu[n], spread, 100 * statistics.median(client[n])))
     if "mod_h2" in med_rps:
-        for n in ("nginx", "h2o", "mod_http2", "mod_h2_base"):
+        for n in ("nginx", "h2o", "mod_http2", "mod_h2_base", "mod_h2_deb"):
             if n in med_rps:
                 print("%-9s mod_h2/%-11s req/s %s  cpu_us %s" % (
                     wl, n, fmt_ratio(med_rps["mod_h2"], med_rps[n]),
@@ -471,19 +617,31 @@ def profile_workload(wl, servers, args):
     if child is None:
         print("# profile: no mod_h2 child")
         return
-    data = os.path.join(tempfile.mkdtemp(prefix="h2perf-"), "perf.data")
-    rec = subprocess.Popen(["perf", "record", "-q", "-g", "-p", str(child), "-o", data, "--",
-                            "sleep", "%g" % args.duration],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    h2load(srv, WORKLOADS[wl], args.duration)
-    err = rec.communicate()[1]
-    if rec.returncode != 0 or not os.path.exists(data):
-        print("# profile: perf record failed: %s" % err.strip()[-200:])
-        return
-    print("# profile of the mod_h2 child (pid %d) under %s, %gs:" % (child, wl, args.duration))
-    sys.stdout.flush()
-    perf_summary.main(["perf_summary.py", data])
-    shutil.rmtree(os.path.dirname(data), ignore_errors=True)
+    tmp = tempfile.mkdtemp(prefix="h2perf-")
+    try:
+        # attached to the child (-p); where that gives no samples (attaching to a running
+        # process counts nothing in some VMs and sandboxes), system-wide (-a) and only the
+        # child's samples counted
+        for how in (["-p", str(child)], ["-a"]):
+            data = os.path.join(tmp, "perf.data")
+            rec = subprocess.Popen(["perf", "record", "-q", "-g", *how, "-o", data, "--",
+                                    "sleep", "%g" % args.duration],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            h2load(srv, WORKLOADS[wl], args.duration)
+            err = rec.communicate()[1]
+            if rec.returncode != 0 or not os.path.exists(data):
+                print("# profile: perf record %s failed: %s" % (how[0], err.strip()[-200:]))
+                return
+            res = subprocess.run(["perf", "script", "-i", data, "-F", "ip", "--pid", str(child)],
+                                 capture_output=True, text=True)
+            if res.stdout.strip():
+                break
+        print("# profile of the mod_h2 child (pid %d) under %s, %gs (perf record %s):"
+              % (child, wl, args.duration, how[0]))
+        sys.stdout.flush()
+        perf_summary.main(["perf_summary.py", data, str(child)])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main(argv=None):
@@ -492,7 +650,7 @@ def main(argv=None):
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--duration", type=float, default=5)
     ap.add_argument("--warmup", type=float, default=1, help="seconds of load before counting")
-    ap.add_argument("--workloads", default="h2c-1k,tls-1k,h2c-100k,tls-100k")
+    ap.add_argument("--workloads", default="h2c-1k,tls-1k,h2c-100k,tls-100k,h2c-empty,h1-1k")
     ap.add_argument("--servers", default=",".join(ALL_SERVERS))
     ap.add_argument("--threads", type=int, default=64, help="httpd ThreadsPerChild")
     ap.add_argument("--max-workers", type=int, default=0,

@@ -6,8 +6,11 @@ Each sample goes to the first activity whose anchor function is on its call chai
 kernel part of the chain: user-space chains of distribution binaries have no frame
 pointers), else to the library of its leaf. A figure, not a test.
 
-usage: tests/bench/perf_summary.py perf.data
+usage: tests/bench/perf_summary.py perf.data [PID]
    e.g. perf record -g -p CHILD_PID -o perf.data -- sleep 5   (under h2load load)
+   or, where attaching to a running process gives no samples (some VMs and sandboxes):
+        perf record -a -g -o perf.data -- sleep 5; perf_summary.py perf.data CHILD_PID
+PID: count only that process's samples.
 """
 import collections
 import re
@@ -48,11 +51,13 @@ def classify(frames):
 
 
 def main(argv):
-    if len(argv) != 2:
+    if len(argv) not in (2, 3):
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    out = subprocess.run(["perf", "script", "-i", argv[1], "-F", "ip,sym,dso"],
-                         capture_output=True, text=True).stdout
+    cmd = ["perf", "script", "-i", argv[1], "-F", "ip,sym,dso"]
+    if len(argv) == 3:
+        cmd += ["--pid", argv[2]]
+    out = subprocess.run(cmd, capture_output=True, text=True).stdout
     counts, total = collections.Counter(), 0
     for block in out.split("\n\n"):
         frames = []

@@ -39,6 +39,7 @@ def test_figure_for_each_installed_server(smoke_output):
     for wl in WORKLOADS:
         for name in _servers():
             m = re.search(r"^%s\s+%s\s+(\d+) req/s\s+([\d.]+) cpu_us/req"
+                          r"(?: \(rounds [\d.]+-[\d.]+\))?"
                           r"\s+\(h2load used\s+(\d+)%% of a core\)$" % (wl, name),
                           smoke_output, re.M)
             assert m, "no figure for %s %s in:\n%s" % (wl, name, smoke_output)
