@@ -12,6 +12,7 @@
  * mod_ssl's records into bigger writes. Mappings and descriptors are released once the
  * core holds nothing.
  */
+#include <stddef.h>   /* before APR: offsetof for its ring macros (else UB via NULL) */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -13,6 +13,7 @@
  *                  responses that httpd writes as HTTP/1.1 text (ap_send_interim_response)
  *                  are collected whole and parsed here.
  */
+#include <stddef.h>   /* before APR: offsetof for its ring macros (else UB via NULL) */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -3,6 +3,7 @@
  * h2_status.c -- the "http2-status" handler (see h2_status.h): the snapshot c1 builds,
  * the handler on the worker that asks for it.
  */
+#include <stddef.h>   /* before APR: offsetof for its ring macros (else UB via NULL) */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

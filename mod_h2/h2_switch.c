@@ -6,6 +6,7 @@
  *
  * Threads: all hooks run on the connection's thread.
  */
+#include <stddef.h>   /* before APR: offsetof for its ring macros (else UB via NULL) */
 #include <string.h>
 #include <stdlib.h>
 

@@ -2,6 +2,7 @@
 /*
  * h2_ws.c -- WebSockets over HTTP/2 (RFC 8441). See h2_ws.h.
  */
+#include <stddef.h>   /* before APR: offsetof for its ring macros (else UB via NULL) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

@@ -5,6 +5,8 @@
 #   3. each libFuzzer target for FUZZ_SECONDS (default 60) from the seed corpus
 #   4. h2hpack over the hpack-test-case stories (tests/data/hpack-test-case)
 #   5. integration tests: pytest against a real httpd with the built module
+#   5b. the tests that stop, restart and detach again, against the ASan + UBSan module of
+#      step 2 (H2_SANITIZER=1: the runtime preloaded into httpd; a report fails the test)
 #   6. the Debian package: build, install, switch apache2 to h2, curl, purge
 #      (tests/package/test_package.sh; PACKAGE_TEST=0 skips it)
 #   7. the work tree is as clean as before the run (git status --porcelain)
@@ -105,6 +107,32 @@ rc=${PIPESTATUS[0]}
 p=$(tail -1 build/gcc/pytest.out | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+'); passed=$((passed + ${p:-0}))
 f=$(tail -1 build/gcc/pytest.out | grep -oE '[0-9]+ (failed|error)' | awk '{s+=$1} END {print s+0}'); failed=$((failed + ${f:-0}))
 if [ "$rc" -ne 0 ] && [ "${f:-0}" = 0 ]; then fail_step "pytest exit $rc"; fi
+
+step "stop, restart and detach under ASan + UBSan (H2_SANITIZER=1, build/asan's module)"
+# (~4 min on 2 cores; STOP_CYCLES: fewer stop cycles than the plain run's 100)
+san_tests=""
+for t in 70_lifecycle 73_parked_sessions 74_close 75_stop_race 26_held_resources; do
+  san_tests="$san_tests tests/integration/test_$t.py"
+done
+# the WebSocket tests whose tunnels are closed, reset or left running at the end
+for t in close_from_client_end_stream close_from_client_rst_cancel close_from_backend \
+         fds_queued_streams_open_no_pipe fds_reset_rounds_bounded \
+         fds_connection_closed_with_tunnels_running fds_cap_refuses_stream; do
+  san_tests="$san_tests tests/integration/test_55_websocket.py::test_$t"
+done
+if [ -f build/asan/mod_h2/.libs/mod_h2.so ]; then
+  t0=$(date +%s)
+  # shellcheck disable=SC2086
+  H2_SANITIZER=1 STOP_CYCLES=10 MOD_H2_SO="$top/build/asan/mod_h2/.libs/mod_h2.so" \
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider $san_tests 2>&1 | tee build/asan/pytest-san.out
+  rc=${PIPESTATUS[0]}
+  echo "  (sanitizer step: $(( $(date +%s) - t0 )) s)"
+  p=$(tail -1 build/asan/pytest-san.out | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+'); passed=$((passed + ${p:-0}))
+  f=$(tail -1 build/asan/pytest-san.out | grep -oE '[0-9]+ (failed|error)' | awk '{s+=$1} END {print s+0}'); failed=$((failed + ${f:-0}))
+  if [ "$rc" -ne 0 ] && [ "${f:-0}" = 0 ]; then fail_step "pytest (sanitizer) exit $rc"; fi
+else
+  fail_step "no build/asan/mod_h2/.libs/mod_h2.so (step 2's build failed)"
+fi
 
 step "Debian package (tests/package/test_package.sh)"
 if [ "${PACKAGE_TEST:-1}" = 0 ]; then

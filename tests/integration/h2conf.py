@@ -94,6 +94,58 @@ except (BrokenPipeError, ConnectionResetError):
 }
 
 
+# ---- the sanitizer run (scripts/test.sh, docs/ARCHITECTURE.md "Test layers")
+#
+# H2_SANITIZER=1 with MOD_H2_SO pointing to a module built with clang
+# -fsanitize=address,undefined (build/asan): Debian's apache2 is not instrumented, so
+# every instance preloads clang's ASan runtime (it carries UBSan's handlers too; the
+# module leaves their symbols to it) and writes its reports to SAN_DIR under its server
+# root, where conftest.py looks after each test. Leaks are not checked (httpd frees its
+# pools at exit only in part, by design). `MaxMemFree 1` makes APR's allocators give every
+# freed node back to malloc(), so that ASan's quarantine sees memory of a destroyed pool
+# (the nearest to a debug-pool build that Debian's libapr allows; the first node of a
+# cleared pool stays with the pool).
+SANITIZER = os.environ.get("H2_SANITIZER", "") not in ("", "0")
+SAN_DIR = "san"
+SAN_ROOTS = []   # server roots of the sanitized instances made (conftest.py looks there)
+
+
+def asan_runtime():
+    """the shared ASan runtime that matches a clang-built module"""
+    out = subprocess.run(["clang", "-print-file-name=libclang_rt.asan-x86_64.so"],
+                         capture_output=True, text=True).stdout.strip()
+    if not out or not os.path.isabs(out) or not os.path.exists(out):
+        raise RuntimeError("H2_SANITIZER: clang's libclang_rt.asan-x86_64.so not found "
+                           "(libclang-rt-14-dev)")
+    return out
+
+
+def sanitizer_env(root):
+    d = os.path.join(root, SAN_DIR)
+    return {"LD_PRELOAD": asan_runtime(),
+            "ASAN_OPTIONS": "detect_leaks=0:halt_on_error=1:abort_on_error=0"
+                            ":detect_odr_violation=0:log_path=%s/asan" % d,
+            "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:log_path=%s/ubsan" % d}
+
+
+def sanitizer_reports(root):
+    """{path: text} of the ASan/UBSan report files under server root `root`"""
+    d = os.path.join(root, SAN_DIR)
+    found = {}
+    try:
+        names = sorted(os.listdir(d))
+    except OSError:
+        return found
+    for n in names:
+        p = os.path.join(d, n)
+        try:
+            with open(p, errors="replace") as f:
+                found[p] = f.read()
+        except OSError:
+            pass
+    return found
+
+
 _STOPWIN = None
 
 
@@ -135,8 +187,15 @@ class Httpd:
         self.modules = list(modules)  # more modules to load, e.g. ["reqtimeout"]
         self.nofile = nofile  # RLIMIT_NOFILE for httpd (like `ulimit -n`), None: inherit
         self.env = dict(env or {})  # extra environment of the httpd processes
+        self.sanitized = SANITIZER
+        if self.sanitized:
+            self.env.update(sanitizer_env(self.root))
+            if self.root not in SAN_ROOTS:
+                SAN_ROOTS.append(self.root)
         if stop_probe:        # tests that stop under load: httpd's stop race is not ours
-            self.env["LD_PRELOAD"] = stopwin_so()
+            # after the ASan runtime, which must come first
+            pre = self.env.get("LD_PRELOAD")
+            self.env["LD_PRELOAD"] = (pre + ":" if pre else "") + stopwin_so()
         self.http_port = free_port()
         self.https_port = free_port()
         self.proc = None
@@ -162,6 +221,10 @@ class Httpd:
         for d in ("conf", "htdocs", "cgi-bin", "logs", "run"):
             os.makedirs(os.path.join(self.root, d), exist_ok=True)
         os.chmod(self.root, 0o755)
+        if self.sanitized:
+            # written by the children too (www-data when started as root)
+            os.makedirs(os.path.join(self.root, SAN_DIR), exist_ok=True)
+            os.chmod(os.path.join(self.root, SAN_DIR), 0o777)
         self._make_cert()
         self._make_docs()
         self.write_conf()
@@ -262,6 +325,7 @@ ScriptAlias /cgi-bin/ "{r}/cgi-bin/"
 </Location>
 ExtendedStatus on
 SSLRandomSeed startup builtin
+{"MaxMemFree 1" if self.sanitized else ""}
 SSLSessionCache "shmcb:{r}/run/ssl_scache(512000)"
 
 <VirtualHost 127.0.0.1:{self.https_port}>

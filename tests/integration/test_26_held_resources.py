@@ -6,6 +6,7 @@ import os
 import subprocess
 import time
 
+import h2conf
 from h2client import Conn, H2Client, RST_STREAM, S_INITIAL_WINDOW_SIZE
 
 CANCEL = 0x8
@@ -93,7 +94,10 @@ Timeout 30
     grown = rss_kib(h) - base
     print("child RSS after 600 queued streams were reset: %+d KiB" % grown)
     assert got, "no PING ACK"
-    assert grown < 8 * 1024, grown
+    if not h2conf.SANITIZER:
+        # (under ASan freed memory waits in its quarantine: the sanitizer run checks
+        # that nothing of the reset streams is read after it is freed, not the size)
+        assert grown < 8 * 1024, grown
     # another client is served meanwhile
     other = H2Client(h.http_port, timeout=10)
     assert other.get("/1k.txt").status == 200
