@@ -111,7 +111,7 @@ if [ "$rc" -ne 0 ] && [ "${f:-0}" = 0 ]; then fail_step "pytest exit $rc"; fi
 step "stop, restart and detach under ASan + UBSan (H2_SANITIZER=1, build/asan's module)"
 # (~4 min on 2 cores; STOP_CYCLES: fewer stop cycles than the plain run's 100)
 san_tests=""
-for t in 70_lifecycle 73_parked_sessions 74_close 75_stop_race 26_held_resources; do
+for t in 70_lifecycle 73_parked_sessions 74_close 75_stop_race 26_held_resources 26_late_handler; do
   san_tests="$san_tests tests/integration/test_$t.py"
 done
 # the WebSocket tests whose tunnels are closed, reset or left running at the end
