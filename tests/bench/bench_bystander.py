@@ -15,7 +15,7 @@ event MPM, one child; nginx with one worker), all started at once, measured one 
 Prints, per server: the bystander's p50/p90/p99/max latency of the GETs answered, how many
 got nothing within 3 s, and h2load's succeeded/failed counts. A figure, never a pass/fail.
 
-usage: tests/bench/bench_bystander.py [-c 200] [-m 50] [-n 100000] [--issue]
+usage: tests/bench/bench_bystander.py [-c 500] [-m 100] [-n 200000] [--issue]
                                       [--threads 200] [--factor 30] [--max-workers N]
                                       [--servers mod_h2,mod_http2,nginx] [--baseline SO]
                                       [--graceful [--duration 20]]
@@ -156,9 +156,9 @@ def run_one(srv, args):
 def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
     ap = argparse.ArgumentParser(description="latency of new connections under a flood or restarts")
-    ap.add_argument("-c", type=int, default=200, help="h2load clients (flood)")
-    ap.add_argument("-m", type=int, default=50, help="h2load streams per client (flood)")
-    ap.add_argument("-n", type=int, default=100000, help="h2load requests (flood)")
+    ap.add_argument("-c", type=int, default=500, help="h2load clients (flood)")
+    ap.add_argument("-m", type=int, default=100, help="h2load streams per client (flood)")
+    ap.add_argument("-n", type=int, default=200000, help="h2load requests (flood)")
     ap.add_argument("--issue", action="store_true", help="-c 1000 -m 100 -n 1000000")
     ap.add_argument("--flood-tls", action="store_true", help="flood over TLS (default h2c)")
     ap.add_argument("--graceful", action="store_true", help="graceful restarts every 2 s")
