@@ -1,11 +1,14 @@
 # Copyright 2026 The mod_h2 authors. Licensed under the Apache License, Version 2.0.
 """A new connection is served promptly while existing ones keep the worker pool saturated
-(issue 18): with 8 MPM threads and 8 workers, h2load keeps 60 connections of 100 streams
-each busy on a 1 KB file, and a bystander that opens a new connection (h2 over TLS and
-h2c in turn) for each GET gets every answer within BOUND seconds. Before, its session's
-job waited in the pool's FIFO queue behind the jobs of the flooding connections, each of
-which ran its session's streams for as long as the client kept sending them: the
-bystander got nothing within 5 s. (tests/bench/bench_bystander.py measures the same at
+(issue 18): with 8 workers, h2load keeps 60 connections of 100 streams each busy on a
+1 KB file, and a bystander that opens a new connection (h2 over TLS and h2c in turn) for
+each GET gets every answer within BOUND seconds. 100 MPM threads: every flooding session
+keeps its thread and the MPM still accepts (with 8, the accept backlog is the wait, which
+this change does not address: docs/ARCHITECTURE.md, "Admission"), so what is tested is the
+pool's queue. Before, the bystander's job waited in the pool's FIFO queue behind the jobs
+of the flooding connections, each of which ran its session's streams for as long as the
+client kept sending them: in 4 of 5 runs on the code before a GET took 2.9-3.7 s or got
+nothing within 3 s. (tests/bench/bench_bystander.py measures the same at
 the issue's scale.)"""
 import re
 import subprocess
@@ -15,12 +18,12 @@ import pytest
 
 FLOOD_SECS = 7
 BYSTANDER_SECS = 4
-BOUND = 2.0             # seconds; measured 0.01-0.69 s on a shared 2-core machine
+BOUND = 1.5             # seconds; measured 0.01-0.35 s on a shared 2-core machine
 
 
 @pytest.fixture
 def small(make_httpd):
-    return make_httpd("admission", threads=8, extra="""
+    return make_httpd("admission", threads=100, extra="""
 AsyncRequestWorkerFactor 30
 H2MinWorkers 8
 H2MaxWorkers 8
