@@ -7,7 +7,7 @@ keeps its thread and the MPM still accepts (with 8, the accept backlog is the wa
 this change does not address: docs/ARCHITECTURE.md, "Admission"), so what is tested is the
 pool's queue. Before, the bystander's job waited in the pool's FIFO queue behind the jobs
 of the flooding connections, each of which ran its session's streams for as long as the
-client kept sending them: in 4 of 5 runs on the code before a GET took 2.9-3.7 s or got
+client kept sending them: in 4 of 6 runs on the code before a GET took 2.9-4.0 s or got
 nothing within 3 s. (tests/bench/bench_bystander.py measures the same at
 the issue's scale.)"""
 import re
