@@ -207,10 +207,21 @@ void h2_c1_pollset_drop(h2_c1 *c1)
 static void worker_session_job(void *baton, h2_worker_ctx *w)
 {
     h2_hub *hub = baton;
+    h2_workers *pool = w ? h2_workers_get() : NULL;
+    int ran = 0;
     h2_hub_lock(hub);
     for (;;) {
         h2_strm *strm = hub->pending_head;
         if (!strm) break;
+        if (ran && pool && !hub->ahead && h2_workers_ahead_waiting(pool)) {
+            /* a new connection's job waits for a worker: this one goes to the back of
+             * the pool's queue, still attached (its streams stay queued here) */
+            h2_hub_unlock(hub);
+            if (h2_workers_submit(pool, worker_session_job, hub, 0) == APR_SUCCESS) return;
+            h2_hub_lock(hub);   /* shutting down: go on here */
+            pool = NULL;
+            continue;
+        }
         hub->pending_head = strm->next_pending;
         if (!hub->pending_head) hub->pending_tail = NULL;
         --hub->queued;
@@ -236,6 +247,7 @@ static void worker_session_job(void *baton, h2_worker_ctx *w)
         }
         h2_hub_unlock(hub);
         h2_c2_process(strm, w);
+        ++ran;
         h2_hub_lock(hub);
         if (w) w->stream_id = 0;
     }
@@ -356,7 +368,7 @@ void h2_c1_dispatch_new(h2_c1 *c1)
 {
     h2_workers *w = h2_workers_get();
     h2_hub *hub = c1->hub;
-    int need = 0, i;
+    int need = 0, i, ahead;
     apr_time_t now;
     int had_new = c1->new_head != NULL;
     if (!hub || (!had_new && !c1->may_queue)) return;
@@ -371,6 +383,7 @@ void h2_c1_dispatch_new(h2_c1 *c1)
         c1->new_tail = NULL;
     }
     c1->may_queue = hub->queued > 0;
+    hub->ahead = hub->taken < H2_AHEAD_FIRST || c1->strms_active <= H2_AHEAD_FEW;
     if (hub->queued > 0) {
         /* one connection gets at most half of the workers: a client stalling its streams
          * (zero windows, bodies that never come) must not take every worker of the child */
@@ -399,10 +412,11 @@ void h2_c1_dispatch_new(h2_c1 *c1)
         if (need < 0) need = 0;
     }
     hub->attached += need;
+    ahead = hub->ahead;
     h2_hub_unlock(hub);
     if (had_new || need > 0) c1_status_busy(c1);
     for (i = 0; i < need; ++i) {
-        if (!w || h2_workers_submit(w, worker_session_job, c1->hub) != APR_SUCCESS) {
+        if (!w || h2_workers_submit(w, worker_session_job, c1->hub, ahead) != APR_SUCCESS) {
             /* no worker pool (prefork), or shutting down: the pending streams run here,
              * one after another (h2_hub.inline_pump does c1's I/O while they wait) */
             worker_session_job(c1->hub, NULL);

@@ -52,6 +52,9 @@ typedef struct h2_hub {
                                   * every news wakes it unless c1_wait_short applies */
     int c1_wait_short;           /* [lock] c1's poll ends within H2_BATCH_WAIT */
     int attached;                /* [lock] worker jobs (queued or running) of this session */
+    int ahead;                   /* [lock] the session's jobs go ahead in the pool's queue
+                                  * (a new or lightly loaded connection, h2_c1_dispatch_new);
+                                  * the others' jobs give their worker up to them */
     int c1_draining;             /* [lock] c1 waits for the jobs to leave before the
                                   * connection closes (h2_c1_drain): the last wakes it */
     struct h2_hub *busy_prev, *busy_next; /* the child's busy sessions (h2_c1_dispatch.c,
@@ -115,6 +118,15 @@ static APR_INLINE void h2_hub_unlock(h2_hub *hub)
 /* How long finished streams' news may wait for c1 while the session's queue is busy, and
  * how long queued streams wait with none taken before the session gets more workers. */
 #define H2_BATCH_WAIT apr_time_from_msec(1)
+
+/* Admission (h2_c1_dispatch_new): the jobs of a session that workers took fewer than
+ * H2_AHEAD_FIRST streams of so far (a new connection's first requests), or that has at
+ * most H2_AHEAD_FEW streams open, go ahead of the jobs of busier sessions in the pool's
+ * queue, and a busier session's job gives its worker up between two streams while such
+ * jobs wait: a new visitor's first request is not queued behind the streams of
+ * connections that keep a hundred in flight. */
+#define H2_AHEAD_FIRST 32
+#define H2_AHEAD_FEW 4
 
 /* mod_logio's %O counts what was sent: before a request is logged its worker waits until
  * no more than this much of the response is still queued (or the stream is gone), so a

@@ -46,8 +46,10 @@ struct h2_workers {
     apr_thread_cond_t *all_gone;   /* signalled when the last thread exits at shutdown */
 #endif
     h2_job *head, *tail;
+    h2_job *ahead_head, *ahead_tail; /* jobs that go before those above (h2_workers_submit) */
     h2_job *free_jobs;             /* recycled job records */
-    int queued;
+    int queued;                    /* jobs on both lists */
+    apr_uint32_t ahead_queued;     /* jobs on the ahead list (atomic: read without the lock) */
     int threads;
     int idle;
     int next_id;
@@ -162,13 +164,14 @@ static void *APR_THREAD_FUNC worker_main(apr_thread_t *thread, void *arg)
     slot->ctx = &ctx;
     for (;;) {
         h2_job *job;
-        while (!w->head && !w->shutdown) {
+        while (!w->head && !w->ahead_head && !w->shutdown) {
             apr_status_t rv;
             ++w->idle;
             if (w->threads > w->min) {
                 rv = apr_thread_cond_timedwait(w->more_work, w->lock, w->idle_timeout);
                 --w->idle;
-                if (APR_STATUS_IS_TIMEUP(rv) && !w->head && w->threads > w->min)
+                if (APR_STATUS_IS_TIMEUP(rv) && !w->head && !w->ahead_head
+                    && w->threads > w->min)
                     goto out;
             }
             else {
@@ -176,11 +179,19 @@ static void *APR_THREAD_FUNC worker_main(apr_thread_t *thread, void *arg)
                 --w->idle;
             }
         }
-        if (!w->head)
+        if (w->ahead_head) {
+            job = w->ahead_head;
+            w->ahead_head = job->next;
+            if (!w->ahead_head) w->ahead_tail = NULL;
+            apr_atomic_dec32(&w->ahead_queued);
+        }
+        else if (w->head) {
+            job = w->head;
+            w->head = job->next;
+            if (!w->head) w->tail = NULL;
+        }
+        else
             break; /* shutdown and nothing left */
-        job = w->head;
-        w->head = job->next;
-        if (!w->head) w->tail = NULL;
         --w->queued;
         {
             h2_job_fn *fn = job->fn;
@@ -389,7 +400,7 @@ h2_workers *h2_workers_create(server_rec *s, apr_pool_t *pchild, int min, int ma
     return w;
 }
 
-apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton)
+apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton, int ahead)
 {
     h2_job *job;
     int wake = 0;
@@ -404,8 +415,15 @@ apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton)
     job->next = NULL;
     job->fn = fn;
     job->baton = baton;
-    if (w->tail) w->tail->next = job; else w->head = job;
-    w->tail = job;
+    if (ahead) {
+        if (w->ahead_tail) w->ahead_tail->next = job; else w->ahead_head = job;
+        w->ahead_tail = job;
+        apr_atomic_inc32(&w->ahead_queued);
+    }
+    else {
+        if (w->tail) w->tail->next = job; else w->head = job;
+        w->tail = job;
+    }
     ++w->queued;
     /* idle threads not yet woken still count as idle: compare with what is queued */
     if (w->idle >= w->queued || w->threads >= w->max)
@@ -425,6 +443,11 @@ apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton)
 int h2_workers_max(h2_workers *w)
 {
     return w->max;
+}
+
+int h2_workers_ahead_waiting(h2_workers *w)
+{
+    return apr_atomic_read32(&w->ahead_queued) > 0;
 }
 
 int h2_workers_free(h2_workers *w)
@@ -453,7 +476,12 @@ h2_workers *h2_workers_create(server_rec *s, apr_pool_t *pchild, int min, int ma
     return NULL;
 }
 
-apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton)
+int h2_workers_ahead_waiting(h2_workers *w)
+{
+    return 0;
+}
+
+apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton, int ahead)
 {
     return APR_ENOTIMPL;
 }

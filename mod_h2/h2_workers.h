@@ -2,7 +2,8 @@
 /*
  * h2_workers.h -- the module's own worker thread pool (one per child process).
  *
- * Jobs are plain (fn, baton) pairs queued FIFO. min threads are started in child_init and
+ * Jobs are plain (fn, baton) pairs queued FIFO in two lanes: jobs submitted `ahead` go
+ * before all others (a connection's first streams), the rest after them. min threads are started in child_init and
  * live as long as the child; up to max threads are added while jobs wait and no thread is
  * idle; threads above min exit after idle_secs without work. Each worker owns a long-lived
  * pool and bucket allocator that jobs may use (h2_worker_ctx) so that stream connections
@@ -47,8 +48,13 @@ typedef void h2_job_fn(void *baton, h2_worker_ctx *w);
 /* Create the pool for a child; NULL under a non-threaded MPM (callers then run jobs inline). */
 h2_workers *h2_workers_create(server_rec *s, apr_pool_t *pchild, int min, int max, int idle_secs);
 
-/* Queue a job. Returns APR_SUCCESS, or an error when shutting down. */
-apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton);
+/* Queue a job, ahead (non-zero) of the jobs queued without it or behind them. Returns
+ * APR_SUCCESS, or an error when shutting down. */
+apr_status_t h2_workers_submit(h2_workers *w, h2_job_fn *fn, void *baton, int ahead);
+
+/* Non-zero while jobs submitted ahead wait for a thread (any thread, no lock: a hint for
+ * a long job to give its thread up). */
+int h2_workers_ahead_waiting(h2_workers *w);
 
 /* The most threads the pool may run. */
 int h2_workers_max(h2_workers *w);
