@@ -33,7 +33,7 @@ and the ratio of each server's median to mod_h2's (> 1: mod_h2 is faster).
 usage: tests/bench/bench_pageload.py [--rtt 50,100] [--mbit 10] [--loads 5] [--warm 2]
                                      [--variants static,dynamic,preload]
                                      [--servers mod_h2,mod_http2,nginx,http1]
-                                     [--baseline SO] [--smoke]
+                                     [--baseline SO[,SO]] [--smoke]
 --smoke: one load per server, a tiny page, RTT 20 ms, static only (checks that it works)
 """
 import argparse
@@ -205,6 +205,9 @@ class PageHttpd(bench_servers.HttpdServer):
     def __init__(self, name, root, args, common, backend_port):
         super().__init__("mod_h2" if name == "http1" else name, root, args, common)
         self.name = name
+        if name.startswith("mod_h2_base"):   # --baseline SO[,SO...]: mod_h2_base, _base2...
+            k = int(name[len("mod_h2_base"):] or "1")
+            self.httpd.module = args.baselines[k - 1]
         self.httpd.extra += ("ProxyPass /dyn/ http://127.0.0.1:%d/\n" % backend_port)
 
     def start(self):
@@ -574,7 +577,8 @@ def main(argv=None):
     ap.add_argument("--warm", type=int, default=2,
                     help="uncounted loads per server before a dynamic variant's (learning)")
     ap.add_argument("--servers", default=",".join(ALL_SERVERS))
-    ap.add_argument("--baseline", help="also run this mod_h2.so as mod_h2_base")
+    ap.add_argument("--baseline", help="also run these mod_h2.so (comma separated) as "
+                    "mod_h2_base, mod_h2_base2, ...")
     ap.add_argument("--threads", type=int, default=64)
     ap.add_argument("--smoke", action="store_true")
     args = ap.parse_args(argv)
@@ -585,9 +589,12 @@ def main(argv=None):
     args.rtt = [int(x) for x in args.rtt.split(",")]
     args.variants = args.variants.split(",")
     names = [n for n in args.servers.split(",") if installed(n)]
+    args.baselines = []
     if args.baseline:
-        args.baseline = os.path.abspath(args.baseline)
-        names.append("mod_h2_base")
+        args.baselines = [os.path.abspath(b) for b in args.baseline.split(",")]
+        args.baseline = args.baselines[0]
+        names += ["mod_h2_base" + ("%d" % (k + 1) if k else "")
+                  for k in range(len(args.baselines))]
     if not os.access(CHROMIUM, os.X_OK):
         print("chromium not installed (%s)" % CHROMIUM)
         return 1
