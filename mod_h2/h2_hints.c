@@ -17,12 +17,11 @@
 #include "h2_log.h"
 #include "h2_config.h"
 #include "h2_hints.h"
+#include "h2_hints_link.h"
 
 APLOG_USE_MODULE(h2);
 
 #define HINTS_ENTRIES   (H2_HINTS_SETS * H2_HINTS_WAYS)
-/* link texts joined by '\n' (which no field value holds) */
-#define HINTS_BUF       (H2_HINTS_MAX_BYTES + H2_HINTS_MAX_LINKS + 1)
 
 typedef struct hints_ent {
     uint64_t hash;            /* of vhost and key; 0: a free entry */
@@ -129,165 +128,20 @@ void h2_hints_child_init(apr_pool_t *pchild, server_rec *s)
 /* ---------------------------------------------------------------------------------- */
 /* what a response teaches (worker, pure) */
 
-static int hints_is_tchar(int c)
-{
-    return c > 0x20 && c < 0x7f && !strchr("\"(),/:;<=>?@[\\]{}", c);
-}
-
-/* rel's value [v, ve): 1 names preload or modulepreload, 2 preconnect, 0 neither */
-static int hints_rel_kind(const char *v, const char *ve)
-{
-    int kind = 0;
-    while (v < ve) {
-        const char *w;
-        size_t n;
-        while (v < ve && (*v == ' ' || *v == '\t')) ++v;
-        for (w = v; w < ve && *w != ' ' && *w != '\t'; ++w)
-            ;
-        n = (size_t)(w - v);
-        if ((n == 7 && !strncasecmp(v, "preload", 7))
-            || (n == 13 && !strncasecmp(v, "modulepreload", 13)))
-            return 1;
-        if (n == 10 && !strncasecmp(v, "preconnect", 10)) kind = 2;
-        v = w;
-    }
-    return kind;
-}
-
-/* The next link-value (RFC 8288 §3) of a Link field value at *pp: its text [*ts, *te),
- * its target [*us, *ue) (NULL when malformed) and the kind its (first) rel names.
- * Returns 0 at the end of the value. */
-static int hints_next_link(const char **pp, const char **ts, const char **te,
-                           const char **us, const char **ue, int *kind)
-{
-    const char *p = *pp;
-    int rel_seen = 0;
-    while (*p == ' ' || *p == '\t' || *p == ',') ++p;
-    if (!*p) return 0;
-    *kind = 0;
-    *ts = p;
-    *us = *ue = NULL;
-    if (*p == '<') {
-        const char *e = strchr(p + 1, '>');
-        if (!e) {
-            *te = *pp = p + strlen(p);
-            return 1;
-        }
-        *us = p + 1;
-        *ue = e;
-        p = e + 1;
-    }
-    while (*p && *p != ',') {
-        if (*p == '"') {
-            for (++p; *p && *p != '"'; ++p)
-                if (*p == '\\' && p[1]) ++p;
-            if (*p) ++p;
-        }
-        else if (*p == ';') {
-            const char *n = ++p, *v, *ve;
-            size_t nl;
-            while (*n == ' ' || *n == '\t') ++n;
-            for (p = n; hints_is_tchar((unsigned char)*p); ++p)
-                ;
-            nl = (size_t)(p - n);
-            while (*p == ' ' || *p == '\t') ++p;
-            if (*p != '=') continue;
-            ++p;
-            while (*p == ' ' || *p == '\t') ++p;
-            if (*p == '"') {
-                for (v = ++p; *p && *p != '"'; ++p)
-                    if (*p == '\\' && p[1]) ++p;
-                ve = p;
-                if (*p) ++p;
-            }
-            else {
-                for (v = p; *p && *p != ';' && *p != ',' && *p != ' ' && *p != '\t'; ++p)
-                    ;
-                ve = p;
-            }
-            if (nl == 3 && !strncasecmp(n, "rel", 3) && !rel_seen) {
-                rel_seen = 1;    /* §3.3: only the first rel counts */
-                *kind = hints_rel_kind(v, ve);
-            }
-        }
-        else {
-            ++p;
-        }
-    }
-    *te = p;
-    while (*te > *ts && ((*te)[-1] == ' ' || (*te)[-1] == '\t')) --*te;
-    if (*p == ',') ++p;
-    *pp = p;
-    if (!*us) *kind = 0;
-    return 1;
-}
-
-/* A target a 103 may carry: visible ASCII, no space, quote or angle bracket. */
-static int hints_target_ok(const char *u, size_t n)
-{
-    size_t i;
-    if (!n) return 0;
-    for (i = 0; i < n; ++i) {
-        unsigned char c = (unsigned char)u[i];
-        if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>') return 0;
-    }
-    return 1;
-}
-
-/* Is the reference u (n bytes) on the origin scheme://authority? A relative reference
- * is; an absolute one or a network-path one (`//host/...`) only with that authority. */
-static int hints_same_origin(const char *u, size_t n, const char *scheme,
-                             const char *authority)
-{
-    size_t i = 0, al;
-    if (n >= 2 && u[0] == '/' && u[1] == '/') {
-        i = 2;
-    }
-    else {
-        while (i < n && (apr_isalnum(u[i]) || u[i] == '+' || u[i] == '-' || u[i] == '.'))
-            ++i;
-        if (i == 0 || i >= n || u[i] != ':' || !apr_isalpha(u[0]))
-            return 1;                        /* no scheme: a relative reference */
-        if (!scheme || strlen(scheme) != i || strncasecmp(u, scheme, i)) return 0;
-        if (n < i + 3 || u[i + 1] != '/' || u[i + 2] != '/') return 0;
-        i += 3;
-    }
-    for (al = 0; i + al < n && u[i + al] != '/' && u[i + al] != '?' && u[i + al] != '#'; ++al)
-        ;
-    return authority && strlen(authority) == al && !strncasecmp(u + i, authority, al);
-}
-
-/* The eligible links of the Link fields of headers, joined by '\n' into buf (HINTS_BUF
- * bytes), bounded in number and bytes. Returns the length (0: none). */
+/* The eligible links of the Link fields of headers, chosen and joined by '\n' into buf
+ * (H2_HINTS_BUF bytes; h2_hints_link.h). Returns the length (0: none). */
 static size_t hints_c2_collect(apr_table_t *headers, const char *scheme,
                                const char *authority, char *buf)
 {
     const apr_array_header_t *a = apr_table_elts(headers);
     const apr_table_entry_t *el = (const apr_table_entry_t *)a->elts;
-    size_t len = 0, bytes = 0;
-    int i, count = 0;
-    buf[0] = '\0';
-    for (i = 0; i < a->nelts && count < H2_HINTS_MAX_LINKS; ++i) {
-        const char *p, *ts, *te, *us, *ue;
-        int kind;
-        if (!el[i].key || !el[i].val || strcasecmp(el[i].key, "Link")) continue;
-        p = el[i].val;
-        while (count < H2_HINTS_MAX_LINKS && hints_next_link(&p, &ts, &te, &us, &ue, &kind)) {
-            size_t tl = (size_t)(te - ts), ul;
-            if (!kind || !us) continue;
-            ul = (size_t)(ue - us);
-            if (!hints_target_ok(us, ul)) continue;
-            if (kind == 1 && !hints_same_origin(us, ul, scheme, authority)) continue;
-            if (bytes + tl > H2_HINTS_MAX_BYTES) continue;
-            if (len) buf[len++] = '\n';
-            memcpy(buf + len, ts, tl);
-            len += tl;
-            buf[len] = '\0';
-            bytes += tl;
-            ++count;
-        }
-    }
-    return len;
+    h2_hints_pick pk;
+    int i;
+    h2_hints_pick_init(&pk);
+    for (i = 0; i < a->nelts; ++i)
+        if (el[i].key && el[i].val && !strcasecmp(el[i].key, "Link"))
+            h2_hints_pick_add(&pk, el[i].val, scheme, authority);
+    return h2_hints_pick_join(&pk, buf);
 }
 
 /* Does any field `name` of t contain one of words (case-insensitive substring: a
@@ -357,7 +211,7 @@ void h2_hints_c2_learn(request_rec *r, const char *method, const char *scheme,
 {
     const char *key = hints_c2_key(r, method, authority, path);
     const char *ctype;
-    char links[HINTS_BUF];
+    char links[H2_HINTS_BUF];
     size_t n = 0;
     uint64_t hash;
     hints_ent *e;

@@ -20,7 +20,8 @@
  *     `Authorization` (what a shared cache would not give to another user is not learned);
  *   - of its Link fields only preload/modulepreload links to the same origin (a relative
  *     reference, or the request's own scheme and authority) and preconnect links count,
- *     at most H2_HINTS_MAX_LINKS of them in at most H2_HINTS_MAX_BYTES bytes;
+ *     at most H2_HINTS_MAX_LINKS of them in at most H2_HINTS_MAX_BYTES bytes, the
+ *     render-blocking kinds first when there are more (h2_hints_link.h);
  *   - a set becomes a hint only when the same set came back on two consecutive
  *     responses of the path (a Link that differs per request or per user never does);
  *   - the hint is forgotten when a response of the path carries another set (the new one
@@ -48,11 +49,11 @@
 
 #include "httpd.h"
 
+#include "h2_hints_link.h"   /* H2_HINTS_MAX_LINKS, H2_HINTS_MAX_BYTES: the parser's bounds */
+
 #define H2_HINTS_SETS       256
 #define H2_HINTS_WAYS       4
 #define H2_HINTS_PATH_MAX   256    /* longest path learned (bytes) */
-#define H2_HINTS_MAX_LINKS  8      /* links per 103 */
-#define H2_HINTS_MAX_BYTES  2048   /* bytes of link text per 103 */
 
 /* child_init: the child's table (learning is off when it cannot be made). */
 void h2_hints_child_init(apr_pool_t *pchild, server_rec *s);

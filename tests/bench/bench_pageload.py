@@ -13,20 +13,27 @@ buffers towards the server so the kernel does not queue for it).
 Page (static): 30 KB of HTML with 6 CSS files and 4 scripts in its head, 60 images and 6
 scripts in its body, 2 fonts used by the text and named only in the first CSS file (found
 late). Dynamic: the same HTML made by a backend that takes 150 ms (one Python HTTP server,
-reached by every server through its reverse proxy: ProxyPass / proxy_pass) and sends
-`Link: rel=preload` for the CSS, scripts and fonts with the response.
+reached by every server through its reverse proxy: ProxyPass / proxy_pass). Preload: the
+dynamic page whose response carries the site's own `Link: rel=preload` for its CSS,
+scripts and fonts. Before the loads of a dynamic variant every server gets --warm loads
+that are not counted (mod_h2 learns a page's hints from two consecutive responses).
+Chromium trusts the run's certificate by its key (not --ignore-certificate-errors, under
+which it caches nothing and so uses no 103 preload). The link check before the loads
+prints the TLS handshake time and the rate of a 2 MB download through the proxy.
 
 Each load: headless Chromium (Debian's /usr/bin/chromium) with a new empty profile, driven
 through the DevTools protocol: navigate, wait for the load event, read
 `first-contentful-paint` and the navigation entry's `loadEventEnd` (ms since the
-navigation started) and its protocol. Loads rotate over the servers; the table shows the
-median of --loads loads per server and the ratio of each server's figure to mod_h2's
-(> 1: mod_h2 is faster).
+navigation started), when the last CSS file and the last font arrived, its protocol, and
+whether a 103 came (`firstInterimResponseStart`) and how many resources the page took from
+it (`initiatorType` early-hints). Loads rotate over the servers; the table shows the
+median of --loads loads per server with the lowest and highest, the loads that got a 103,
+and the ratio of each server's median to mod_h2's (> 1: mod_h2 is faster).
 
-usage: tests/bench/bench_pageload.py [--rtt 50,100] [--mbit 10] [--loads 5]
-                                     [--variants static,dynamic]
+usage: tests/bench/bench_pageload.py [--rtt 50,100] [--mbit 10] [--loads 5] [--warm 2]
+                                     [--variants static,dynamic,preload]
                                      [--servers mod_h2,mod_http2,nginx,http1]
-                                     [--baseline SO] [--smoke]
+                                     [--baseline SO[,SO]] [--smoke]
 --smoke: one load per server, a tiny page, RTT 20 ms, static only (checks that it works)
 """
 import argparse
@@ -56,7 +63,22 @@ CHROMIUM = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync",
-                  "--ignore-certificate-errors", "--window-size=1280,900"]
+                  "--window-size=1280,900"]
+
+
+def spki_flag(crt):
+    """Chromium trusts the run's certificate by its key's SHA-256 (with a --user-data-dir).
+    Not --ignore-certificate-errors: Chromium keeps no response of a connection with a
+    certificate error in its HTTP cache, and the preloads of a 103 reach the page only
+    through that cache (each was fetched twice, and the 103 only cost bandwidth)."""
+    der = subprocess.run(["openssl", "x509", "-in", crt, "-noout", "-pubkey"],
+                         check=True, capture_output=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=der,
+                         check=True, capture_output=True).stdout
+    import base64
+    import hashlib
+    return "--ignore-certificate-errors-spki-list=" + base64.b64encode(
+        hashlib.sha256(der).digest()).decode()
 ALL_SERVERS = ("mod_h2", "mod_http2", "nginx", "http1")
 
 
@@ -130,24 +152,32 @@ def make_page(docroot, spec):
             f.write(b"wOF2" + bytes((k * 17 + i) & 0xff for k in range(40 * 1024 - 4)))
     with open(os.path.join(docroot, "page.html"), "w") as f:
         f.write(page_html(spec))
+    with open(os.path.join(docroot, "i", "big.bin"), "wb") as f:   # the link check's
+        f.write(bytes((k * 13) & 0xff for k in range(2 * 1024 * 1024)))
 
 
 class Backend:
-    """The dynamic page: 150 ms to make, Link preload fields with the response."""
+    """The dynamic pages: 150 ms to make; /page.html without Link fields, /preload.html
+    with the site's own Link preload fields for its CSS, scripts and fonts. Both are
+    `Cache-Control: no-cache` (a shared cache may keep them but must revalidate): a
+    `no-store` or `private` page is never taught as learned hints (docs/directives.md,
+    H2EarlyHintsLearned)."""
 
     def __init__(self, spec, delay=0.150):
-        html = page_html(spec, "(dynamic)").encode()
-        links = preload_links(spec)
+        pages = {"/page.html": (page_html(spec, "(dynamic)").encode(), []),
+                 "/preload.html": (page_html(spec, "(dynamic, preload)").encode(),
+                                   preload_links(spec))}
 
         class H(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self):
+                html, links = pages.get(self.path.split("?")[0], pages["/page.html"])
                 time.sleep(delay)   # the time the application takes to make the page
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(html)))
-                self.send_header("Cache-Control", "no-store")
+                self.send_header("Cache-Control", "no-cache")
                 for ln in links:
                     self.send_header("Link", ln)
                 self.end_headers()
@@ -175,6 +205,9 @@ class PageHttpd(bench_servers.HttpdServer):
     def __init__(self, name, root, args, common, backend_port):
         super().__init__("mod_h2" if name == "http1" else name, root, args, common)
         self.name = name
+        if name.startswith("mod_h2_base"):   # --baseline SO[,SO...]: mod_h2_base, _base2...
+            k = int(name[len("mod_h2_base"):] or "1")
+            self.httpd.module = args.baselines[k - 1]
         self.httpd.extra += ("ProxyPass /dyn/ http://127.0.0.1:%d/\n" % backend_port)
 
     def start(self):
@@ -357,10 +390,20 @@ MEASURE = """(function() {
   var nav = performance.getEntriesByType('navigation')[0];
   var fcp = performance.getEntriesByType('paint').filter(function(e) {
       return e.name === 'first-contentful-paint'; })[0];
+  var res = performance.getEntriesByType('resource');
+  function last(re) {
+    var t = 0;
+    res.forEach(function(e) { if (re.test(e.name) && e.responseEnd > t) t = e.responseEnd; });
+    return t;
+  }
   return JSON.stringify({href: location.href, load: nav ? nav.loadEventEnd : 0,
                          fcp: fcp ? fcp.startTime : null,
                          proto: nav ? nav.nextHopProtocol : '',
-                         n: performance.getEntriesByType('resource').length});
+                         n: res.length,
+                         hint: nav && nav.firstInterimResponseStart > 0 ? 1 : 0,
+                         eh: res.filter(function(e) {
+                             return e.initiatorType === 'early-hints'; }).length,
+                         css: last(/\/c\/[0-9]+\.css/), font: last(/\/f\/[0-9]+\.woff2/)});
 })()"""
 
 
@@ -375,7 +418,9 @@ async def _cdp(ws, state, method, params=None):
 
 
 async def chromium_load(url, timeout=60):
-    """(load ms, fcp ms, protocol, resources) of one load of url in a fresh profile."""
+    """The figures of one load of url in a fresh profile: a dict with load, fcp (ms),
+    proto, n (resources), hint (1: a 103 came before the document), eh (resources
+    fetched for the 103), css and font (when the last CSS file / font was received)."""
     ud = tempfile.mkdtemp(prefix="h2-pageload-")
     port = h2conf.free_port()
     proc = subprocess.Popen([CHROMIUM] + CHROMIUM_FLAGS + [
@@ -412,7 +457,7 @@ async def chromium_load(url, timeout=60):
                 v = r.get("result", {}).get("value")
                 m = json.loads(v) if v else {}
                 if m.get("href") == url and m.get("load", 0) > 0:
-                    return m["load"], m["fcp"], m["proto"], m["n"]
+                    return m
                 await asyncio.sleep(0.05)   # polling for the load event, bounded
     finally:
         proc.kill()
@@ -426,6 +471,32 @@ def fmt(v):
     return "%7.0f" % v if v is not None else "      -"
 
 
+PATHS = {"static": "/page.html", "dynamic": "/dyn/page.html", "preload": "/dyn/preload.html"}
+FIGURES = ("load", "fcp", "css", "font")
+
+
+async def link_check(proxy, rtt):
+    """What the emulated link gives: the round trip of a TCP connect through the proxy and
+    the rate of a 2 MB download over it (curl, HTTP/1.1, one connection). Printed once, so
+    that a run shows that its link is what --rtt and --mbit say."""
+    proxy.reset()
+    url = "https://localhost:%d/i/big.bin" % proxy.port
+    proc = await asyncio.create_subprocess_exec(
+        "curl", "-sk", "--http1.1", "-o", "/dev/null", "-w",
+        "%{time_connect} %{time_appconnect} %{time_starttransfer} %{time_total} "
+        "%{size_download}", url, stdout=asyncio.subprocess.PIPE)
+    out, _ = await proc.communicate()
+    try:
+        tc, ta, ts, tt, n = (float(x) for x in out.split())
+    except ValueError:
+        print("# link check: curl failed (%r)" % out)
+        return
+    print("# link check (RTT %d ms): TLS 1.3 handshake %.0f ms (one RTT), "
+          "%.0f KB in %.0f ms after the first byte: %.1f Mbit/s"
+          % (rtt, (ta - tc) * 1000, n / 1024, (tt - ts) * 1000,
+             n * 8 / max(tt - ts, 1e-6) / 1e6))
+
+
 async def run(args, servers, spec):
     proxies = {}
     for s in servers:
@@ -434,39 +505,55 @@ async def run(args, servers, spec):
             await p.start()
     try:
         for rtt in args.rtt:
+            if not args.smoke:
+                await link_check(proxies[servers[0].name][rtt], rtt)
             for variant in args.variants:
-                path = "/page.html" if variant == "static" else "/dyn/page.html"
+                path = PATHS[variant]
                 res = {s.name: [] for s in servers}
-                for i in range(args.loads):
+                # warm-up loads (not counted): learned hints need the same Link set on
+                # two consecutive responses, and every server gets the same number
+                warm = args.warm if variant != "static" else 0
+                for i in range(-warm, args.loads):
                     order = servers[i % len(servers):] + servers[:i % len(servers)]
                     for s in order:
                         p = proxies[s.name][rtt]
                         p.reset()
                         url = "https://localhost:%d%s?load=%d" % (p.port, path, i)
-                        res[s.name].append(await chromium_load(url))
-                print("# RTT %d ms, %g Mbit/s, %s page: median of %d loads (ms)"
+                        m = await chromium_load(url)
+                        if i >= 0:
+                            res[s.name].append(m)
+                print("# RTT %d ms, %g Mbit/s, %s page: median of %d loads (ms), "
+                      "[min-max]; 103: loads that got one, resources fetched for it"
                       % (rtt, args.mbit, variant, args.loads))
-                print("%-10s %7s %7s  %-9s %s" % ("server", "load", "fcp", "protocol",
-                                                  "resources"))
+                print("%-11s %-16s %-16s %-16s %-16s %-8s %s" % (
+                    "server", "load", "fcp", "last CSS", "last font", "protocol",
+                    "resources, 103"))
                 med = {}
                 for s in servers:
-                    loads = [r[0] for r in res[s.name]]
-                    fcps = [r[1] for r in res[s.name] if r[1] is not None]
-                    med[s.name] = (statistics.median(loads),
-                                   statistics.median(fcps) if fcps else None)
-                    print("%-10s %s %s  %-9s %d" % (s.name, fmt(med[s.name][0]),
-                                                    fmt(med[s.name][1]),
-                                                    res[s.name][-1][2], res[s.name][-1][3]))
+                    row, med[s.name] = [], {}
+                    for f in FIGURES:
+                        v = [m[f] for m in res[s.name] if m.get(f)]
+                        med[s.name][f] = statistics.median(v) if v else None
+                        row.append("%s [%s-%s]" % (fmt(med[s.name][f]).strip(),
+                                                   fmt(min(v)).strip() if v else "-",
+                                                   fmt(max(v)).strip() if v else "-"))
+                    last = res[s.name][-1]
+                    print("%-11s %-16s %-16s %-16s %-16s %-8s %d, %d/%d (%d)" % (
+                        (s.name,) + tuple(row) + (last["proto"], last["n"],
+                                                  sum(m["hint"] for m in res[s.name]),
+                                                  len(res[s.name]),
+                                                  sum(m["eh"] for m in res[s.name]))))
                 if "mod_h2" in med:
                     base = med["mod_h2"]
                     for s in servers:
                         if s.name == "mod_h2":
                             continue
                         o = med[s.name]
-                        print("%-10s load %.2f  fcp %s   (%s / mod_h2: > 1, mod_h2 faster)"
-                              % (s.name, o[0] / base[0],
-                                 "%.2f" % (o[1] / base[1]) if o[1] and base[1] else "-",
-                                 s.name))
+                        print("%-11s %s   (%s / mod_h2: > 1, mod_h2 faster)" % (
+                            s.name, "  ".join(
+                                "%s %s" % (f, "%.2f" % (o[f] / base[f])
+                                           if o[f] and base[f] else "-")
+                                for f in FIGURES), s.name))
                 sys.stdout.flush()
     finally:
         for ps in proxies.values():
@@ -484,9 +571,14 @@ def main(argv=None):
     ap.add_argument("--rtt", default="50,100", help="round-trip times in ms, comma separated")
     ap.add_argument("--mbit", type=float, default=10.0, help="bandwidth each way")
     ap.add_argument("--loads", type=int, default=5, help="loads per server (median)")
-    ap.add_argument("--variants", default="static,dynamic")
+    ap.add_argument("--variants", default="static,dynamic,preload",
+                    help="static (a file), dynamic (made in 150 ms), preload (made in 150 "
+                    "ms, with Link preload fields for its CSS, scripts and fonts)")
+    ap.add_argument("--warm", type=int, default=2,
+                    help="uncounted loads per server before a dynamic variant's (learning)")
     ap.add_argument("--servers", default=",".join(ALL_SERVERS))
-    ap.add_argument("--baseline", help="also run this mod_h2.so as mod_h2_base")
+    ap.add_argument("--baseline", help="also run these mod_h2.so (comma separated) as "
+                    "mod_h2_base, mod_h2_base2, ...")
     ap.add_argument("--threads", type=int, default=64)
     ap.add_argument("--smoke", action="store_true")
     args = ap.parse_args(argv)
@@ -497,9 +589,12 @@ def main(argv=None):
     args.rtt = [int(x) for x in args.rtt.split(",")]
     args.variants = args.variants.split(",")
     names = [n for n in args.servers.split(",") if installed(n)]
+    args.baselines = []
     if args.baseline:
-        args.baseline = os.path.abspath(args.baseline)
-        names.append("mod_h2_base")
+        args.baselines = [os.path.abspath(b) for b in args.baseline.split(",")]
+        args.baseline = args.baselines[0]
+        names += ["mod_h2_base" + ("%d" % (k + 1) if k else "")
+                  for k in range(len(args.baselines))]
     if not os.access(CHROMIUM, os.X_OK):
         print("chromium not installed (%s)" % CHROMIUM)
         return 1
@@ -508,6 +603,7 @@ def main(argv=None):
     os.chmod(top, 0o755)
     common = bench_servers.make_common(top)
     make_page(common[0], spec)
+    CHROMIUM_FLAGS.append(spki_flag(common[2]))
     backend = Backend(spec)
     servers = []
     try:

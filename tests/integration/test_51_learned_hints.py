@@ -242,9 +242,10 @@ def test_only_same_origin_preloads_and_preconnect(cl):
     teach(cl, "/mixed.html")
     im, _, _ = cl.get("/mixed.html")
     assert len(im) == 1, im
+    # by rank (h2_hints_link.h): style sheets, then fonts and preconnects, then scripts
     assert links_of(im[0]) == ["</same.css>; rel=preload; as=style",
-                               "<http://localhost/abs.js>; rel=modulepreload",
-                               "<https://cdn.example>; rel=preconnect"]
+                               "<https://cdn.example>; rel=preconnect",
+                               "<http://localhost/abs.js>; rel=modulepreload"]
     teach(cl, "/foreign.html", times=3)
     im, _, _ = cl.get("/foreign.html")
     assert im == [], "a cross-origin preload was learned"

@@ -95,7 +95,10 @@ def test_pageload_smoke_loads_each_server():
     for name in bench_pageload.ALL_SERVERS:
         if not bench_pageload.installed(name):
             continue
-        m = re.search(r"^%s\s+(\d+)\s+(\d+)\s+(\S+)\s+(\d+)$" % name, res.stdout, re.M)
+        # server, load [min-max], fcp [..], last CSS [..], last font [..], protocol,
+        # resources, 103s
+        m = re.search(r"^%s\s+(\d+) \[\S+\]\s+(\d+) \[\S+\]\s+\S+ \[\S+\]\s+\S+ \[\S+\]"
+                      r"\s+(\S+)\s+(\d+), \d+/1 \(\d+\)$" % name, res.stdout, re.M)
         assert m, "no row for %s in:\n%s" % (name, res.stdout)
         assert int(m.group(1)) > 0 and int(m.group(2)) > 0
         assert m.group(3) == ("http/1.1" if name == "http1" else "h2"), m.group(0)
