@@ -16,6 +16,13 @@
  * "SUSPENDWIN hold" line at INFO (LogLevel suspendwin:info), so a test can assert that the
  * window was exercised at all.
  *
+ * The same filter looks at the scoreboard slot of the MPM thread that writes (the slot
+ * whose tid is the writing thread; threads of no slot, such as mod_h2's park thread, are
+ * left alone): a write from a thread whose slot says SERVER_READY (idle, as the MPM
+ * leaves a thread that runs a timed callback) is logged once per connection as
+ * "SUSPENDWIN: write on a thread the scoreboard counts idle" at ERROR: the MPM and
+ * mod_status do not see that thread at work.
+ *
  * Build: gcc -shared -fPIC -O2 -o mod_suspendwin.so suspendwin.c -I/usr/include/apache2
  *        -I/usr/include/apr-1.0
  * Use:   LoadModule suspendwin_module /path/mod_suspendwin.so
@@ -30,6 +37,8 @@
 #include "http_log.h"
 #include "util_filter.h"
 #include "mpm_common.h"
+#include "ap_mpm.h"
+#include "scoreboard.h"
 #include "apr_optional.h"
 
 module AP_MODULE_DECLARE_DATA suspendwin_module;
@@ -39,7 +48,27 @@ APR_DECLARE_OPTIONAL_FN(int, http2_is_h2, (conn_rec *));
 typedef struct {
     volatile int holding;
     pthread_t holder;
+    int idle_logged;
 } sw_conn;
+
+/* the status of the calling thread's scoreboard slot, -1 when it has none */
+static int sw_my_status(void)
+{
+    static int slot = -1, threads = 0;
+    apr_proc_t me;
+    int i;
+    if (slot < 0) {
+        me.pid = getpid();
+        slot = ap_find_child_by_pid(&me);
+        if (slot < 0 || ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads) != APR_SUCCESS)
+            return -1;
+    }
+    for (i = 0; i < threads; ++i) {
+        worker_score *ws = ap_get_scoreboard_worker_from_indexes(slot, i);
+        if (ws && pthread_equal(ws->tid, pthread_self())) return ws->status;
+    }
+    return -1;
+}
 
 static int sw_hold_ms(void)
 {
@@ -55,6 +84,11 @@ static apr_status_t sw_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                       "SUSPENDWIN: write on thread %lu while the MPM suspends the "
                       "connection on thread %lu", (unsigned long)pthread_self(),
                       (unsigned long)st->holder);
+    if (st && !st->idle_logged && sw_my_status() == SERVER_READY) {
+        st->idle_logged = 1;
+        ap_log_cerror(APLOG_MARK, APLOG_ERR, 0, f->c,
+                      "SUSPENDWIN: write on a thread the scoreboard counts idle");
+    }
     return ap_pass_brigade(f->next, bb);
 }
 
