@@ -366,6 +366,7 @@ static void c1_work(h2_c1 *c1)
     h2_c1_dispatch_new(c1);
     h2_c1_process_dirty(c1);
     h2_c1_dispatch_new(c1);   /* pushed streams promised while processing responses */
+    c1->stop_level = h2_c1_child_stop_level();   /* before the looks at the stop below */
     if (!c1->mpm_stopping_seen && c1_mpm_stopping()) {
         h2_session_stats st;
         c1->mpm_stopping_seen = 1;
@@ -495,6 +496,15 @@ static int c1_wait(h2_c1 *c1, c1_loop *loop)
                       "h2: cannot create a pollset");
         return -1;
     }
+    if (h2_c1_child_stop_level() != c1->stop_level) {
+        /* the child began to stop (or to stop hard) since this round looked: the stop
+         * hook's wake walks the busy sessions once and missed a pollset made after it
+         * (h2_c1_child_stopping). A poll is all that could hold a session here (its
+         * reads and writes never block), and the MPM's hard stop closes only the
+         * sockets of its threads in process_connection, never those of sessions on a
+         * callback: the next round sees the stop and ends or winds down the session */
+        return 0;
+    }
     if (h2_c1_wait_begin(c1, &loop->wait)) {   /* news came meanwhile */
         loop->quiet = 0;
         return 0;
@@ -588,7 +598,7 @@ static int c1_hand_back(h2_c1 *c1, const c1_loop *loop)
     else
 #endif
     c->cs->state = CONN_STATE_WRITE_COMPLETION;
-    if (h2_c1_idle_park(c1)) {
+    if (h2_c1_idle_park(c1, 0)) {
         /* the record, not the connection: the MPM's Timeout counts from now */
         h2_c1_park_mpm_parked(c1->park);
         h2_c1_park_release(c1->park);
@@ -629,8 +639,11 @@ static int c1_park(h2_c1 *c1, const c1_loop *loop, apr_interval_time_t retry)
     ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c, H2LOGNO(00655)
                   "h2 loop: %d streams wait for their workers, back to the MPM (%s)",
                   c1->strms_active, loop->on_cb ? "from a callback" : "wait-io");
-    if (h2_c1_idle_park(c1)) {
-        if (h2_c1_park_for_workers(c1->park, retry)) return 1;
+    /* on the MPM's thread the connection is the MPM's only once its suspend_connection
+     * hooks ran: until then no callback runs the session, nor writes to it from the park
+     * thread (h2_c1_idle_suspend); from a callback it never left the MPM */
+    if (h2_c1_idle_park(c1, loop->on_cb)) {
+        if (h2_c1_park_for_workers(c1->park, retry, loop->on_cb)) return 1;
         h2_c1_idle_unpark(c);   /* news came meanwhile */
     }
     c1_hub_unpark(c1);
@@ -650,7 +663,7 @@ static void c1_idle_on_cb(h2_c1 *c1)
     c1->parked_busy = 0;
     ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c1->c, H2LOGNO(00656)
                   "h2 loop: idle on a callback, left to the MPM");
-    if (!h2_c1_idle_park(c1)) {
+    if (!h2_c1_idle_park(c1, 1)) {
         /* the child stops: the connection stays in the MPM; the stopping thread's
          * GOAWAY could not reach it, so it goes out here */
         h2_c1_goaway_final(c1, 1, "shutdown");
@@ -759,6 +772,7 @@ static int c1_loop_run(h2_c1 *c1, c1_loop *loop)
             if (loop->on_cb && h2_c1_park_wanted(c1->park)) {
                 /* the client sent something: the MPM's thread waits to take over */
                 c1->parked_busy = 0;
+                c1->sb_busy = 0;   /* this callback's slot: the MPM's again */
                 h2_c1_park_release(c1->park);
                 return OK;
             }
@@ -792,7 +806,7 @@ static void c1_unparked(h2_c1 *c1)
     c1_hub_unpark(c1);
 }
 
-void h2_c1_run_parked(h2_c1 *c1)
+void h2_c1_run_parked(h2_c1 *c1, ap_sb_handle_t *sbh)
 {
     c1_loop loop;
     c1_unparked(c1);
@@ -806,10 +820,14 @@ void h2_c1_run_parked(h2_c1 *c1)
     }
     ap_log_cerror(APLOG_MARK, APLOG_TRACE2, 0, c1->c, H2LOGNO(00657)
                   "h2 loop: on a callback (%d streams)", c1->strms_active);
-    /* c->sbh is the parking MPM thread's slot: not ours to write. Cleared by the next
-     * MPM thread that takes the session (h2_c1_run), not here: once the loop let go, the
-     * MPM may close the connection and free c1 */
+    /* c->sbh is the parking MPM thread's slot (the MPM clears it after its suspend
+     * hooks): not ours to read or write. This thread's own slot shows the session
+     * instead (h2_c1_park.c found it). on_cb is cleared by the next MPM thread that
+     * takes the session (h2_c1_run), not here: once the loop let go, the MPM may close
+     * the connection and free c1 */
     c1->on_cb = 1;
+    c1->cb_sbh = sbh;
+    h2_c1_status_resumed(c1);
     c1_loop_run(c1, &loop);
 }
 

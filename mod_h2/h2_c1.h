@@ -21,6 +21,7 @@
 #include "apr_poll.h"
 #include "apr_time.h"
 #include "httpd.h"
+#include "scoreboard.h"
 
 #include "h2_session.h"
 #include "h2_config.h"
@@ -62,11 +63,15 @@ struct h2_c1 {
     apr_time_t next_stall_check;
     int done;
     int mpm_stopping_seen;
+    int stop_level;              /* h2_c1_child_stop_level() when c1_work last looked */
     int sb_busy;                 /* c1's scoreboard slot shows a running stream */
     int on_cb;                   /* the session runs on an MPM timed callback: c->sbh is
-                                  * the slot of the thread that parked it, which the MPM
-                                  * may be writing: the slot is not touched, the requests
-                                  * counted wait in sb_defer_* for the next MPM thread */
+                                  * the slot of the thread that parked it (or NULL, the
+                                  * MPM clears it after its suspend hooks): never read
+                                  * then; cb_sbh is the callback thread's own slot */
+    ap_sb_handle_t *cb_sbh;      /* on_cb: the slot of the thread running the callback
+                                  * (NULL: not found; the requests counted wait in
+                                  * sb_defer_* for the next MPM thread then) */
     unsigned long sb_defer_count;
     apr_off_t sb_defer_bytes;
     int draining;                /* h2_c1_drain runs: the session ends */
@@ -96,7 +101,7 @@ int h2_c1_run(conn_rec *c, request_rec *upgrade_r, const char *http2_settings);
 /* An MPM worker thread, on a timed callback that took the session parked for its
  * workers (h2_c1_park.c): run the loop until the session parks again, goes idle, is
  * wanted by the MPM's thread or ends; the session is let go on return. */
-void h2_c1_run_parked(h2_c1 *c1);
+void h2_c1_run_parked(h2_c1 *c1, ap_sb_handle_t *sbh);
 
 /* The thread owning the connection (c1; the MPM's thread in pre_close; the stopping
  * thread for a parked connection): make sure the client gets the final GOAWAY(NO_ERROR,
@@ -139,12 +144,14 @@ void h2_c1_strm_dispatch(h2_c1 *c1, h2_strm *strm);
 /* Lock held: take a dispatched stream off the queue before a worker has it (1), or 0
  * when a worker has (had) it. A stream closed while queued is released at once. */
 int h2_c1_strm_unqueue_locked(h2_c1 *c1, h2_strm *strm);
-/* The MPM gave the connection to this thread again (a resumed process_connection): its
- * scoreboard slot shows the session busy (the MPM left it "ready"), with the request line
- * of a running stream, so that mod_status and h2_c1_park_threads_short count it. */
+/* The MPM gave the connection to this thread again (a resumed process_connection, or a
+ * timed callback: then its slot is c1->cb_sbh): its scoreboard slot shows the session
+ * busy (the MPM left it "ready"), with the request line of a running stream, so that
+ * mod_status and h2_c1_park_threads_short count it. */
 void h2_c1_status_resumed(h2_c1 *c1);
-/* The requests workers ran, counted in c1's scoreboard slot (not on a callback: they wait
- * for the next MPM thread, h2_c1.h on_cb). */
+/* The requests workers ran, counted in the slot of the thread running the session (on a
+ * callback without a slot of its own: they wait for the next MPM thread, h2_c1.h
+ * on_cb). */
 void h2_c1_status_flush(h2_c1 *c1);
 /* Hand the streams queued since the last call to workers. */
 void h2_c1_dispatch_new(h2_c1 *c1);
@@ -175,6 +182,10 @@ void h2_c1_child_stopping(apr_pool_t *pchild, int graceful);
 int h2_c1_child_stop_hard(void);
 /* any thread: the child began to stop (graceful or hard; set by child_stopping) */
 int h2_c1_child_is_stopping(void);
+/* any thread: 0 running, 1 stopping gracefully, 2 stopping hard (set by child_stopping
+ * before it wakes the busy sessions: a session that joined the busy list after that wake
+ * sees the level changed, h2_c1.c c1_wait) */
+int h2_c1_child_stop_level(void);
 /* The connection is going away (an MPM thread, which may block): stop every stream and
  * wait until the last job of the session has left, as long as its handlers run (a
  * WARNING at the first bound and every 30 s), so that no c2 reaches c1's memory after

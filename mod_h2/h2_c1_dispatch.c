@@ -32,6 +32,14 @@ APLOG_USE_MODULE(h2);
 /* ---------------------------------------------------------------------------------- */
 /* streams */
 
+/* The scoreboard slot of the thread running the session: the MPM's (c->sbh), or on a
+ * timed callback the callback thread's own (never c->sbh then: the parking thread's,
+ * which the MPM clears after its suspend hooks). NULL: none. */
+static ap_sb_handle_t *c1_sbh(h2_c1 *c1)
+{
+    return c1->on_cb ? c1->cb_sbh : c1->c->sbh;
+}
+
 h2_strm *h2_c1_strm_new(h2_c1 *c1, uint32_t id)
 {
     h2_strm *strm = c1->free_strms;
@@ -77,9 +85,9 @@ void h2_c1_strm_release(h2_c1 *c1, h2_strm *strm)
     strm->next_free = c1->free_strms;
     c1->free_strms = strm;
     --c1->strms_active;
-    if (c1->sb_busy && c1->strms_active == 0 && !c1->on_cb) {
+    if (c1->sb_busy && c1->strms_active == 0 && c1_sbh(c1)) {
         /* nothing runs: the session waits for frames (as a keep-alive HTTP/1.1 one) */
-        ap_update_child_status_from_conn(c1->c->sbh, SERVER_BUSY_KEEPALIVE, c1->c);
+        ap_update_child_status_from_conn(c1_sbh(c1), SERVER_BUSY_KEEPALIVE, c1->c);
         c1->sb_busy = 0;
     }
 }
@@ -128,6 +136,11 @@ int h2_c1_child_stop_hard(void)
 int h2_c1_child_is_stopping(void)
 {
     return c1_stopping;
+}
+
+int h2_c1_child_stop_level(void)
+{
+    return c1_stop_hard ? 2 : c1_stopping ? 1 : 0;
 }
 
 void h2_c1_child_stopping(apr_pool_t *pchild, int graceful)
@@ -309,7 +322,8 @@ static void c1_status_busy(h2_c1 *c1)
     h2_strm *s, *shown = NULL;
     int n = 0;
     char line[128], pre[24] = "";
-    if (c1->on_cb) return;   /* another thread's slot (h2_c1.h) */
+    ap_sb_handle_t *sbh = c1_sbh(c1);
+    if (!sbh) return;
     for (s = c1->active_head; s; s = s->next_active) {
         if (s->dispatched && !s->c2_done && s->method) {
             if (!shown) shown = s;
@@ -321,16 +335,18 @@ static void c1_status_busy(h2_c1 *c1)
     if (n > 1) apr_snprintf(pre, sizeof(pre), "[%d] ", n);
     apr_snprintf(line, sizeof(line), "%s%s %s HTTP/2.0", pre, shown->method,
                  shown->path ? shown->path : "/");
-    ap_update_child_status_descr(c1->c->sbh, SERVER_BUSY_WRITE, line);
+    ap_update_child_status_descr(sbh, SERVER_BUSY_WRITE, line);
     c1->sb_busy = 1;
 }
 
 void h2_c1_status_resumed(h2_c1 *c1)
 {
-    if (!c1->c->sbh) return;
-    h2_c1_status_flush(c1);   /* what callbacks counted meanwhile */
+    ap_sb_handle_t *sbh = c1_sbh(c1);
+    c1->sb_busy = 0;          /* another thread, another slot: it shows nothing yet */
+    if (!sbh) return;
+    h2_c1_status_flush(c1);   /* what callbacks without a slot counted meanwhile */
     if (c1->strms_active) c1_status_busy(c1);
-    if (!c1->sb_busy) ap_update_child_status_from_conn(c1->c->sbh, SERVER_BUSY_READ, c1->c);
+    if (!c1->sb_busy) ap_update_child_status_from_conn(sbh, SERVER_BUSY_READ, c1->c);
 }
 
 /* A stream is done: count its request in c1's slot (a worker ran it), and show the
@@ -340,12 +356,13 @@ static void c1_status_done(h2_c1 *c1, h2_strm *strm, apr_off_t bytes)
     (void)strm;
     c1->sb_defer_count++;
     c1->sb_defer_bytes += bytes;
-    h2_c1_status_flush(c1);   /* on a callback: by the next MPM thread */
+    h2_c1_status_flush(c1);   /* on a callback without a slot: by the next MPM thread */
 }
 
 void h2_c1_status_flush(h2_c1 *c1)
 {
-    worker_score *ws = c1->c->sbh && !c1->on_cb ? ap_get_scoreboard_worker(c1->c->sbh) : NULL;
+    ap_sb_handle_t *sbh = c1_sbh(c1);
+    worker_score *ws = sbh ? ap_get_scoreboard_worker(sbh) : NULL;
     if (!ws || !c1->sb_defer_count) return;
     ws->access_count += c1->sb_defer_count;
     ws->my_access_count += c1->sb_defer_count;

@@ -27,13 +27,23 @@ typedef struct h2_idle_ent {
     struct h2_c1 *c1;
     conn_rec *c;
     int parked;                       /* [lock] on the list */
+    int in_mpm;                       /* [lock] the MPM has it: the thread that parked
+                                       * it ran the MPM's suspend hooks (or it parked on
+                                       * a callback); only then may the park thread
+                                       * write to it */
     int expired;                      /* [lock] its KeepAliveTimeout GOAWAY went out */
+    int stop_sent;                    /* [lock] its GOAWAY of the child's stop went out */
     apr_time_t since;                 /* [lock] parked at */
 } h2_idle_ent;
 
 static apr_thread_mutex_t *idle_mutex;  /* NULL: not threaded, or no mutex */
 static h2_idle_ent *idle_head;          /* [lock] */
 static int idle_stopping;               /* [lock] child_stopping ran */
+static int idle_graceful;               /* [lock] ... for a graceful stop */
+
+/* How long the child_stopping hook waits for the park thread to have written the stop's
+ * GOAWAYs (h2_c1_park_tick_now): a few non-blocking writes, normally well under a ms */
+#define H2_IDLE_STOP_WAIT apr_time_from_msec(200)
 
 void h2_c1_idle_child_init(apr_pool_t *pchild)
 {
@@ -41,6 +51,7 @@ void h2_c1_idle_child_init(apr_pool_t *pchild)
         idle_mutex = NULL;
     idle_head = NULL;
     idle_stopping = 0;
+    idle_graceful = 0;
 }
 
 /* [lock held] */
@@ -52,6 +63,7 @@ static void c1_idle_remove_locked(h2_idle_ent *e)
     if (e->next) e->next->prev = e->prev;
     e->prev = e->next = NULL;
     e->parked = 0;
+    e->in_mpm = 0;
 }
 
 /* c->pool cleanup: the connection is gone (normally unparked long before). */
@@ -66,7 +78,7 @@ static apr_status_t c1_idle_cleanup(void *data)
     return APR_SUCCESS;
 }
 
-int h2_c1_idle_park(struct h2_c1 *c1)
+int h2_c1_idle_park(struct h2_c1 *c1, int in_mpm)
 {
     conn_rec *c = c1->c;
     h2_conn_ctx *ctx = h2_ctx_get(c);
@@ -91,7 +103,9 @@ int h2_c1_idle_park(struct h2_c1 *c1)
         if (idle_head) idle_head->prev = e;
         idle_head = e;
         e->parked = 1;
+        e->in_mpm = in_mpm;
         e->expired = 0;
+        e->stop_sent = 0;
         e->since = apr_time_now();
     }
     apr_thread_mutex_unlock(idle_mutex);
@@ -169,24 +183,95 @@ int h2_c1_idle_pre_close(conn_rec *c)
     return OK;
 }
 
-/* The park thread's tick (h2_c1_park_child_init): a connection parked idle for its
- * vhost's KeepAliveTimeout gets its final GOAWAY(NO_ERROR), as mod_http2 closes an idle
- * connection then; written as the stopping thread writes (non-blocking, under the list's
- * mutex: a parked connection is nobody else's). When all of it went out the socket is
- * shut down for writing: the client sees the GOAWAY, then the end, and closes, which
- * brings the connection back through the MPM (its session is done: closed). A client
- * that closes nothing is closed by the MPM's Timeout as before. (For writing only: a
- * shutdown for reading made the kernel answer the close with a reset, see below.) */
-void h2_c1_idle_expire(apr_time_t now)
+/* [lock held] the child's stop reaches a parked connection the MPM has: its final
+ * GOAWAY(NO_ERROR, last stream), without blocking (a short write into an idle socket);
+ * graceful: the end of the stream behind it when the connection is idle and all of it
+ * went out, as at the KeepAliveTimeout (h2_c1_idle_expire): the client closes at once
+ * (RFC 9113 §6.8 tells it to open a new one), which wakes the connection and ends it, so
+ * the old child is gone as soon as its streams are (before, an idle client that kept its
+ * connection held the old child until the MPM's Timeout); a request sent before the
+ * client saw the GOAWAY is above its last-stream-id and ignored, so the client retries it
+ * elsewhere. Hard: no worker runs again; the process exit closes the socket after the
+ * GOAWAY. (Shutting the socket down for reading to wake it at once is no good: data the
+ * client sends after the shutdown makes the kernel answer the later close with a reset,
+ * which can destroy the response and GOAWAY still unread at the client.) 1 when a GOAWAY
+ * went out. */
+static int c1_idle_stop_one_locked(h2_idle_ent *e)
+{
+    e->stop_sent = 1;
+    if (!h2_c1_goaway_final(e->c1, 1, "shutdown")) return 0;
+    if (idle_graceful && e->c1->strms_active == 0 && !h2_c1_io_pending(e->c1))
+        apr_socket_shutdown(e->c1->sock, APR_SHUTDOWN_WRITE);
+    return 1;
+}
+
+/* [lock held] the stop's GOAWAY to every parked connection the MPM has (those still
+ * being handed back get it from their own thread, h2_c1_idle_suspend) */
+static int c1_idle_stop_pass_locked(void)
 {
     h2_idle_ent *e;
     int n = 0;
+    for (e = idle_head; e; e = e->next)
+        if (e->in_mpm && !e->stop_sent) n += c1_idle_stop_one_locked(e);
+    return n;
+}
+
+/* suspend_connection, on the MPM's thread that handed a connection back, after every
+ * other module's suspend hook (REALLY_LAST): the MPM no longer touches the connection
+ * from here on but for its own records (c->sbh, its slot, queues and pollset), so the
+ * park thread may write to a parked one, and a callback may run a session parked for
+ * its workers (h2_c1_park_suspended: at once when their news came meanwhile). A stop
+ * that came while the connection was being handed back has its GOAWAY written here, on
+ * the thread that still owns it. */
+void h2_c1_idle_suspend(conn_rec *c, request_rec *r)
+{
+    h2_conn_ctx *ctx = c->master ? NULL : h2_ctx_get(c);
+    (void)r;
+    if (!ctx || ctx->is_c2 || !ctx->c1) return;
+    if (ctx->idle && idle_mutex) {
+        int n = 0;
+        apr_thread_mutex_lock(idle_mutex);
+        if (ctx->idle->parked) {
+            ctx->idle->in_mpm = 1;
+            if (idle_stopping && !ctx->idle->stop_sent) n = c1_idle_stop_one_locked(ctx->idle);
+        }
+        apr_thread_mutex_unlock(idle_mutex);
+        if (n)
+            ap_log_cerror(APLOG_MARK, APLOG_DEBUG, 0, c, H2LOGNO(01060)
+                          "h2: child stopping: GOAWAY sent as the connection is parked");
+    }
+    h2_c1_park_suspended(ctx->c1->park);
+}
+
+/* The park thread's tick (h2_c1_park_child_init), also run at once by child_stopping
+ * (h2_c1_park_tick_now). The park thread writes to parked connections the MPM has, which
+ * nobody else touches (the MPM only polls them; the worker it gives one to unparks it
+ * first, in resume_connection or pre_close_connection, and waits for this mutex there):
+ * - a connection parked idle for its vhost's KeepAliveTimeout gets its final
+ *   GOAWAY(NO_ERROR), as mod_http2 closes an idle connection then (non-blocking). When all
+ *   of it went out the socket is shut down for writing: the client sees the GOAWAY, then
+ *   the end, and closes, which brings the connection back through the MPM (its session is
+ *   done: closed). A client that closes nothing is closed by the MPM's Timeout as before.
+ *   (For writing only: a shutdown for reading made the kernel answer the close with a
+ *   reset, see c1_idle_stop_one_locked.)
+ * - once the child stops, every parked connection gets the stop's GOAWAY
+ *   (c1_idle_stop_one_locked). */
+void h2_c1_idle_expire(apr_time_t now)
+{
+    h2_idle_ent *e;
+    int n = 0, stopped = 0, graceful = 0;
     if (!idle_mutex) return;
     apr_thread_mutex_lock(idle_mutex);
+    if (idle_stopping) {
+        stopped = c1_idle_stop_pass_locked();
+        graceful = idle_graceful;
+    }
     for (e = idle_stopping ? NULL : idle_head; e; e = e->next) {
         apr_interval_time_t ka = e->c1->s->keep_alive_timeout;
         /* idle only: sessions parked for their workers are on the list too */
-        if (e->expired || ka <= 0 || now - e->since < ka || e->c1->strms_active) continue;
+        if (!e->in_mpm || e->expired || ka <= 0 || now - e->since < ka
+            || e->c1->strms_active)
+            continue;
         e->expired = 1;
         if (h2_c1_goaway_final(e->c1, 1, "idle")) {
             ++n;
@@ -197,41 +282,26 @@ void h2_c1_idle_expire(apr_time_t now)
     if (n)
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, ap_server_conf, H2LOGNO(00652)
                      "h2: KeepAliveTimeout: GOAWAY sent on %d idle connections", n);
+    if (stopped)
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, ap_server_conf, H2LOGNO(00651)
+                     "h2: child stopping (%s): GOAWAY sent on %d parked connections",
+                     graceful ? "graceful" : "hard", stopped);
 }
 
-/* child_stopping, on the thread stopping the child: the final GOAWAY(NO_ERROR, last
- * stream) to every parked connection, written from here, without blocking (a short write
- * into an idle socket), under the list's mutex: a parked connection is nobody else's (the
- * MPM only polls it; the worker it is given to unparks it first, in resume_connection or
- * pre_close_connection, and waits for us there). Graceful: the connection stays parked;
- * the client closes it (RFC 9113 §6.8 tells it to open a new one), which wakes it and
- * ends it, or the MPM's Timeout does; a request sent before the client saw the GOAWAY is
- * above its last-stream-id and ignored, so the client retries it elsewhere. Hard: no
- * worker runs again; the process exit closes the socket after the GOAWAY.
- * (Shutting the socket down for reading to wake it at once is no good: data the client
- * sends after the shutdown makes the kernel answer the later close with a reset, which
- * can destroy the response and GOAWAY still unread at the client.) */
+/* child_stopping, on the thread stopping the child (the listener or the main thread):
+ * it writes to no connection, it signals. Parked connections are nobody's but the park
+ * thread's (h2_c1_idle_expire), so the park thread writes their GOAWAYs, at once; this
+ * thread waits until it did (bounded: a hard stop ends the process soon after). Busy
+ * sessions on their threads are woken by h2_c1_child_stopping and write their own. With
+ * no park thread (it could not be started), this thread does the park thread's work,
+ * under the list's mutex, as the tick would. */
 void h2_c1_idle_child_stopping(apr_pool_t *pchild, int graceful)
 {
-    h2_idle_ent *e;
-    int n = 0;
     (void)pchild;
     if (!idle_mutex) return;
     apr_thread_mutex_lock(idle_mutex);
     idle_stopping = 1;
-    for (e = idle_head; e; e = e->next) {
-        if (!h2_c1_goaway_final(e->c1, 1, "shutdown")) continue;
-        ++n;
-        /* graceful: the end of the stream behind the GOAWAY, as at the KeepAliveTimeout
-         * (h2_c1_idle_expire): the client closes at once, and the old child is gone as
-         * soon as its streams are; before, an idle client that kept its connection held
-         * the old child until the MPM's Timeout */
-        if (graceful && e->c1->strms_active == 0 && !h2_c1_io_pending(e->c1))
-            apr_socket_shutdown(e->c1->sock, APR_SHUTDOWN_WRITE);
-    }
+    idle_graceful = graceful;
     apr_thread_mutex_unlock(idle_mutex);
-    if (n)
-        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, ap_server_conf, H2LOGNO(00651)
-                     "h2: child stopping (%s): GOAWAY sent on %d idle connections",
-                     graceful ? "graceful" : "hard", n);
+    if (!h2_c1_park_tick_now(H2_IDLE_STOP_WAIT)) h2_c1_idle_expire(apr_time_now());
 }

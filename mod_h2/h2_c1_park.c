@@ -43,7 +43,11 @@ struct h2_c1_park {
     int running;                 /* a thread owns the session ... */
     pthread_t owner;             /* ... this one */
     int on_cb;                   /* ... a callback (else the MPM's thread) */
-    int parked;                  /* parked for workers: a callback may take it */
+    int parked;                  /* parked for workers: a callback may take it ... */
+    int in_mpm;                  /* ... once the MPM no longer touches the connection: the
+                                  * thread that parked it ran the MPM's suspend_connection
+                                  * hooks (h2_c1_park_suspended), or it parked on a callback
+                                  * (the connection never left the MPM's pollset) */
     int kicked;                  /* news since the owner last looked */
     int waiting;                 /* MPM threads waiting in h2_c1_park_take */
     int cb_now;                  /* a callback for news (or a retry) is registered */
@@ -61,6 +65,12 @@ static c1_park_due *park_head, *park_tail;   /* [park_tmx] */
 static int park_run;                          /* [park_tmx] the thread runs */
 static int park_stop;                         /* [park_tmx] the child stops */
 static pthread_t park_thread;
+
+/* The scoreboard handles of this child's MPM threads, one per thread slot, made on the
+ * first callback a thread runs (park_tmx; from park_sb_pool, unmanaged, the child's
+ * life: never from pchild, which other threads may use). */
+static ap_sb_handle_t **park_sbh;
+static apr_pool_t *park_sb_pool;
 
 static void c1_park_free_locked(h2_c1_park *p)
 {
@@ -128,7 +138,14 @@ static void c1_park_fire(c1_park_due *d)
     if (d->ping) {
         p->cb_ping = 0;
         if (p->c1 && p->parked && !p->running && !p->waiting) {
-            if (now >= p->ping_at) {
+            if (now >= p->ping_at && !p->in_mpm) {
+                /* due while the MPM still hands the connection back: the suspend hook
+                 * registers the callback (h2_c1_park_suspended) */
+                p->ping_due = 1;
+                p->ping_at = now + p->io_timeout / 2;
+                p->kicked = 1;
+            }
+            else if (now >= p->ping_at) {
                 /* half the MPM's Timeout: the callback sends a PING */
                 p->ping_due = 1;
                 p->ping_at = now + p->io_timeout / 2;
@@ -138,6 +155,9 @@ static void c1_park_fire(c1_park_due *d)
                 p->cb_ping = c1_park_due_locked(p, &p->due_ping, p->ping_at);
             }
         }
+    }
+    else if (p->c1 && p->parked && !p->running && !p->in_mpm) {
+        p->kicked = 1;   /* the suspend hook registers the callback */
     }
     else if (p->c1 && p->parked && !p->running && !p->cb_now) {
         p->cb_now = c1_park_register_now_locked(p);
@@ -150,6 +170,10 @@ static void c1_park_fire(c1_park_due *d)
 #define H2_C1_PARK_TICK apr_time_from_msec(250)
 static void (*park_tick)(apr_time_t now);
 static apr_time_t park_tick_next;
+/* h2_c1_park_tick_now: ticks asked for and ticks run since (park_tmx); park_tdone
+ * signals each run */
+static unsigned long park_tick_asked, park_tick_ran;
+static pthread_cond_t park_tdone = PTHREAD_COND_INITIALIZER;
 
 /* The child's park thread: fires the delayed events when due, and the tick. */
 static void *c1_park_thread_main(void *arg)
@@ -159,11 +183,14 @@ static void *c1_park_thread_main(void *arg)
     while (!park_stop) {
         apr_time_t now = apr_time_now();
         c1_park_due *d = park_head;
-        if (park_tick && now >= park_tick_next) {
+        if (park_tick && (now >= park_tick_next || park_tick_asked != park_tick_ran)) {
+            unsigned long asked = park_tick_asked;
             park_tick_next = now + H2_C1_PARK_TICK;
             pthread_mutex_unlock(&park_tmx);
             park_tick(now);
             pthread_mutex_lock(&park_tmx);
+            park_tick_ran = asked;
+            pthread_cond_broadcast(&park_tdone);
             continue;
         }
         if (!d || d->at > now) {
@@ -188,12 +215,34 @@ static void *c1_park_thread_main(void *arg)
     return NULL;
 }
 
+int h2_c1_park_tick_now(apr_interval_time_t wait)
+{
+    struct timespec ts;
+    apr_time_t until = apr_time_now() + wait;
+    unsigned long mine;
+    pthread_mutex_lock(&park_tmx);
+    if (!park_run || park_stop || !park_tick) {
+        pthread_mutex_unlock(&park_tmx);
+        return 0;
+    }
+    mine = ++park_tick_asked;
+    pthread_cond_signal(&park_tcv);
+    ts.tv_sec = (time_t)apr_time_sec(until);
+    ts.tv_nsec = (long)apr_time_usec(until) * 1000;
+    /* counters wrap far beyond any wait here: "ran < mine" as a difference */
+    while (!park_stop && (long)(park_tick_ran - mine) < 0)
+        if (pthread_cond_timedwait(&park_tdone, &park_tmx, &ts) != 0) break;
+    pthread_mutex_unlock(&park_tmx);
+    return 1;
+}
+
 static apr_status_t c1_park_child_exit(void *data)
 {
     (void)data;
     pthread_mutex_lock(&park_tmx);
     park_stop = 1;
     pthread_cond_signal(&park_tcv);
+    pthread_cond_broadcast(&park_tdone);
     pthread_mutex_unlock(&park_tmx);
     if (park_run) pthread_join(park_thread, NULL);
     park_run = 0;
@@ -207,6 +256,8 @@ void h2_c1_park_child_init(apr_pool_t *pchild, void (*tick)(apr_time_t now))
     if (!async) return;
     park_tick = tick;
     park_tick_next = 0;
+    if (apr_pool_create_unmanaged_ex(&park_sb_pool, NULL, NULL) != APR_SUCCESS)
+        park_sb_pool = NULL;   /* callbacks then show no busy slot */
     park_stop = 0;
     park_head = park_tail = NULL;
     if (pthread_create(&park_thread, NULL, c1_park_thread_main, NULL) != 0) {
@@ -259,6 +310,7 @@ void h2_c1_park_gone(h2_c1_park *p)
         pthread_cond_wait(&p->cv, &p->mx);
     p->c1 = NULL;
     p->parked = 0;
+    p->in_mpm = 0;
     p->running = 0;
     pthread_cond_broadcast(&p->cv);
     if (!c1_park_unref_locked(p)) pthread_mutex_unlock(&p->mx);
@@ -284,35 +336,67 @@ void h2_c1_park_take(h2_c1_park *p)
     p->on_cb = 0;
     p->owner = pthread_self();
     p->parked = 0;
+    p->in_mpm = 0;
     p->kicked = 0;
     p->ping_due = 0;
     pthread_mutex_unlock(&p->mx);
 }
 
-int h2_c1_park_threads_short(void)
+/* This child's scoreboard slot and its MPM thread count; -1 until found (the parent
+ * writes our slot's pid after the fork: found on a later call at worst). */
+static volatile int park_slot = -1, park_threads = 0;
+
+static int c1_park_child_slot(void)
 {
-    static volatile int slot = -1, threads = 0;
-    int i, idle = 0;
-    if (slot < 0) {
-        /* the parent writes our slot's pid after the fork: found on a later call at
-         * worst */
+    if (park_slot < 0) {
         apr_proc_t me;
-        int n = 0;
+        int i, n = 0;
         me.pid = getpid();
         i = ap_find_child_by_pid(&me);
         if (i < 0 || ap_mpm_query(AP_MPMQ_MAX_THREADS, &n) != APR_SUCCESS || n <= 0)
-            return 0;
-        threads = n;
-        slot = i;
+            return -1;
+        park_threads = n;
+        park_slot = i;
     }
-    for (i = 0; i < threads; ++i) {
+    return park_slot;
+}
+
+int h2_c1_park_threads_short(void)
+{
+    int i, idle = 0, slot = c1_park_child_slot();
+    if (slot < 0) return 0;
+    for (i = 0; i < park_threads; ++i) {
         worker_score *ws = ap_get_scoreboard_worker_from_indexes(slot, i);
         if (ws && ws->status == SERVER_READY) ++idle;
     }
-    return idle <= threads / 4;
+    return idle <= park_threads / 4;
 }
 
-int h2_c1_park_for_workers(h2_c1_park *p, apr_interval_time_t retry)
+/* An MPM worker thread on a timed callback: its own slot's handle (the slot whose tid is
+ * this thread; the MPM passes callbacks none), and the status the MPM left there. NULL
+ * when not found. */
+static ap_sb_handle_t *c1_park_cb_sbh(int *status)
+{
+    int i, slot = c1_park_child_slot();
+    pthread_t me = pthread_self();
+    worker_score *ws = NULL;
+    ap_sb_handle_t *h = NULL;
+    if (slot < 0 || !park_sb_pool) return NULL;
+    for (i = 0; i < park_threads; ++i) {
+        ws = ap_get_scoreboard_worker_from_indexes(slot, i);
+        if (ws && pthread_equal(ws->tid, me)) break;
+    }
+    if (i >= park_threads || !ws) return NULL;
+    *status = ws->status;
+    pthread_mutex_lock(&park_tmx);
+    if (!park_sbh) park_sbh = calloc((size_t)park_threads, sizeof(*park_sbh));
+    if (park_sbh && !park_sbh[i]) ap_create_sb_handle(&park_sbh[i], park_sb_pool, slot, i);
+    if (park_sbh) h = park_sbh[i];
+    pthread_mutex_unlock(&park_tmx);
+    return h;
+}
+
+int h2_c1_park_for_workers(h2_c1_park *p, apr_interval_time_t retry, int in_mpm)
 {
     apr_time_t now;
     pthread_mutex_lock(&p->mx);
@@ -330,6 +414,7 @@ int h2_c1_park_for_workers(h2_c1_park *p, apr_interval_time_t retry)
         return 1;
     }
     p->parked = 1;
+    p->in_mpm = in_mpm;
     now = apr_time_now();
     if (retry > 0 && !p->cb_now) c1_park_due_locked(p, &p->due_retry, now + retry);
     if (!p->cb_ping && p->ping_at)
@@ -344,6 +429,7 @@ void h2_c1_park_release(h2_c1_park *p)
     pthread_mutex_lock(&p->mx);
     p->running = 0;
     p->parked = 0;
+    p->in_mpm = 0;
     p->kicked = 0;
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mx);
@@ -361,8 +447,24 @@ void h2_c1_park_wake(h2_c1_park *p)
 {
     pthread_mutex_lock(&p->mx);
     p->kicked = 1;
-    if (p->c1 && p->parked && !p->running && !p->cb_now)
+    /* not in the MPM yet: the thread that parked it still hands it back (the MPM's
+     * suspend_connection hooks of other modules may run with the connection): the news
+     * wait for h2_c1_park_suspended */
+    if (p->c1 && p->parked && p->in_mpm && !p->running && !p->cb_now)
         p->cb_now = c1_park_register_now_locked(p);
+    pthread_mutex_unlock(&p->mx);
+}
+
+void h2_c1_park_suspended(h2_c1_park *p)
+{
+    if (!p) return;
+    pthread_mutex_lock(&p->mx);
+    if (p->c1 && p->parked && !p->running) {
+        p->in_mpm = 1;
+        /* news (or a due event) came while the connection was handed back */
+        if (p->kicked && !p->waiting && !p->cb_now)
+            p->cb_now = c1_park_register_now_locked(p);
+    }
     pthread_mutex_unlock(&p->mx);
 }
 
@@ -388,7 +490,7 @@ int h2_c1_park_ping_due(h2_c1_park *p)
 /* [lock held] a callback may run the parked session: take it */
 static struct h2_c1 *c1_park_claim_locked(h2_c1_park *p)
 {
-    if (!p->c1 || !p->parked || p->running || p->waiting) return NULL;
+    if (!p->c1 || !p->parked || !p->in_mpm || p->running || p->waiting) return NULL;
     p->running = 1;
     p->on_cb = 1;
     p->owner = pthread_self();
@@ -408,5 +510,14 @@ static void c1_park_cb_now(void *baton)
     c1 = c1_park_claim_locked(p);
     /* the connection holds its reference while this thread owns the session */
     if (!c1_park_unref_locked(p)) pthread_mutex_unlock(&p->mx);
-    if (c1) h2_c1_run_parked(c1);
+    if (c1) {
+        /* the MPM counts this thread idle ("ready") while it runs a callback: its slot
+         * shows the session busy instead, so that mod_status, the parent's idle-server
+         * count and h2_c1_park_threads_short see the thread at work */
+        int prev = SERVER_READY;
+        ap_sb_handle_t *sbh = c1_park_cb_sbh(&prev);
+        h2_c1_run_parked(c1, sbh);
+        /* the session was let go (c1 may be gone now): the slot as the MPM left it */
+        if (sbh) ap_update_child_status(sbh, prev, NULL);
+    }
 }

@@ -17,7 +17,13 @@
  *
  * Who runs the session: one thread at a time, the owner. The MPM's thread in
  * process_connection and pre_close_connection takes it (h2_c1_park_take waits while a
- * callback runs it); a callback takes it only while the session is parked for workers.
+ * callback runs it); a callback takes it only while the session is parked for workers
+ * and the MPM no longer touches the connection: a session parked on the MPM's thread is
+ * still that thread's until the MPM ran its suspend_connection hooks, after
+ * process_connection returned (other modules' hooks get the connection there), and our
+ * hook, the last one, tells it here (h2_c1_park_suspended); news that come sooner wait
+ * for it. After that hook the MPM only writes its own records (c->sbh, its slot, its
+ * queues and pollset), none of which a callback reads.
  * The record is malloc()ed: callbacks registered for a connection that is gone find it
  * marked gone, and the last one frees it.
  *
@@ -44,6 +50,11 @@ typedef struct h2_c1_park h2_c1_park;
  * this one); joined by a pre-cleanup of pchild. Without it (or without the event MPM)
  * nothing is parked. */
 void h2_c1_park_child_init(apr_pool_t *pchild, void (*tick)(apr_time_t now));
+
+/* Any thread (the child_stopping hook): run the tick on the park thread now and wait at
+ * most `wait` for it to have run. 0 when there is no park thread (nothing ran: the
+ * caller does the tick's work itself). */
+int h2_c1_park_tick_now(apr_interval_time_t wait);
 
 /* c1 thread (session set-up): the record, or NULL when the MPM cannot park busy sessions
  * (not the event MPM: no timed callbacks, no CONN_STATE_ASYNC_WAITIO). io_timeout: the
@@ -73,10 +84,17 @@ int h2_c1_park_threads_short(void);
 
 /* The owner parks the session for its workers (the connection is, or is about to be, in
  * the MPM's wait-io queue for reading): from now on a worker's news (h2_c1_park_wake) or
- * the retry after `retry` (0: none; output waits for the socket) runs it on a callback.
- * Returns 0, and the caller stays the owner, when news came since the owner last looked
- * (h2_c1_park_wake was called): it goes on instead. */
-int h2_c1_park_for_workers(h2_c1_park *p, apr_interval_time_t retry);
+ * the retry after `retry` (0: none; output waits for the socket) runs it on a callback,
+ * once the MPM has the connection: in_mpm 1 on a callback (it never left the MPM), 0 on
+ * the MPM's thread (h2_c1_park_suspended then). Returns 0, and the caller stays the
+ * owner, when news came since the owner last looked (h2_c1_park_wake was called): it
+ * goes on instead. */
+int h2_c1_park_for_workers(h2_c1_park *p, apr_interval_time_t retry, int in_mpm);
+
+/* The MPM's thread, in the suspend_connection hook (the last one): the connection it
+ * parked is the MPM's now; a callback may run the session (at once when news came
+ * meanwhile). Nothing for a session not parked for workers. */
+void h2_c1_park_suspended(h2_c1_park *p);
 
 /* The owner lets go without parking for workers (the connection goes back to the MPM
  * idle or to wait for writing, or it ended): callbacks find nothing to do. */

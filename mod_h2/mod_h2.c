@@ -110,8 +110,14 @@ static void h2_register_hooks(apr_pool_t *p)
     /* resume_connection: REALLY_FIRST for the same reason: the first code that runs when
      * the MPM gives a parked connection to a worker unparks it, ahead of other modules. */
     ap_hook_resume_connection(h2_c1_idle_resume, NULL, NULL, APR_HOOK_REALLY_FIRST);
-    /* child_stopping: MIDDLE, it touches only our own parked connections, which the
-     * listener still polls whatever other modules do here. */
+    /* suspend_connection: REALLY_LAST, the mirror of resume: the MPM's thread that parked
+     * one of our connections runs every other module's suspend hook with it first; only
+     * after the last one may a timed callback run the session or the park thread write
+     * to it (h2_c1_idle_suspend, h2_c1_park.h) */
+    ap_hook_suspend_connection(h2_c1_idle_suspend, NULL, NULL, APR_HOOK_REALLY_LAST);
+    /* child_stopping: MIDDLE, it only signals our park thread, which writes to our own
+     * parked connections (the listener still polls them whatever other modules do
+     * here). */
     ap_hook_child_stopping(h2_c1_idle_child_stopping, NULL, NULL, APR_HOOK_MIDDLE);
     /* child_stopping: MIDDLE, it only marks our own streams as without a client on a hard
      * stop (the MPM closes the connections then, whatever the order of the hooks) */
