@@ -20,6 +20,8 @@ import time
 import pytest
 
 from h2conf import TOP
+# the same end for a set of client threads as test_73's
+from test_73_parked_sessions import finish as close_all
 from h2client import H2Client, Conn, Closed, PING, ACK, DATA, RST_STREAM, END_STREAM
 
 CONNS = 8
@@ -60,17 +62,6 @@ def streams(h, path, n=CONNS):
         t.start()
         threads.append(t)
     return clients, threads, results
-
-
-def close_all(clients, threads, secs):
-    deadline = time.monotonic() + secs
-    for t in threads:
-        t.join(max(0.1, deadline - time.monotonic()))
-    for c in clients:
-        try:
-            c.close()
-        except Exception:
-            pass
 
 
 def log_text(h):
